@@ -1,0 +1,97 @@
+"""Synthetic test videos, made with PyAV so tests need no ffmpeg binary.
+
+Each scene has its own colour, pattern and tone, so features, KTS and audio sync can be
+checked against known boundaries: scene k covers [k*scene_s, (k+1)*scene_s).
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+
+SCENE_COLOURS = [
+    (220, 40, 40), (40, 200, 60), (40, 80, 230), (230, 210, 40),
+    (200, 60, 200), (40, 210, 210), (240, 140, 30), (120, 120, 120),
+]
+
+
+def scene_frame(scene: int, t: float, width: int, height: int) -> np.ndarray:
+    """One RGB frame of scene ``scene`` at time ``t`` (seconds within the video)."""
+    r, g, b = SCENE_COLOURS[scene % len(SCENE_COLOURS)]
+    img = np.empty((height, width, 3), np.uint8)
+    img[...] = (r, g, b)
+    yy, xx = np.mgrid[0:height, 0:width]
+    kind = scene % 4
+    if kind == 0:      # moving vertical stripes
+        mask = ((xx + int(t * 40)) // 16) % 2 == 0
+    elif kind == 1:    # checkerboard
+        mask = ((xx // 24) + (yy // 24)) % 2 == 0
+    elif kind == 2:    # moving circle
+        cx = int((0.2 + 0.6 * ((t * 0.3) % 1.0)) * width)
+        mask = (xx - cx) ** 2 + (yy - height // 2) ** 2 < (min(width, height) // 5) ** 2
+    else:              # horizontal bands
+        mask = ((yy + int(t * 30)) // 20) % 2 == 0
+    img[mask] = (255 - r, 255 - g, 255 - b)
+    return img
+
+
+def make_video(path: Path | str, duration: float = 6.0, fps: int = 30, size=(320, 240),
+               scene_s: float = 2.0, audio: bool = True, codec: str = "libx264",
+               pix_fmt: str = "yuv420p", rotation: int = 0, vfr: bool = False,
+               container_options: dict | None = None) -> Path:
+    """Write a test video and return its path.
+
+    ``vfr`` alternates frame durations of 1/fps and 2/fps (true variable frame rate).
+    ``rotation`` writes a display-matrix rotation (as phones do), in degrees.
+    """
+    path = Path(path)
+    width, height = size
+    out = av.open(str(path), "w", options=container_options or {})
+    vs = out.add_stream(codec, rate=fps)
+    vs.width, vs.height, vs.pix_fmt = width, height, pix_fmt
+    vs.time_base = vs.codec_context.time_base = Fraction(1, fps * 2)
+    if rotation:
+        vs.metadata["rotate"] = str(rotation)  # honoured by the mov/mp4 muxer as a display matrix
+    a_stream = None
+    sr = 44100
+    if audio:
+        a_stream = out.add_stream("aac", rate=sr)
+        a_stream.layout = "mono"
+    # video
+    t = 0.0
+    pts = 0
+    i = 0
+    while t < duration - 1e-9:
+        scene = int(t // scene_s)
+        frame = av.VideoFrame.from_ndarray(scene_frame(scene, t, width, height), format="rgb24")
+        frame = frame.reformat(format=pix_fmt)
+        frame.pts = int(pts)
+        for packet in vs.encode(frame):
+            out.mux(packet)
+        step = 2 if (vfr and i % 2 == 1) else 1  # in units of 1/fps
+        pts += 2 * step
+        t += step / fps
+        i += 1
+    for packet in vs.encode():
+        out.mux(packet)
+    # audio: a tone per scene, so cuts are audible and measurable
+    if a_stream is not None:
+        n = int(round(duration * sr))
+        ts = np.arange(n) / sr
+        freqs = 220.0 * (1.0 + (ts // scene_s) % 5)
+        wave = (0.3 * np.sin(2 * np.pi * freqs * ts)).astype(np.float32)
+        chunk = 1024
+        for start in range(0, n, chunk):
+            piece = wave[start:start + chunk]
+            af = av.AudioFrame.from_ndarray(piece[None, :], format="fltp", layout="mono")
+            af.sample_rate = sr
+            af.pts = start
+            af.time_base = Fraction(1, sr)
+            for packet in a_stream.encode(af):
+                out.mux(packet)
+        for packet in a_stream.encode():
+            out.mux(packet)
+    out.close()
+    return path

@@ -1,0 +1,1 @@
+"""Desktop application (PySide6). Widgets render state; workers only call the core."""

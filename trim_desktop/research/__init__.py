@@ -1,0 +1,1 @@
+"""Research mode: h5 datasets, splits, training over collections and the evaluation protocol."""
