@@ -40,20 +40,29 @@ def scene_frame(scene: int, t: float, width: int, height: int) -> np.ndarray:
 def make_video(path: Path | str, duration: float = 6.0, fps: int = 30, size=(320, 240),
                scene_s: float = 2.0, audio: bool = True, codec: str = "libx264",
                pix_fmt: str = "yuv420p", rotation: int = 0, vfr: bool = False,
-               container_options: dict | None = None) -> Path:
+               container_options: dict | None = None, marker: bool = False,
+               bit_rate: int | None = None) -> Path:
     """Write a test video and return its path.
 
     ``vfr`` alternates frame durations of 1/fps and 2/fps (true variable frame rate).
-    ``rotation`` writes a display-matrix rotation (as phones do), in degrees.
+    ``rotation`` writes a display-matrix rotation (as phones do): degrees clockwise that
+    a player turns the stored frames to show them upright (mp4/mov only).
+    ``marker`` paints a white square in the stored frame's top-left corner, so tests can
+    see where rotation moved it.
     """
     path = Path(path)
     width, height = size
     out = av.open(str(path), "w", options=container_options or {})
     vs = out.add_stream(codec, rate=fps)
     vs.width, vs.height, vs.pix_fmt = width, height, pix_fmt
+    if bit_rate:
+        vs.bit_rate = bit_rate
     vs.time_base = vs.codec_context.time_base = Fraction(1, fps * 2)
     if rotation:
-        vs.metadata["rotate"] = str(rotation)  # honoured by the mov/mp4 muxer as a display matrix
+        # FFmpeg 7 ignores the old "rotate" tag; write a real display matrix instead.
+        # ``rotation`` is clockwise (the phone convention); PyAV's helper takes
+        # counter-clockwise degrees.
+        vs.set_display_rotation(-rotation)
     a_stream = None
     sr = 44100
     if audio:
@@ -65,7 +74,10 @@ def make_video(path: Path | str, duration: float = 6.0, fps: int = 30, size=(320
     i = 0
     while t < duration - 1e-9:
         scene = int(t // scene_s)
-        frame = av.VideoFrame.from_ndarray(scene_frame(scene, t, width, height), format="rgb24")
+        img = scene_frame(scene, t, width, height)
+        if marker:
+            img[: height // 4, : width // 4] = 255
+        frame = av.VideoFrame.from_ndarray(img, format="rgb24")
         frame = frame.reformat(format=pix_fmt)
         frame.pts = int(pts)
         for packet in vs.encode(frame):

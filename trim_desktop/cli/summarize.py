@@ -1,0 +1,246 @@
+"""``trim-summarize``: summarize one video, several, or a folder of them, from the command line.
+
+Exit codes: 0 done; 1 unexpected error (a bug: please report it); 2 bad command line;
+3 an input cannot be read as a video; 4 an output cannot be written; 5 backbone weights
+unavailable; 6 requested device unavailable; 7 a batch finished with some videos failed;
+130 cancelled (Ctrl-C). Partial outputs are removed on every failure.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Optional
+
+from ..core.errors import EXIT_BUG, EXIT_CANCELLED, EXIT_OK, EXIT_USAGE, OutputError, TrimError
+from ..core.progress import CancelToken, Cancelled
+from .progressbar import ProgressBar
+
+EXIT_BATCH_PARTIAL = 7
+VIDEO_EXTENSIONS = {".mp4", ".m4v", ".mkv", ".mov", ".avi", ".webm", ".mpg", ".mpeg", ".ts", ".wmv", ".flv"}
+
+EPILOG = """\
+presets (weights named by the loss they weight, eq. 10 of the paper):
+  auto    picks 'long' or 'short' from the video's duration
+  long    "Long, multi-scene" (the paper's TVSum setting): PTRIM 1, PCTRIM 0, REP 5
+  short   "Short" (the paper's SumMe setting): PTRIM 1, PCTRIM 0.5, REP 0
+  paper   "Paper eq. 10": PTRIM 1, PCTRIM 5, REP 0.5
+
+exit codes: 0 ok, 1 bug, 2 usage, 3 unreadable input, 4 output not writable,
+  5 weights unavailable, 6 device unavailable, 7 batch with failures, 130 cancelled
+
+examples:
+  trim-summarize talk.mp4                      # writes talk.summary.mp4 + talk.summary.json
+  trim-summarize talk.mp4 -o short.mp4 --budget 10
+  trim-summarize holidays/ --output-dir summaries/   # every video in a folder
+  trim-summarize talk.mp4 --no-export --scores scores.csv
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="trim-summarize",
+        description="Turn long videos into short summaries with TRIM (self-supervised; "
+                    "trains on each video itself, on the GPU when there is one).",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("inputs", nargs="+", metavar="VIDEO",
+                   help="video file(s), a folder of videos, or a .txt list of paths")
+    out = p.add_argument_group("output")
+    out.add_argument("-o", "--output", help="summary MP4 path (one input only; default VIDEO.summary.mp4)")
+    out.add_argument("--output-dir", help="folder for the outputs (default: beside each video)")
+    out.add_argument("--no-export", action="store_true", help="do not write the summary MP4")
+    out.add_argument("--segments", help="write the segments JSON here (default: beside the MP4)")
+    out.add_argument("--scores", help="write per-sample scores as CSV (.csv) or JSON (.json)")
+    out.add_argument("--force", action="store_true", help="replace existing output files")
+    sel = p.add_argument_group("summary")
+    sel.add_argument("--budget", type=float, default=15.0, help="summary length, %% of the duration (default 15)")
+    feat = p.add_argument_group("features")
+    feat.add_argument("--backbone", choices=["auto", "resnet50", "efficientnet-lite0"], default="auto",
+                      help="frozen CNN (default auto: resnet50 when its weights are here, else efficientnet-lite0)")
+    feat.add_argument("--weights", help="a local resnet50 weights file (.pth)")
+    feat.add_argument("--preprocess", choices=["crop", "resize"], default="crop",
+                      help="crop: resize 256 + center crop 224 (paper's best, default); resize: direct 224")
+    feat.add_argument("--no-cache", action="store_true", help="do not read or write the feature cache")
+    tr = p.add_argument_group("training")
+    tr.add_argument("--preset", choices=["auto", "long", "short", "paper"], default="auto")
+    tr.add_argument("--alpha", type=float, help="weight of L_PTRIM (change from the previous moment)")
+    tr.add_argument("--beta", type=float, help="weight of L_PCTRIM (novelty against all that came before)")
+    tr.add_argument("--gamma", type=float, help="weight of L_REP (representativeness, Wasserstein)")
+    tr.add_argument("--nu", type=float, help="stage-1 weight of the score-spread terms")
+    s1 = tr.add_mutually_exclusive_group()
+    s1.add_argument("--stage1", dest="stage1", action="store_true", default=None, help="run stage 1 pre-training")
+    s1.add_argument("--no-stage1", dest="stage1", action="store_false", help="stage 2 only (the paper's unsupervised variant)")
+    tr.add_argument("--seed", type=int, default=0)
+    tr.add_argument("--model", help="a model file from trim-train")
+    tr.add_argument("--model-mode", choices=["as-is", "finetune"], default="finetune",
+                    help="with --model: use it as it is (instant) or as the start of per-video training")
+    p.add_argument("--device", default="auto", help="auto (default), cpu, cuda or cuda:N")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    return p
+
+
+def collect_inputs(items: list[str]) -> list[Path]:
+    """Expand folders (their video files, sorted) and .txt lists (one path a line)."""
+    paths: list[Path] = []
+    for item in items:
+        path = Path(item)
+        if path.is_dir():
+            paths += sorted(p for p in path.iterdir() if p.suffix.lower() in VIDEO_EXTENSIONS and p.is_file())
+        elif path.suffix.lower() == ".txt" and path.is_file():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if line.strip() and not line.lstrip().startswith("#"):
+                    paths.append(Path(line.strip()))
+        else:
+            paths.append(path)
+    return paths
+
+
+def output_paths(video: Path, args) -> tuple[Optional[Path], Path]:
+    """Where the MP4 and the segments JSON of ``video`` go."""
+    folder = Path(args.output_dir) if args.output_dir else video.parent
+    mp4 = Path(args.output) if args.output else folder / f"{video.stem}.summary.mp4"
+    segments = Path(args.segments) if args.segments else mp4.with_suffix(".json")
+    return (None if args.no_export else mp4), segments
+
+
+def check_outputs(video: Path, outputs: list[Optional[Path]], force: bool) -> None:
+    """Refuse to overwrite the source, or (without --force) any existing file."""
+    src = video.resolve()
+    for out in outputs:
+        if out is None:
+            continue
+        if out.resolve() == src:
+            raise OutputError(f"Output '{out}' is the input video itself; choose another name.")
+        if out.exists() and not force:
+            raise OutputError(f"Output '{out}' already exists; use --force to replace it.")
+
+
+def settings_from_args(args):
+    from ..core.pipeline import SummarizeSettings
+
+    return SummarizeSettings(
+        backbone=args.backbone, weights_path=args.weights, preprocess=args.preprocess,
+        device=args.device, preset=args.preset, alpha=args.alpha, beta=args.beta,
+        gamma=args.gamma, nu=args.nu, stage1=args.stage1, seed=args.seed,
+        budget=args.budget / 100.0, use_cache=not args.no_cache,
+        model_path=args.model, model_mode=args.model_mode)
+
+
+def summarize_one(video: Path, args, cancel: CancelToken, bar: ProgressBar) -> dict:
+    """Run the pipeline on one video and write its outputs; returns a report row."""
+    from ..core import pipeline
+    from ..core.export import write_scores, write_summary_json
+
+    mp4, segments_path = output_paths(video, args)
+    scores_path = Path(args.scores) if args.scores else None
+    check_outputs(video, [mp4, segments_path, scores_path], args.force)
+    if not video.is_file():
+        from ..core.errors import InputVideoError
+        raise InputVideoError(f"Cannot read '{video}': no such file.")
+    started = time.monotonic()
+    result = pipeline.summarize(video, settings_from_args(args), progress=bar, cancel=cancel)
+    written: list[Path] = []
+    try:
+        if mp4 is not None:
+            pipeline.export(video, result, mp4, progress=bar, cancel=cancel)
+            written.append(mp4)
+        write_summary_json(result.summary, segments_path, video=str(video))
+        written.append(segments_path)
+        if scores_path is not None:
+            f = result.features
+            write_scores(f.timestamps, f.frame_indices, result.scores, scores_path)
+            written.append(scores_path)
+    except BaseException:
+        for path in written:  # all of a video's outputs, or none of them
+            path.unlink(missing_ok=True)
+        raise
+    finally:
+        bar.close()
+    s = result.summary
+    return {"video": str(video), "ok": True, "output": str(mp4) if mp4 else None,
+            "segments": str(segments_path), "duration": s.duration,
+            "summary_seconds": s.selected_duration, "shots_selected": len(s.selected),
+            "backbone": result.features.backbone, "device": result.device,
+            "from_cache": result.features.from_cache, "seconds": time.monotonic() - started,
+            "messages": list(result.messages)}
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    videos = collect_inputs(args.inputs)
+    if not videos:
+        parser.error("no video files found in the given inputs")
+    if args.output and len(videos) > 1:
+        parser.error("-o/--output takes one input; use --output-dir for several")
+    if not 0 < args.budget <= 100:
+        parser.error("--budget must be a percentage in (0, 100]")
+    if args.output_dir:
+        os.makedirs(args.output_dir, exist_ok=True)
+
+    cancel = CancelToken()
+
+    def on_sigint(signum, frame):  # first Ctrl-C stops cleanly, a second one kills
+        cancel.cancel()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        print("\nStopping... (press Ctrl-C again to force)", file=sys.stderr)
+
+    old = signal.signal(signal.SIGINT, on_sigint)
+    bar = ProgressBar(quiet=args.quiet)
+    rows: list[dict] = []
+    code = EXIT_OK
+    try:
+        for video in videos:
+            if len(videos) > 1 and not args.quiet:
+                print(f"== {video}", file=sys.stderr)
+            try:
+                row = summarize_one(video, args, cancel, bar)
+                rows.append(row)
+                for m in row["messages"]:
+                    print(f"note: {m}", file=sys.stderr)
+                print(f"{video}: {row['summary_seconds']:.1f}s of {row['duration']:.1f}s "
+                      f"({row['shots_selected']} shots, {row['backbone']}, {row['device']})"
+                      + (f" -> {row['output']}" if row["output"] else ""))
+            except (Cancelled, KeyboardInterrupt):
+                bar.close()
+                print("Cancelled; no partial output was left.", file=sys.stderr)
+                return EXIT_CANCELLED
+            except TrimError as err:
+                bar.close()
+                print(f"error: {err}", file=sys.stderr)
+                rows.append({"video": str(video), "ok": False, "error": str(err), "code": err.exit_code})
+                code = err.exit_code
+    finally:
+        signal.signal(signal.SIGINT, old)
+    if len(videos) > 1:
+        failed = [r for r in rows if not r["ok"]]
+        print(f"\nBatch: {len(rows) - len(failed)} of {len(videos)} summarized, {len(failed)} failed.")
+        for r in failed:
+            print(f"  FAILED {r['video']}: {r['error']}")
+        report_dir = Path(args.output_dir) if args.output_dir else Path.cwd()
+        try:
+            (report_dir / "trim-batch-report.json").write_text(json.dumps(rows, indent=2), encoding="utf-8")
+        except OSError as err:
+            print(f"warning: could not write the batch report: {err}", file=sys.stderr)
+        return EXIT_BATCH_PARTIAL if failed and len(failed) < len(videos) else code
+    return code
+
+
+def entry() -> None:
+    try:
+        sys.exit(main())
+    except SystemExit:
+        raise
+    except Exception:  # a bug: keep the traceback, say so
+        import traceback
+        traceback.print_exc()
+        print("error: unexpected failure (a bug); please report it with the lines above.", file=sys.stderr)
+        sys.exit(EXIT_BUG)
+
+
+if __name__ == "__main__":
+    entry()

@@ -1,0 +1,177 @@
+"""The one entry point for the CLI and the GUI: video in, Summary out.
+
+``summarize()`` runs every stage: probe -> features (cached) -> stage 1 / stage 2 training
+-> KTS shots -> knapsack selection. ``rescore()`` reruns only training and selection from
+features already in memory: the GUI calls it when the user moves a slider.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Optional
+
+import numpy as np
+
+from .progress import CancelToken, ProgressFn, check, report
+
+
+@dataclass
+class SummarizeSettings:
+    """Everything that changes a summary. Defaults are what the app and CLI use."""
+
+    backbone: str = "auto"            # "auto" | "resnet50" | "efficientnet-lite0"
+    weights_path: Optional[str] = None  # a local backbone weights file (resnet50)
+    preprocess: str = "crop"          # "crop" (resize 256, crop 224: the paper's best) | "resize"
+    rate: float = 2.0                 # samples per second of presentation time
+    device: str = "auto"              # "auto" | "cpu" | "cuda" | "cuda:N"
+    preset: str = "auto"              # a key of train.PRESETS
+    alpha: Optional[float] = None     # weight of L_PTRIM  (None: take the preset's)
+    beta: Optional[float] = None      # weight of L_PCTRIM (None: take the preset's)
+    gamma: Optional[float] = None     # weight of L_REP    (None: take the preset's)
+    nu: Optional[float] = None        # stage-1 weight of the std terms (None: preset's)
+    stage1: Optional[bool] = None     # run stage 1 pre-training (None: preset's)
+    seed: int = 0
+    budget: float = 0.15              # fraction of the duration kept
+    max_ncp: Optional[int] = None     # cap on KTS change points (None: kts default)
+    use_cache: bool = True
+    model_path: Optional[str] = None  # a trained model file (research mode)
+    model_mode: str = "finetune"      # with model_path: "as-is" (instant) | "finetune"
+
+    def replace(self, **changes) -> "SummarizeSettings":
+        return dataclasses.replace(self, **changes)
+
+
+def train_settings_for(settings: SummarizeSettings, duration: float):
+    """The TrainSettings a run uses: the preset (Auto picks by duration) plus overrides."""
+    from . import train
+
+    name = settings.preset
+    if name == "auto":
+        name = train.preset_for_duration(duration)
+    base = train.PRESETS[name]
+    overrides = {k: getattr(settings, k) for k in ("alpha", "beta", "gamma", "nu", "stage1")
+                 if getattr(settings, k) is not None}
+    return dataclasses.replace(base, seed=settings.seed, **overrides)
+
+
+@dataclass
+class Result:
+    """What a run produced; the GUI keeps it to rescore and export."""
+
+    features: object          # features.Features (carries .info: VideoInfo)
+    scores: np.ndarray        # per-sample importance, float32 (n,)
+    shots: np.ndarray         # (n_shots, 2) inclusive sample ranges
+    summary: object           # select.Summary
+    device: str               # label of the device training ran on
+    train_state: Optional[dict] = None
+    messages: list = field(default_factory=list)  # notes for the user (fallbacks, backbone choice)
+
+    @property
+    def info(self):
+        return self.features.info
+
+
+def extract(path: str | Path, settings: SummarizeSettings, progress: Optional[ProgressFn] = None,
+            cancel: Optional[CancelToken] = None, messages: Optional[list] = None):
+    """Features for ``path`` (from the cache when possible)."""
+    from .cache import FeatureCache
+    from .features import extract_features
+
+    cache = FeatureCache() if settings.use_cache else None
+    return extract_features(path, backbone=settings.backbone, preprocess=settings.preprocess,
+                            rate=settings.rate, device=settings.device,
+                            weights_path=settings.weights_path, cache=cache,
+                            progress=progress, cancel=cancel, messages=messages)
+
+
+def shots_for(features, settings: SummarizeSettings, progress=None, cancel=None) -> np.ndarray:
+    """KTS shot boundaries; they depend only on the features, so the GUI computes them once."""
+    from .kts import kts_shots
+
+    report(progress, "kts", 0, 1)
+    shots = kts_shots(features.values, max_ncp=settings.max_ncp, progress=progress, cancel=cancel)
+    report(progress, "kts", 1, 1)
+    return shots
+
+
+def score(features, settings: SummarizeSettings, init_state: Optional[dict] = None,
+          progress: Optional[ProgressFn] = None, cancel: Optional[CancelToken] = None,
+          messages: Optional[list] = None):
+    """Per-sample scores: train on the video itself (or apply a trained model as it is)."""
+    from .device import choose_device, device_label, run_with_cpu_fallback
+    from .train import train_on_video
+
+    messages = messages if messages is not None else []
+    device = choose_device(settings.device)
+    if settings.model_path:
+        from ..research.modelfile import load_model  # research mode: a model trained on a collection
+        model = load_model(settings.model_path, expect_dim=features.values.shape[1],
+                           expect_backbone=features.backbone)
+        if settings.model_mode == "as-is":
+            from .train import score_with_model
+            scores = run_with_cpu_fallback(
+                lambda dev: score_with_model(features.values, model.state_dict, dev), device,
+                on_fallback=messages.append)
+            return scores, model.state_dict, device_label(device)
+        init_state = init_state or model.state_dict
+    tsettings = train_settings_for(settings, features.info.duration)
+    used = {"device": device}
+
+    def run(dev):
+        used["device"] = dev
+        return train_on_video(features.values, tsettings, device=dev, init_state=init_state,
+                              progress=progress, cancel=cancel)
+
+    result = run_with_cpu_fallback(run, device, on_fallback=messages.append)
+    return result.scores, result.state_dict, device_label(used["device"])
+
+
+def select(features, scores: np.ndarray, shots: np.ndarray, budget: float):
+    """Knapsack over KTS shots at ``budget`` of the duration."""
+    from .select import build_summary
+
+    info = features.info
+    return build_summary(features.frame_indices, features.timestamps, scores, shots,
+                         n_frames=info.n_frames, duration=info.duration, budget=budget,
+                         fps=info.fps)
+
+
+def summarize(path: str | Path, settings: Optional[SummarizeSettings] = None,
+              progress: Optional[ProgressFn] = None, cancel: Optional[CancelToken] = None) -> Result:
+    """Run the whole pipeline on one video."""
+    settings = settings or SummarizeSettings()
+    messages: list = []
+    features = extract(path, settings, progress, cancel, messages)
+    check(cancel)
+    return rescore(features, settings, progress=progress, cancel=cancel, messages=messages)
+
+
+def rescore(features, settings: SummarizeSettings, shots: Optional[np.ndarray] = None,
+            init_state: Optional[dict] = None, progress: Optional[ProgressFn] = None,
+            cancel: Optional[CancelToken] = None, messages: Optional[list] = None) -> Result:
+    """Train + select from features already extracted (slider changes, presets, budget)."""
+    messages = messages if messages is not None else []
+    scores, state, device = score(features, settings, init_state, progress, cancel, messages)
+    check(cancel)
+    if shots is None:
+        shots = shots_for(features, settings, progress, cancel)
+    check(cancel)
+    report(progress, "select", 0, 1)
+    summary = select(features, scores, shots, settings.budget)
+    report(progress, "select", 1, 1)
+    return Result(features=features, scores=scores, shots=shots, summary=summary,
+                  device=device, train_state=state, messages=messages)
+
+
+def export(path: str | Path, result_or_summary, out_path: str | Path,
+           progress: Optional[ProgressFn] = None, cancel: Optional[CancelToken] = None) -> Path:
+    """Write the summary MP4 (selected segments, with sound); atomic."""
+    from .export import export_mp4
+
+    summary = getattr(result_or_summary, "summary", result_or_summary)
+    export_mp4(path, summary.selected, out_path, progress=progress, cancel=cancel)
+    return Path(out_path)
+
+
+ProgressCallback = Callable[..., None]
