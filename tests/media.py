@@ -41,7 +41,8 @@ def make_video(path: Path | str, duration: float = 6.0, fps: int = 30, size=(320
                scene_s: float = 2.0, audio: bool = True, codec: str = "libx264",
                pix_fmt: str = "yuv420p", rotation: int = 0, vfr: bool = False,
                container_options: dict | None = None, marker: bool = False,
-               bit_rate: int | None = None) -> Path:
+               bit_rate: int | None = None, codec_options: dict | None = None,
+               audio_codec: str = "aac", audio_rate: int = 44100) -> Path:
     """Write a test video and return its path.
 
     ``vfr`` alternates frame durations of 1/fps and 2/fps (true variable frame rate).
@@ -53,20 +54,22 @@ def make_video(path: Path | str, duration: float = 6.0, fps: int = 30, size=(320
     path = Path(path)
     width, height = size
     out = av.open(str(path), "w", options=container_options or {})
-    vs = out.add_stream(codec, rate=fps)
+    vs = out.add_stream(codec, rate=fps, options=codec_options or {})
     vs.width, vs.height, vs.pix_fmt = width, height, pix_fmt
     if bit_rate:
         vs.bit_rate = bit_rate
-    vs.time_base = vs.codec_context.time_base = Fraction(1, fps * 2)
+    # one tick per frame for constant rate (as cameras write; AVI needs it), finer for VFR
+    ticks = 2 if vfr else 1
+    vs.time_base = vs.codec_context.time_base = Fraction(1, fps * ticks)
     if rotation:
         # FFmpeg 7 ignores the old "rotate" tag; write a real display matrix instead.
         # ``rotation`` is clockwise (the phone convention); PyAV's helper takes
         # counter-clockwise degrees.
         vs.set_display_rotation(-rotation)
     a_stream = None
-    sr = 44100
+    sr = audio_rate
     if audio:
-        a_stream = out.add_stream("aac", rate=sr)
+        a_stream = out.add_stream(audio_codec, rate=sr)
         a_stream.layout = "mono"
     # video
     t = 0.0
@@ -83,7 +86,7 @@ def make_video(path: Path | str, duration: float = 6.0, fps: int = 30, size=(320
         for packet in vs.encode(frame):
             out.mux(packet)
         step = 2 if (vfr and i % 2 == 1) else 1  # in units of 1/fps
-        pts += 2 * step
+        pts += ticks * step
         t += step / fps
         i += 1
     for packet in vs.encode():
@@ -98,6 +101,7 @@ def make_video(path: Path | str, duration: float = 6.0, fps: int = 30, size=(320
         for start in range(0, n, chunk):
             piece = wave[start:start + chunk]
             af = av.AudioFrame.from_ndarray(piece[None, :], format="fltp", layout="mono")
+            # encoders wanting another sample format resample inside PyAV
             af.sample_rate = sr
             af.pts = start
             af.time_base = Fraction(1, sr)

@@ -1,0 +1,525 @@
+"""Writing results: the summary video (H.264 + AAC) and the JSON / CSV side files.
+
+Every writer is atomic: it writes a hidden temporary file beside the target and renames
+it into place only when complete, so a crash, a full disk or a cancel never leaves a
+half-written file under the real name (and never touches an existing good one).
+
+Cuts are frame-accurate: a segment [start, end) keeps exactly the decoded frames whose
+presentation time t (see ``video.stream_start``) satisfies start <= t < end, and the
+audio samples of the same interval, so picture and sound stay in sync after the kept
+pieces are joined back to back.
+"""
+from __future__ import annotations
+
+import contextlib
+import csv
+import errno
+import json
+import os
+import tempfile
+from dataclasses import asdict, is_dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Iterable, Optional, Sequence
+
+import av
+import numpy as np
+
+from .errors import OutputError, TrimError
+from .progress import CancelToken, ProgressFn, check, report
+from .video import (
+    decode_frames, enable_threads, frame_seconds, open_input, probe, stream_start,
+    video_stream,
+)
+
+OUT_TIME_BASE = Fraction(1, 90000)
+"""Output video time base: fine enough for any source frame timing (VFR kept)."""
+
+SEEK_GAP_S = 3.0
+"""Between segments closer than this we keep decoding instead of seeking."""
+
+AAC_RATES = (96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000,
+             11025, 8000, 7350)
+
+
+# ---------------------------------------------------------------- segments
+
+def selected_ranges(segments: Any, duration: Optional[float] = None) -> list[tuple[float, float]]:
+    """Sorted, merged (start, end) pairs from tuples, Segment-like objects or a Summary.
+
+    Objects with a ``selected`` attribute count only when it is true. Ranges are clipped
+    to ``[0, duration]`` and overlapping or touching ranges merged.
+    """
+    if hasattr(segments, "segments") and not isinstance(segments, (list, tuple)):
+        segments = segments.segments
+    ranges = []
+    for seg in segments:
+        if hasattr(seg, "start_time"):
+            if not getattr(seg, "selected", True):
+                continue
+            a, b = float(seg.start_time), float(seg.end_time)
+        else:
+            a, b = float(seg[0]), float(seg[1])
+        a = max(a, 0.0)
+        if duration is not None:
+            b = min(b, duration)
+        if b > a:
+            ranges.append((a, b))
+    ranges.sort()
+    merged: list[tuple[float, float]] = []
+    for a, b in ranges:
+        if merged and a <= merged[-1][1] + 1e-9:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+# ---------------------------------------------------------------- atomic files
+
+def _same_file(a, b) -> bool:
+    pa, pb = Path(a).resolve(), Path(b).resolve()
+    if pa == pb:
+        return True
+    with contextlib.suppress(OSError):
+        return os.path.samefile(pa, pb)
+    return False
+
+
+def _output_error(path, err: BaseException) -> OutputError:
+    """Turn an OS error into a one-line message the user can act on."""
+    name = Path(path).name
+    code = getattr(err, "errno", None)
+    if code == errno.ENOSPC:
+        return OutputError(f"Cannot write '{name}': the disk is full")
+    if code in (errno.EACCES, errno.EPERM, errno.EROFS) or isinstance(err, PermissionError):
+        return OutputError(f"Cannot write '{name}': the folder '{Path(path).parent}' "
+                           "is read-only (permission denied)")
+    if code == errno.ENOENT or isinstance(err, FileNotFoundError):
+        return OutputError(f"Cannot write '{name}': the folder '{Path(path).parent}' "
+                           "does not exist")
+    text = getattr(err, "strerror", None) or str(err) or type(err).__name__
+    return OutputError(f"Cannot write '{name}': {str(text).splitlines()[0]}")
+
+
+def _temp_beside(path: Path, suffix: str) -> Path:
+    """Create (empty) and return a hidden temporary file in ``path``'s folder."""
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.partial-", suffix=suffix,
+                                   dir=str(path.parent))
+    except OSError as err:
+        raise _output_error(path, err) from None
+    os.close(fd)
+    return Path(tmp)
+
+
+def _remove_quietly(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink()
+
+
+def _atomic_write_text(path, text: str) -> Path:
+    """Write ``text`` to ``path`` via a temporary file and os.replace."""
+    path = Path(path)
+    tmp = _temp_beside(path, path.suffix or ".tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError as err:
+        _remove_quietly(tmp)
+        raise _output_error(path, err) from None
+    except BaseException:
+        _remove_quietly(tmp)
+        raise
+    return path
+
+
+# ---------------------------------------------------------------- JSON / CSV
+
+def _jsonable(obj: Any) -> Any:
+    """json.dumps fallback for numpy values, dataclasses and paths."""
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if is_dataclass(obj) and not isinstance(obj, type):
+        return asdict(obj)
+    if isinstance(obj, (Path, Fraction)):
+        return str(obj)
+    if hasattr(obj, "to_dict"):
+        return obj.to_dict()
+    raise TypeError(f"cannot store {type(obj).__name__} in JSON")
+
+
+def write_summary_json(summary: Any, path) -> Path:
+    """Write a summary (an object with ``.to_dict()`` or a plain dict) as JSON, atomically."""
+    data = summary.to_dict() if hasattr(summary, "to_dict") else summary
+    text = json.dumps(data, indent=2, default=_jsonable, allow_nan=False)
+    return _atomic_write_text(path, text + "\n")
+
+
+def read_summary_json(path, cls: Any = None) -> Any:
+    """Read a summary JSON file: a dict, or ``cls.from_dict(dict)`` when ``cls`` is given."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except (OSError, ValueError) as err:
+        raise TrimError(f"Cannot read summary '{Path(path).name}': "
+                        f"{getattr(err, 'strerror', None) or err}") from None
+    return cls.from_dict(data) if cls is not None else data
+
+
+def _csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    import io
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def write_scores_csv(timestamps, frame_indices, scores, path) -> Path:
+    """One row per sample: time (s), frame index, score; for spreadsheets and plots."""
+    t = np.asarray(timestamps, dtype=np.float64)
+    idx = np.asarray(frame_indices, dtype=np.int64)
+    s = np.asarray(scores, dtype=np.float64)
+    if not (len(t) == len(idx) == len(s)):
+        raise ValueError("timestamps, frame_indices and scores differ in length")
+    rows = ((f"{a:.6f}", int(b), f"{c:.6f}") for a, b, c in zip(t, idx, s))
+    return _atomic_write_text(path, _csv_text(("time_s", "frame_index", "score"), rows))
+
+
+def read_scores_csv(path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Inverse of :func:`write_scores_csv`: (timestamps, frame_indices, scores)."""
+    with open(path, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    return (np.array([float(r["time_s"]) for r in rows], np.float64),
+            np.array([int(r["frame_index"]) for r in rows], np.int64),
+            np.array([float(r["score"]) for r in rows], np.float32))
+
+
+SEGMENT_FIELDS = ("start_frame", "end_frame", "start_time", "end_time", "score", "selected")
+
+
+def _segment_row(i: int, seg: Any) -> list:
+    if isinstance(seg, dict):
+        get = seg.get
+    elif hasattr(seg, "start_time"):
+        def get(k, default=None):
+            return getattr(seg, k, default)
+    else:  # (start_time, end_time) pair
+        pair = {"start_time": seg[0], "end_time": seg[1]}
+        get = pair.get
+    start, end = float(get("start_time")), float(get("end_time"))
+    score = get("score")
+    selected = get("selected", True)
+    sf, ef = get("start_frame"), get("end_frame")
+    return [i, "" if sf is None else int(sf), "" if ef is None else int(ef),
+            f"{start:.6f}", f"{end:.6f}", f"{end - start:.6f}",
+            "" if score is None else f"{float(score):.6f}", int(bool(selected))]
+
+
+def write_segments_csv(segments: Any, path) -> Path:
+    """One row per segment (Segment objects, dicts or (start, end) pairs), atomically."""
+    if hasattr(segments, "segments") and not isinstance(segments, (list, tuple)):
+        segments = segments.segments
+    header = ("index", "start_frame", "end_frame", "start_time", "end_time", "duration",
+              "score", "selected")
+    rows = [_segment_row(i, seg) for i, seg in enumerate(segments)]
+    return _atomic_write_text(path, _csv_text(header, rows))
+
+
+def read_segments_csv(path) -> list[dict]:
+    """Inverse of :func:`write_segments_csv`: a list of dicts with typed values."""
+    with open(path, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    out = []
+    for r in rows:
+        out.append({
+            "start_frame": int(r["start_frame"]) if r["start_frame"] else None,
+            "end_frame": int(r["end_frame"]) if r["end_frame"] else None,
+            "start_time": float(r["start_time"]), "end_time": float(r["end_time"]),
+            "score": float(r["score"]) if r["score"] else None,
+            "selected": r["selected"] == "1",
+        })
+    return out
+
+
+# ---------------------------------------------------------------- video export
+
+def export_mp4(src, segments: Any, out_path, progress: Optional[ProgressFn] = None,
+               cancel: Optional[CancelToken] = None, crf: int = 20,
+               preset: str = "veryfast") -> Path:
+    """Write the selected time ranges of ``src`` to ``out_path`` as H.264 + AAC mp4.
+
+    ``segments``: (start, end) pairs in seconds, Segment-like objects (only the
+    ``selected`` ones) or a Summary. Pieces are joined back to back. Progress stage
+    "export": done = seconds written, total = selected duration. The file appears under
+    ``out_path`` only when complete; on any error or cancel nothing is left behind.
+    """
+    out_path = Path(out_path)
+    if _same_file(src, out_path):
+        raise OutputError(f"Cannot write '{out_path.name}': it is the input video; "
+                          "choose another output name")
+    info = probe(src)
+    ranges = selected_ranges(segments, info.duration if info.duration > 0 else None)
+    if not ranges:
+        raise OutputError(f"Cannot write '{out_path.name}': no segment is selected")
+    if not out_path.parent.is_dir():
+        raise OutputError(f"Cannot write '{out_path.name}': the folder "
+                          f"'{out_path.parent}' does not exist")
+    tmp = _temp_beside(out_path, ".mp4")
+    try:
+        _Exporter(src, info, ranges, progress, cancel, crf, preset).run(tmp)
+        check(cancel)
+        os.replace(tmp, out_path)
+    except (av.error.FFmpegError, OSError) as err:
+        _remove_quietly(tmp)
+        if isinstance(err, OSError) and getattr(err, "errno", None) is not None:
+            raise _output_error(out_path, err) from None
+        raise OutputError(f"Cannot write '{out_path.name}': "
+                          f"{str(err).splitlines()[0]}") from None
+    except BaseException:
+        _remove_quietly(tmp)
+        raise
+    return out_path
+
+
+class _Exporter:
+    """One export run: opens the inputs, cuts range by range, muxes the output.
+
+    Video and audio are read through two separate containers so each can seek to a
+    range on its own; each side keeps a ``pending`` item (the first frame or audio
+    chunk past the previous range) so nearby ranges continue without a seek.
+    """
+
+    def __init__(self, src, info, ranges, progress, cancel, crf, preset):
+        self.src, self.info, self.ranges = src, info, ranges
+        self.progress, self.cancel = progress, cancel
+        self.crf, self.preset = crf, preset
+        self.total = sum(b - a for a, b in ranges)
+
+    # -- setup
+    def run(self, tmp: Path) -> None:
+        vin = open_input(self.src)
+        ain = open_input(self.src) if self.info.has_audio else None
+        out = av.open(str(tmp), "w", format="mp4", options={"movflags": "+faststart"})
+        try:
+            self.out = out
+            self._setup_video(vin)
+            self._setup_audio(ain)
+            report(self.progress, "export", 0.0, self.total)
+            offset = 0.0
+            for a, b in self.ranges:
+                self._cut_video(a, b, offset)
+                if self.aout is not None:
+                    self._cut_audio(a, b)
+                offset += b - a
+            self._flush()
+        finally:
+            out.close()
+            vin.close()
+            if ain is not None:
+                ain.close()
+        report(self.progress, "export", self.total, self.total)
+
+    def _setup_video(self, vin) -> None:
+        self.vin = vin
+        self.vs = video_stream(vin)
+        enable_threads(self.vs)
+        self.vstart = stream_start(self.vs)
+        self.fps = self.info.fps
+        cc = self.vs.codec_context
+        self.width, self.height = cc.width // 2 * 2, cc.height // 2 * 2
+        rate = Fraction(self.fps).limit_denominator(1001) if self.fps > 0 else 30
+        vo = self.out.add_stream("libx264", rate=rate,
+                                 options={"crf": str(self.crf), "preset": self.preset})
+        vo.width, vo.height, vo.pix_fmt = self.width, self.height, "yuv420p"
+        vo.time_base = vo.codec_context.time_base = OUT_TIME_BASE
+        enable_threads(vo)
+        if self.info.rotation:
+            # Keep the source's display matrix: lossless, and players turn it upright.
+            vo.set_display_rotation(-self.info.rotation)
+        self.vout, self.last_pts = vo, -1
+        self.v_iter, self.v_pending, self.v_done = None, None, False
+
+    def _setup_audio(self, ain) -> None:
+        self.aout = None
+        if ain is None:
+            return
+        self.ain = ain
+        self.as_ = ain.streams.audio[0]
+        enable_threads(self.as_)
+        cc = self.as_.codec_context
+        self.src_rate = cc.sample_rate or 48000
+        out_rate = self.src_rate if self.src_rate in AAC_RATES else 48000
+        self.layout = "mono" if cc.layout.nb_channels == 1 else "stereo"
+        ao = self.out.add_stream("aac", rate=out_rate)
+        ao.layout = self.layout
+        ao.time_base = ao.codec_context.time_base = Fraction(1, out_rate)
+        self.aout = ao
+        self.to_fltp = av.AudioResampler(format="fltp", layout=self.layout,
+                                         rate=self.src_rate)
+        self.a_written = 0  # samples written, at the source rate
+        self.a_expected = 0  # samples the video ranges so far call for
+        self.a_iter, self.a_pending, self.a_done = None, None, False
+
+    # -- video
+    def _cut_video(self, a: float, b: float, offset: float) -> None:
+        for frame, t in self._video_from(a):
+            if t < a - 1e-6:
+                continue
+            if t >= b - 1e-6:
+                self.v_pending = (frame, t)  # first frame of a later range, maybe
+                return
+            check(self.cancel)
+            self._encode_video(frame, offset + (t - a))
+            report(self.progress, "export", offset + (t - a), self.total)
+        self.v_done = True
+
+    def _video_from(self, a: float):
+        """(frame, time) pairs starting at or before the first frame at/after ``a``."""
+        if self.v_pending is not None and a - self.v_pending[1] <= SEEK_GAP_S:
+            pending, self.v_pending = self.v_pending, None
+            return _chain(pending, self.v_iter)
+        if self.v_done and self.v_pending is None:
+            return iter(())
+        self.v_pending = None
+        return self._video_after_seek(a)
+
+    def _video_after_seek(self, a: float):
+        """Seek to the key frame before ``a``, backing off when the demuxer overshoots."""
+        back = 0.0
+        while True:
+            t0 = a - back
+            self._seek(self.vin, self.vs, self.vstart + Fraction(t0) if t0 > 0 else None)
+            self.v_iter = self._timed(decode_frames(self.vin, self.vs))
+            first = next(self.v_iter, None)
+            if first is None:
+                return
+            if first[1] <= a + 1e-6 or t0 <= 0:
+                yield first
+                for item in self.v_iter:  # not "yield from": closing us must not close it
+                    yield item
+                return
+            back = max(1.0, back * 2)
+
+    def _timed(self, frames):
+        last = None
+        for frame in frames:
+            last = frame_seconds(frame, self.vstart, last, self.fps)
+            yield frame, last
+
+    def _encode_video(self, frame, out_t: float) -> None:
+        pts = max(int(round(out_t / OUT_TIME_BASE)), self.last_pts + 1)
+        self.last_pts = pts
+        f = frame.reformat(width=self.width, height=self.height, format="yuv420p")
+        f.pts, f.time_base = pts, OUT_TIME_BASE
+        f.pict_type = av.video.frame.PictureType.NONE  # let x264 choose frame types
+        for packet in self.vout.encode(f):
+            self.out.mux(packet)
+
+    @staticmethod
+    def _seek(container, stream, target: Optional[Fraction]) -> None:
+        """Seek ``stream`` to the key frame at or before ``target`` seconds (None: start)."""
+        if target is None or not stream.time_base:
+            container.seek(0)
+        else:
+            container.seek(int(target / stream.time_base), stream=stream, backward=True,
+                           any_frame=False)
+
+    # -- audio
+    def _cut_audio(self, a: float, b: float) -> None:
+        """Append the samples of [a, b) (video timeline) to the output, sample-exact."""
+        sr = self.src_rate
+        i0, i1 = int(round(a * sr)), int(round(b * sr))
+        self.a_expected += i1 - i0
+        for pos, data in self._audio_from(a):
+            n = data.shape[1]
+            if pos + n <= i0:
+                continue
+            if pos < i1:
+                check(self.cancel)
+                self._encode_audio(data[:, max(i0 - pos, 0):min(i1 - pos, n)])
+            if pos + n > i1:
+                self.a_pending = (pos, data)  # its tail may belong to the next range
+                break
+        else:
+            self.a_done = True
+        if self.a_written < self.a_expected:  # audio ends early: pad with silence
+            self._encode_audio(np.zeros((self._channels(), self.a_expected - self.a_written),
+                                        np.float32))
+
+    def _audio_from(self, a: float):
+        if self.a_pending is not None and a - self.a_pending[0] / self.src_rate <= SEEK_GAP_S:
+            pending, self.a_pending = self.a_pending, None
+            return _chain(pending, self.a_iter)
+        if self.a_done and self.a_pending is None:
+            return iter(())
+        self.a_pending = None
+        t0 = a - 0.5  # audio frames are short; half a second before is plenty
+        self._seek(self.ain, self.as_, self.vstart + Fraction(t0) if t0 > 0 else None)
+        self.a_iter = self._audio_chunks(decode_frames(self.ain, self.as_))
+        return self.a_iter
+
+    def _audio_chunks(self, frames):
+        """(first-sample index on the video timeline, float32 (channels, n)) per frame.
+
+        Positions come from timestamps, snapped to the previous chunk's end when they
+        are within 2 ms, so rounding never drops or repeats a sample.
+        """
+        sr = self.src_rate
+        expected = None
+        for frame in frames:
+            if frame.pts is not None and frame.time_base is not None:
+                pos = int(round((frame.pts * frame.time_base - self.vstart) * sr))
+            else:
+                pos = expected if expected is not None else 0
+            if expected is not None and abs(pos - expected) <= max(2, sr // 500):
+                pos = expected
+            data = self._planar(frame)
+            expected = pos + data.shape[1]
+            yield pos, data
+
+    def _planar(self, frame) -> np.ndarray:
+        """Samples as float32 (channels, n) in the output layout, at the source rate."""
+        frame.pts = None  # the converter only reformats; timing is tracked by us
+        arrs = [f.to_ndarray() for f in self.to_fltp.resample(frame)]
+        if not arrs:
+            return np.zeros((self._channels(), 0), np.float32)
+        return np.concatenate(arrs, axis=1).astype(np.float32, copy=False)
+
+    def _channels(self) -> int:
+        return 1 if self.layout == "mono" else 2
+
+    def _encode_audio(self, data: np.ndarray) -> None:
+        if data.shape[1] == 0:
+            return
+        af = av.AudioFrame.from_ndarray(np.ascontiguousarray(data), format="fltp",
+                                        layout=self.layout)
+        af.sample_rate = self.src_rate
+        af.pts, af.time_base = self.a_written, Fraction(1, self.src_rate)
+        self.a_written += data.shape[1]
+        for packet in self.aout.encode(af):
+            self.out.mux(packet)
+
+    def _flush(self) -> None:
+        for packet in self.vout.encode(None):
+            self.out.mux(packet)
+        if self.aout is not None:
+            for packet in self.aout.encode(None):
+                self.out.mux(packet)
+
+
+def _chain(first, rest):
+    """Yield ``first``, then whatever ``rest`` still has.
+
+    A plain loop rather than ``yield from``: when this generator is dropped its close()
+    must not close ``rest``, which the next range goes on reading.
+    """
+    yield first
+    for item in rest if rest is not None else ():
+        yield item
