@@ -28,8 +28,11 @@ from .progress import CancelToken, ProgressFn, check, report
 __all__ = ["calc_scatters", "cpd_nonlin", "cpd_auto", "kts_shots",
            "WINDOW", "SECONDS_PER_CP"]
 
-WINDOW = 1500
-"""Most samples KTS sees at once (12.5 min at 2 samples/s): memory is O(WINDOW^2)."""
+WINDOW = 1000
+"""Most samples KTS sees at once (8.3 min at 2 samples/s). Memory is O(WINDOW^2) and
+time O(n * WINDOW * ncp_per_window); 1000 keeps a 2 h video at 2 samples/s near 10 s
+of CPU while a window still holds dozens of shots (the penalty is per-window, and
+roughly scale-free, so windowing barely changes which cuts are chosen)."""
 
 SECONDS_PER_CP = 2.5
 """Default cap on change points: one per this many seconds of samples (per window)."""
@@ -37,11 +40,11 @@ SECONDS_PER_CP = 2.5
 _BLOCK = 192  # DP columns per vectorised block: keeps temporaries small and in cache
 
 
-def calc_scatters(K: np.ndarray) -> np.ndarray:
-    """Scatter of every segment: ``J[i, j]`` = within-segment scatter of samples i..j.
+def _scatters_t(K: np.ndarray) -> np.ndarray:
+    """Transposed scatter matrix, ``JT[j, i]`` = scatter of samples i..j (0 for j < i).
 
-    Same formula and operation order as the reference (so results are bitwise equal for
-    a float64 kernel); entries with j < i are 0.
+    Same formula and operation order as the reference ``calc_scatters`` (bitwise equal
+    for a float64 kernel), laid out so that the DP reduces along contiguous rows.
     """
     K = np.asarray(K, dtype=np.float64)
     n = K.shape[0]
@@ -51,17 +54,25 @@ def calc_scatters(K: np.ndarray) -> np.ndarray:
     np.cumsum(K2[1:, 1:], axis=1, out=K2[1:, 1:])
     d = np.diag(K2).copy()
     # numerator: block sums of K over [i, j], evaluated like the reference: ((a+b)-c)-d
-    num = d[1:][None, :] + d[:-1][:, None]
-    num -= K2[1:, :-1].T
-    num -= K2[:-1, 1:]
+    num = d[1:][:, None] + d[:-1][None, :]
+    num -= K2[1:, :-1]
+    num -= K2[:-1, 1:].T
     del K2
     idx = np.arange(n, dtype=np.float64)
-    num /= np.abs(idx[None, :] - idx[:, None]) + 1.0  # j - i + 1 where j >= i
-    J = K1[1:][None, :] - K1[:-1][:, None]
-    J -= num
+    num /= np.abs(idx[:, None] - idx[None, :]) + 1.0  # j - i + 1 where j >= i
+    JT = K1[1:][:, None] - K1[:-1][None, :]
+    JT -= num
     del num
-    J[np.tri(n, k=-1, dtype=bool)] = 0.0
-    return J
+    JT[np.triu(np.ones((n, n), dtype=bool), k=1)] = 0.0
+    return JT
+
+
+def calc_scatters(K: np.ndarray) -> np.ndarray:
+    """Scatter of every segment: ``J[i, j]`` = within-segment scatter of samples i..j.
+
+    Equal to the reference's ``calc_scatters``; entries with j < i are 0.
+    """
+    return _scatters_t(K).T
 
 
 def _check_args(n: int, m: int, lmin: int, lmax: Optional[int]) -> None:
@@ -72,25 +83,25 @@ def _check_args(n: int, m: int, lmin: int, lmax: Optional[int]) -> None:
                          f"(lmin={lmin}, lmax={lmax})")
 
 
-def _dp(J: np.ndarray, ncp: int, lmin: int, lmax: Optional[int], backtrack: bool,
+def _dp(JT: np.ndarray, ncp: int, lmin: int, lmax: Optional[int], backtrack: bool,
         stop: Optional[Callable[[int, float], bool]] = None,
         cancel: Optional[CancelToken] = None,
         progress: Optional[ProgressFn] = None) -> tuple[np.ndarray, list]:
     """The reference DP, one vectorised pass per number of change points.
 
-    ``J`` is consumed (invalid segment lengths are overwritten with +inf). Returns the
-    objective for 0..k change points (k <= ncp, fewer when ``stop`` said so) and the
+    ``JT`` (from ``_scatters_t``) is consumed: invalid segment lengths are overwritten
+    with +inf. Returns the objective for 0..k change points (k <= ncp, fewer when ``stop`` said so) and the
     back-pointer rows. ``I[k, l]`` = best cost of the first l samples with k change
     points; ``p[k][l]`` = the last change point of that solution.
     """
-    n = J.shape[0]
+    n = JT.shape[0]
     lmax_eff = n + 1 if lmax is None else int(lmax)
     # Mask segment lengths outside [lmin, lmax] (j - i + 1 < lmin covers j < i).
-    J[np.tri(n, k=lmin - 2, dtype=bool)] = np.inf
+    JT[np.triu(np.ones((n, n), dtype=bool), k=2 - lmin)] = np.inf
     if lmax_eff <= n:
-        J[np.triu(np.ones((n, n), dtype=bool), k=lmax_eff)] = np.inf
+        JT[np.tri(n, k=-lmax_eff, dtype=bool)] = np.inf
     prev = np.full(n + 1, np.inf)
-    prev[lmin:lmax_eff] = J[0, lmin - 1:lmax_eff - 1]  # the reference's I[0, lmin:lmax]
+    prev[lmin:lmax_eff] = JT[lmin - 1:lmax_eff - 1, 0]  # the reference's I[0, lmin:lmax]
     scores = [prev[n]]
     back: list = []
     if stop is not None and stop(0, float(prev[n])):
@@ -99,14 +110,13 @@ def _dp(J: np.ndarray, ncp: int, lmin: int, lmax: Optional[int], backtrack: bool
         check(cancel)
         cur = np.full(n + 1, np.inf)
         ptr = np.zeros(n + 1, dtype=np.int32) if backtrack else None
-        lo = (k + 1) * lmin
-        for l0 in range(lo, n + 1, _BLOCK):
+        for l0 in range((k + 1) * lmin, n + 1, _BLOCK):
             l1 = min(n + 1, l0 + _BLOCK)
-            t0 = max(k * lmin, l0 - lmax_eff)  # candidates t in [t0, l1 - lmin]
-            t1 = l1 - lmin + 1
-            c = J[t0:t1, l0 - 1:l1 - 1] + prev[t0:t1, None]
-            arg = np.argmin(c, axis=0)
-            cur[l0:l1] = c[arg, np.arange(l1 - l0)]
+            t0 = max(k * lmin, l0 - lmax_eff)  # candidates t in [t0, l1 - lmin)
+            t1 = l1 - lmin
+            c = JT[l0 - 1:l1 - 1, t0:t1] + prev[None, t0:t1]
+            arg = np.argmin(c, axis=1)
+            cur[l0:l1] = c[np.arange(l1 - l0), arg]
             if backtrack:
                 ptr[l0:l1] = arg + t0
         prev = cur
@@ -145,7 +155,7 @@ def cpd_nonlin(K: np.ndarray, ncp: int, lmin: int = 1, lmax: Optional[int] = Non
         raise ValueError("K must be a square kernel matrix")
     m = int(ncp)
     _check_args(n, m, lmin, lmax)
-    scores, back = _dp(calc_scatters(K), m, lmin, lmax, backtrack, cancel=cancel)
+    scores, back = _dp(_scatters_t(K), m, lmin, lmax, backtrack, cancel=cancel)
     cps = _backtrack(back, m, n) if backtrack else np.zeros(m, dtype=np.int64)
     return cps, scores
 
@@ -179,9 +189,10 @@ def cpd_auto(K: np.ndarray, ncp: int, vmax: float, desc_rate: float = 1, lmin: i
         best[0] = min(best[0], score / n + pen[k])
         # the objective is a sum of scatters (>= 0, up to rounding) and the penalty
         # increases with k (k <= n), so once it alone exceeds the best cost, stop
-        return k + 1 > m or (k + 1 <= n2 and pen[k + 1] > best[0] + 1e-9)
+        # (pen is increasing only up to k = n2; m <= n2 whenever desc_rate >= 1)
+        return k + 1 > m or (m <= n2 and pen[k + 1] > best[0] + 1e-9)
 
-    scores, back = _dp(calc_scatters(K), m, lmin, lmax, True, stop=stop, cancel=cancel,
+    scores, back = _dp(_scatters_t(K), m, lmin, lmax, True, stop=stop, cancel=cancel,
                        progress=progress)
     costs = scores / float(n) + pen[:len(scores)]
     m_best = int(np.argmin(costs))
@@ -218,19 +229,28 @@ def kts_shots(values: np.ndarray, max_ncp: Optional[int] = None, vmax: float = 1
 
     Fewer than 3 samples or constant features give a single shot, never an error.
     """
-    X = np.asarray(values, dtype=np.float64)
+    X = np.asarray(values)
     if X.ndim == 1:
         X = X[:, None]
+    if not np.issubdtype(X.dtype, np.floating):
+        X = X.astype(np.float64)
     n = int(X.shape[0])
     if n == 0:
         return np.zeros((0, 2), dtype=np.int64)
     single = np.array([[0, n - 1]], dtype=np.int64)
     if n < 3 or X.shape[1] == 0:
         return single
-    X = np.nan_to_num(X, nan=0.0, posinf=0.0, neginf=0.0)
-    norms = np.linalg.norm(X, axis=1, keepdims=True)
-    X = X / np.maximum(norms, 1e-12)
-    if np.max(np.abs(X - X[0])) < 1e-7:
+    if not np.all(np.isfinite(X)):
+        X = np.nan_to_num(X, nan=0.0, posinf=0.0, neginf=0.0)
+    # Rows are normalised per window in float64: no float64 copy of the whole video.
+    inv = 1.0 / np.maximum(np.sqrt(np.einsum("ij,ij->i", X, X, dtype=np.float64)), 1e-12)
+
+    def rows(a: int, b: int) -> np.ndarray:
+        return X[a:b].astype(np.float64) * inv[a:b, None]
+
+    first = rows(0, 1)
+    if all(np.max(np.abs(rows(a, min(n, a + 4096)) - first)) < 1e-7
+           for a in range(0, n, 4096)):
         return single
     window = max(16, int(window))
     overlap = window // 4
@@ -240,7 +260,7 @@ def kts_shots(values: np.ndarray, max_ncp: Optional[int] = None, vmax: float = 1
     while True:
         check(cancel)
         end = min(n, start + window)
-        Xw = X[start:end]
+        Xw = rows(start, end)
         n_w = end - start
         ncp = _window_ncp(n_w, n, max_ncp, rate)
         if n_w < 3 or ncp == 0:
