@@ -31,11 +31,11 @@ def format_seconds(s: Optional[float]) -> str:
 class ProgressBar:
     """Draws one line per stage; redraws in place on a terminal, prints milestones otherwise."""
 
-    def __init__(self, stream: TextIO = sys.stderr, width: int = 30, quiet: bool = False):
-        self.stream = stream
+    def __init__(self, stream: Optional[TextIO] = None, width: int = 30, quiet: bool = False):
+        self.stream = stream if stream is not None else sys.stderr  # looked up now: tests swap it
         self.width = width
         self.quiet = quiet
-        self.tty = hasattr(stream, "isatty") and stream.isatty()
+        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
         self.eta = EtaEstimator()
         self.stage: Optional[str] = None
         self._last_draw = 0.0

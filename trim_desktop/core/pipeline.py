@@ -90,7 +90,8 @@ def shots_for(features, settings: SummarizeSettings, progress=None, cancel=None)
     from .kts import kts_shots
 
     report(progress, "kts", 0, 1)
-    shots = kts_shots(features.values, max_ncp=settings.max_ncp, progress=progress, cancel=cancel)
+    shots = kts_shots(features.values, max_ncp=settings.max_ncp, rate=features.rate,
+                      progress=progress, cancel=cancel)
     report(progress, "kts", 1, 1)
     return shots
 

@@ -176,6 +176,15 @@ def write_h5(path, records: Sequence[VideoRecord] | dict) -> None:
         raise OutputError(f"cannot write {path}: {exc}") from None
 
 
+def _parse_scores(text: str) -> np.ndarray:
+    """Comma-separated scores; integer parsing first (TVSum's 1-5 scores, 3x faster)."""
+    parts = text.split(",")
+    try:
+        return np.array(parts, dtype=np.int16).astype(np.float32)
+    except (ValueError, OverflowError):
+        return np.array(parts, dtype=np.float32)
+
+
 def read_tvsum_annotations(path) -> list[tuple[str, str, np.ndarray]]:
     """``ydata-anno.tsv`` (optionally gzipped) -> [(youtube_id, category, scores (users, n_frames))].
 
@@ -198,7 +207,7 @@ def read_tvsum_annotations(path) -> list[tuple[str, str, np.ndarray]]:
                 if len(parts) != 3:
                     raise DatasetError(f"{path}:{n}: expected 3 tab-separated columns")
                 vid, cat, scores = parts
-                rows.setdefault(vid, []).append(np.array(scores.split(","), dtype=np.float32))
+                rows.setdefault(vid, []).append(_parse_scores(scores))
                 cats[vid] = cat
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         raise DatasetError(f"cannot read annotations {path}: {exc}") from None
