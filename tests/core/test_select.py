@@ -152,3 +152,23 @@ def test_round_trip_exact():
                                                          s.budget, s.fps)
     assert r.to_dict() == s.to_dict()
     assert isinstance(Segment.from_dict(s.segments[0].to_dict()), Segment)
+
+
+def test_long_shots_are_split_so_a_summary_is_never_empty():
+    """A 12 s video of four 3 s scenes at 15%: no scene fits 54 frames whole."""
+    from trim_desktop.core.select import build_summary, split_long_shots
+    fps, n_frames = 30, 360
+    fi = np.arange(0, n_frames, 15)
+    ts = fi / fps
+    shots = np.array([[0, 5], [6, 11], [12, 17], [18, 23]])
+    scores = np.linspace(0, 1, len(fi)).astype(np.float32)
+    pieces = split_long_shots(shots, fi, n_frames, int(n_frames * 0.15))
+    assert pieces[0, 0] == 0 and pieces[-1, 1] == len(fi) - 1
+    assert np.all(pieces[1:, 0] == pieces[:-1, 1] + 1)
+    s = build_summary(fi, ts, scores, shots, n_frames, 12.0, 0.15, fps)
+    assert s.selected, "a summary must select something"
+    assert sum(seg.n_frames for seg in s.selected) <= 54
+    assert s.selected[-1].end_frame == n_frames - 1  # the highest scores are at the end
+    # shots that already fit are left as they are (reference behaviour)
+    short = np.array([[0, 1], [2, 3], [4, 23]])
+    assert split_long_shots(short, fi, n_frames, 1000).tolist() == short.tolist()

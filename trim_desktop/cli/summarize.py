@@ -53,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("-o", "--output", help="summary MP4 path (one input only; default VIDEO.summary.mp4)")
     out.add_argument("--output-dir", help="folder for the outputs (default: beside each video)")
     out.add_argument("--no-export", action="store_true", help="do not write the summary MP4")
-    out.add_argument("--segments", help="write the segments JSON here (default: beside the MP4)")
+    out.add_argument("--segments", help="write the segments here: .json (default, beside the MP4) or .csv")
     out.add_argument("--scores", help="write per-sample scores as CSV (.csv) or JSON (.json)")
     out.add_argument("--force", action="store_true", help="replace existing output files")
     sel = p.add_argument_group("summary")
@@ -133,7 +133,7 @@ def settings_from_args(args):
 def summarize_one(video: Path, args, cancel: CancelToken, bar: ProgressBar) -> dict:
     """Run the pipeline on one video and write its outputs; returns a report row."""
     from ..core import pipeline
-    from ..core.export import write_scores, write_summary_json
+    from ..core.export import write_scores, write_segments_csv, write_summary_json
 
     mp4, segments_path = output_paths(video, args)
     scores_path = Path(args.scores) if args.scores else None
@@ -148,10 +148,15 @@ def summarize_one(video: Path, args, cancel: CancelToken, bar: ProgressBar) -> d
         if mp4 is not None:
             pipeline.export(video, result, mp4, progress=bar, cancel=cancel)
             written.append(mp4)
-        write_summary_json(result.summary, segments_path, video=str(video))
+        f = result.features
+        result.summary.extra.update(video=str(video), backbone=f.backbone, preprocess=f.preprocess,
+                                    device=result.device, seed=args.seed)
+        if segments_path.suffix.lower() == ".csv":
+            write_segments_csv(result.summary.segments, segments_path)
+        else:
+            write_summary_json(result.summary, segments_path)
         written.append(segments_path)
         if scores_path is not None:
-            f = result.features
             write_scores(f.timestamps, f.frame_indices, result.scores, scores_path)
             written.append(scores_path)
     except BaseException:

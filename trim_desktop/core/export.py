@@ -192,6 +192,16 @@ def write_scores_csv(timestamps, frame_indices, scores, path) -> Path:
     return _atomic_write_text(path, _csv_text(("time_s", "frame_index", "score"), rows))
 
 
+def write_scores(timestamps, frame_indices, scores, path) -> Path:
+    """Per-sample scores as CSV, or as JSON when ``path`` ends in .json."""
+    if Path(path).suffix.lower() != ".json":
+        return write_scores_csv(timestamps, frame_indices, scores, path)
+    data = {"time_s": np.asarray(timestamps, np.float64).tolist(),
+            "frame_index": np.asarray(frame_indices, np.int64).tolist(),
+            "score": np.asarray(scores, np.float64).tolist()}
+    return _atomic_write_text(path, json.dumps(data) + "\n")
+
+
 def read_scores_csv(path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Inverse of :func:`write_scores_csv`: (timestamps, frame_indices, scores)."""
     with open(path, encoding="utf-8", newline="") as f:

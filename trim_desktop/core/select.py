@@ -214,6 +214,42 @@ class Summary:
                    fps=d.get("fps"), extra=dict(d.get("extra") or {}))
 
 
+def split_long_shots(shots: np.ndarray, frame_indices: np.ndarray, n_frames: int,
+                     capacity: int) -> np.ndarray:
+    """Split every shot longer than the whole budget into equal pieces that fit it.
+
+    The reference protocol leaves such shots unselectable, so a short video with a few
+    long scenes would get an empty summary. Here a shot of F > capacity frames becomes
+    the fewest equal runs of samples whose frame spans all fit (a piece never gets
+    smaller than one sample). Shots that already fit are unchanged, so on benchmark-like
+    inputs this is the reference behaviour.
+    """
+    fi = np.asarray(frame_indices, dtype=np.int64)
+    if capacity <= 0 or len(shots) == 0:
+        return shots
+    starts = np.append(fi, n_frames)  # frame where each sample's span starts; sentinel at end
+
+    def span(a: int, b: int) -> int:  # frames covered by samples a..b (shot 0 from frame 0)
+        return int(starts[b + 1] - (0 if a == 0 else starts[a]))
+
+    out = []
+    for a, b in shots:
+        a, b = int(a), int(b)
+        if span(a, b) <= capacity or a == b:
+            out.append((a, b))
+            continue
+        count = b - a + 1
+        k = max(2, int(np.ceil(span(a, b) / capacity)))
+        while True:
+            edges = np.linspace(a, b + 1, min(k, count) + 1).round().astype(int)
+            pieces = [(int(lo), int(hi) - 1) for lo, hi in zip(edges[:-1], edges[1:]) if hi > lo]
+            if k >= count or all(span(lo, hi) <= capacity for lo, hi in pieces):
+                break
+            k += 1
+        out.extend(pieces)
+    return np.asarray(out, dtype=np.int64).reshape(-1, 2)
+
+
 def build_summary(frame_indices: np.ndarray, timestamps: np.ndarray,
                   sample_scores: np.ndarray, shots: np.ndarray, n_frames: int,
                   duration: float, budget: float = 0.15, fps: Optional[float] = None,
@@ -224,7 +260,8 @@ def build_summary(frame_indices: np.ndarray, timestamps: np.ndarray,
     Shot k runs from its first sample's frame (shot 0 from frame 0 / time 0) to the
     frame before the next shot's first sample; the last shot to ``n_frames - 1`` /
     ``duration``, so the segments tile the video. Weight = frames, capacity =
-    ``int(n_frames * budget)``, as in the reference protocol.
+    ``int(n_frames * budget)``, as in the reference protocol; shots longer than the
+    whole budget are first split so that something can be chosen (:func:`split_long_shots`).
     """
     fi = np.asarray(frame_indices, dtype=np.int64).reshape(-1)
     ts = np.asarray(timestamps, dtype=np.float64).reshape(-1)
@@ -247,6 +284,8 @@ def build_summary(frame_indices: np.ndarray, timestamps: np.ndarray,
     report(progress, "select", 0, 1)
     if n == 0:
         return Summary([], sc, fi, ts, duration, n_frames, budget, fps)
+    capacity = int(n_frames * budget)
+    shots = split_long_shots(shots, fi, n_frames, capacity)
     first = shots[:, 0]
     starts_f = fi[first].copy()
     starts_t = ts[first].copy()
@@ -255,7 +294,7 @@ def build_summary(frame_indices: np.ndarray, timestamps: np.ndarray,
     ends_t = np.append(starts_t[1:], duration)
     scores = shot_scores(sc, shots, sample_frame_counts(fi, n_frames))
     weights = ends_f - starts_f + 1
-    picks = set(knapsack(scores, weights, int(n_frames * budget), cancel=cancel))
+    picks = set(knapsack(scores, weights, capacity, cancel=cancel))
     segs = [Segment(k, int(starts_f[k]), int(ends_f[k]), float(starts_t[k]),
                     float(ends_t[k]), float(scores[k]), k in picks)
             for k in range(len(shots))]

@@ -1,0 +1,180 @@
+"""Training: presets, masking, determinism, stages, warm start, cancel and progress."""
+import numpy as np
+import pytest
+import torch
+
+from trim_desktop.core import train as T
+from trim_desktop.core.progress import CancelToken, Cancelled
+
+D = 24
+
+
+def feats(n=30, seed=0, d=D):
+    rng = np.random.default_rng(seed)
+    X = np.maximum(rng.normal(0.3, 0.6, (n, d)), 0)
+    X[n // 2:] += 1.5 * rng.random(d)          # a scene change halfway
+    return X.astype(np.float32)
+
+
+FAST = T.TrainSettings(steps1=3, steps2=3, lr=1e-3)
+
+
+def test_presets_name_the_weights_by_loss():
+    long, short, paper = T.PRESETS["long"], T.PRESETS["short"], T.PRESETS["paper"]
+    assert (long.alpha, long.beta, long.gamma, long.nu) == (1, 0, 5, 0.005)     # PTRIM, PCTRIM, REP
+    assert (short.alpha, short.beta, short.gamma, short.nu) == (1, 0.5, 0, 0.0005)
+    assert (paper.alpha, paper.beta, paper.gamma, paper.nu) == (1, 5, 0.5, 0.005)
+    assert set(T.PRESETS) == {"auto", "long", "short", "paper"} == set(T.PRESET_LABELS)
+    assert T.PRESET_LABELS["long"] == "Long, multi-scene" and T.PRESET_LABELS["short"] == "Short"
+    assert T.PRESET_LABELS["paper"] == "Paper eq. 10"
+    assert long.weight_decay == 1e-5 and long.mask_min == 0.15 and long.mask_max == 0.5
+
+
+def test_auto_by_duration():
+    assert T.preset_for_duration(60) == "short"
+    assert T.preset_for_duration(T.AUTO_THRESHOLD_S - 1) == "short"
+    assert T.preset_for_duration(T.AUTO_THRESHOLD_S) == "long"
+    assert T.preset_for_duration(600) == "long"
+    assert T.preset_for_duration(float("nan")) == "long"
+    assert T.settings_for("auto", 90) == T.PRESETS["short"]
+    assert T.settings_for("auto", 400) == T.PRESETS["long"]
+    with pytest.raises(KeyError):
+        T.settings_for("nope")
+
+
+def test_settings_validation():
+    with pytest.raises(ValueError):
+        T.TrainSettings(mask_min=0.6, mask_max=0.5)
+    with pytest.raises(ValueError):
+        T.TrainSettings(lr=0)
+    with pytest.raises(ValueError):
+        T.TrainSettings(gamma=-1)
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 20, 100, 333])
+def test_mask_fraction_and_zero_rows(n):
+    gen = torch.Generator().manual_seed(n)
+    X = torch.rand(n, 5) + 1.0
+    for _ in range(20):
+        views, masks = T.masked_views(X, gen, 0.15, 0.5)
+        assert views.shape == (2, n, 5)
+        for v, m in zip(views, masks):
+            k = int(m.sum())
+            if n >= 7:   # a valid count exists in [ceil(.15 n), floor(.5 n)]
+                assert 0.15 <= k / n <= 0.5
+            assert (v[m] == 0).all()
+            assert torch.equal(v[~m], X[~m])
+    # the two views are masked independently
+    assert not torch.equal(masks[0], masks[1]) or n < 7
+
+
+def test_deterministic_for_a_seed_and_leaves_global_rng_alone():
+    X = feats()
+    torch.manual_seed(123)
+    before = torch.rand(3)
+    torch.manual_seed(123)
+    a = T.train_on_video(X, FAST)
+    after = torch.rand(3)
+    assert torch.equal(before, after)
+    b = T.train_on_video(X, FAST)
+    assert a.scores.dtype == np.float32 and a.scores.shape == (30,)
+    assert np.array_equal(a.scores, b.scores)                   # bitwise
+    c = T.train_on_video(X, FAST.replace(seed=1))
+    assert not np.array_equal(a.scores, c.scores)
+    assert set(a.history) >= {"pre", "corr", "sd1", "sd2", "unsup", "ptrim", "rep", "sd"}
+    assert len(a.history["pre"]) == 3 and len(a.history["unsup"]) == 3
+    assert all(np.isfinite(v).all() for v in a.history.values())
+
+
+@pytest.mark.parametrize("d", [2048, 1280])
+def test_real_feature_dims(d):
+    r = T.train_on_video(feats(n=8, d=d), T.TrainSettings(steps1=1, steps2=1))
+    assert r.scores.shape == (8,) and np.isfinite(r.scores).all()
+    assert r.state_dict["conv.weight"].shape == (1024, d, 3)
+
+
+def test_stage2_only():
+    stages = []
+    r = T.train_on_video(feats(), FAST.replace(stage1=False), progress=lambda p: stages.append(p.stage))
+    assert "pre" not in r.history and r.stage1_state is None
+    assert set(stages) == {"stage2"}
+
+
+def test_stage1_weights_start_stage2():
+    """Stage 2 from stage1_state with stage1=False reproduces the full run."""
+    X = feats()
+    full = T.train_on_video(X, FAST)
+    again = T.train_on_video(X, FAST.replace(stage1=False), init_state=full.stage1_state)
+    assert np.array_equal(full.scores, again.scores)
+
+
+def test_warm_start_continues_from_weights():
+    X = feats()
+    cold = T.train_on_video(X, FAST)
+    # zero steps from init_state -> exactly the stored network's scores
+    same = T.train_on_video(X, FAST.replace(stage1=False, steps2=0), init_state=cold.state_dict)
+    np.testing.assert_array_equal(same.scores, T.score_with_model(X, cold.state_dict))
+    np.testing.assert_array_equal(same.scores, cold.scores)
+    # a slider move: other weights, continue from the previous network
+    moved = T.train_on_video(X, T.warm_start_settings(FAST.replace(gamma=0.0, beta=5.0)),
+                             init_state=cold.state_dict)
+    assert "pre" not in moved.history and np.isfinite(moved.scores).all()
+    assert not np.array_equal(moved.scores, cold.scores)
+
+
+def test_cancel_raises():
+    tok = CancelToken()
+    tok.cancel()
+    with pytest.raises(Cancelled):
+        T.train_on_video(feats(), FAST, cancel=tok)
+    tok2 = CancelToken()
+
+    def cb(p):
+        if p.stage == "stage2":
+            tok2.cancel()
+    with pytest.raises(Cancelled):
+        T.train_on_video(feats(), FAST, progress=cb, cancel=tok2)
+
+
+def test_progress_payload():
+    got = []
+    T.train_on_video(feats(), FAST, progress=got.append)
+    for stage in ("stage1", "stage2"):
+        reps = [p for p in got if p.stage == stage]
+        last = reps[-1]
+        assert last.done == last.total == 3
+        assert isinstance(last.payload, np.ndarray) and last.payload.shape == (30,)
+        assert all(p.payload is None or p.payload.shape == (30,) for p in reps)
+
+
+@pytest.mark.parametrize("X", [np.zeros((1, D)), np.ones((2, D)), np.ones((5, D)),
+                               np.zeros((4, D))])
+def test_degenerate_videos_train_to_finite_scores(X):
+    r = T.train_on_video(X.astype(np.float32), FAST)
+    assert np.isfinite(r.scores).all()
+    assert all(np.isfinite(v).all() for v in r.history.values())
+
+
+def test_bad_input():
+    with pytest.raises(ValueError):
+        T.train_on_video(np.zeros((0, D), np.float32), FAST)
+    with pytest.raises(ValueError):
+        T.train_on_video(np.full((3, D), np.nan, np.float32), FAST)
+
+
+def test_collection_and_scoring():
+    vids = [feats(20, 0), feats(25, 1), feats(12, 2)]
+    stages, hist = [], {}
+    sd = T.train_on_collection(vids, T.PRESETS["long"], epochs1=1, epochs2=1,
+                               progress=lambda p: stages.append((p.stage, p.done, p.total)),
+                               history=hist)
+    assert ("stage1", 3, 3) in stages and ("stage2", 3, 3) in stages
+    assert len(hist["pre"]) == 3 and len(hist["unsup"]) == 3
+    s = T.score_with_model(vids[1], sd)
+    assert s.shape == (25,) and s.dtype == np.float32
+    sd2 = T.train_on_collection(vids, T.PRESETS["long"], epochs1=1, epochs2=1)
+    assert all(torch.equal(sd[k], sd2[k]) for k in sd)
+    with pytest.raises(ValueError):
+        T.train_on_collection([feats(5, d=8), feats(5, d=9)], T.PRESETS["long"], 1, 1)
+    with pytest.raises(ValueError):
+        T.score_with_model(feats(5, d=8), sd)

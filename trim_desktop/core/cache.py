@@ -1,0 +1,215 @@
+"""On-disk feature cache, so re-summarising a video (new budget, new loss weights)
+skips the expensive decode + CNN pass.
+
+Keys come from the file's identity (size, mtime_ns, a hash of its first and last MiB:
+a re-encoded file under the same name must miss) and every setting that changes the
+features. Entries are .npz files written atomically and carrying a checksum: a damaged
+entry is deleted and treated as a miss, and a cache that cannot be written (read-only,
+disk full) only logs a warning. The cache is an optimisation; it must never break a run.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import sys
+import tempfile
+from dataclasses import asdict, fields, is_dataclass
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+FEATURE_VERSION = 1
+"""Bump when extraction changes in a way that alters feature values."""
+ENV_VAR = "TRIM_DESKTOP_CACHE"
+_CHUNK = 1 << 20
+
+
+def default_cache_root() -> Path:
+    """The per-user cache folder for features ($TRIM_DESKTOP_CACHE overrides)."""
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return Path(env).expanduser()
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+        return Path(base) / "TRIM Desktop" / "cache" / "features"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "TRIM Desktop" / "features"
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "trim-desktop" / "features"
+
+
+def file_identity(path) -> dict:
+    """Size, mtime_ns and sha256 of the first and last MiB: cheap even for 10 GB files,
+    and it changes when the content is replaced even if the name does not."""
+    p = Path(path)
+    st = p.stat()
+    h = hashlib.sha256()
+    with open(p, "rb") as f:
+        h.update(f.read(_CHUNK))
+        if st.st_size > _CHUNK:
+            f.seek(max(_CHUNK, st.st_size - _CHUNK))
+            h.update(f.read(_CHUNK))
+    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "head_tail_sha256": h.hexdigest()}
+
+
+def _arrays_checksum(arrays: dict) -> str:
+    h = hashlib.sha256()
+    for name in sorted(arrays):
+        a = np.ascontiguousarray(arrays[name])
+        h.update(f"{name}|{a.dtype.str}|{a.shape}|".encode())
+        h.update(a.tobytes())
+    return h.hexdigest()
+
+
+def _jsonable(value):
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating,)):
+        return float(value)
+    return value
+
+
+class FeatureCache:
+    """Features on disk under ``root`` (default: :func:`default_cache_root`)."""
+
+    def __init__(self, root=None):
+        self.root = Path(root).expanduser() if root is not None else default_cache_root()
+        self.last_problem: str = ""
+        """Why the last get() missed on a bad entry or put() failed ("" if neither)."""
+
+    # ------------------------------------------------------------ keys
+    def key(self, path, **settings) -> str:
+        """A hex key for ``path`` with ``settings`` (backbone, weights, preprocess, rate...).
+
+        Raises OSError if the video cannot be read (the caller reports it as an input error).
+        """
+        payload = {
+            "file": file_identity(path),
+            "settings": {k: _jsonable(v) for k, v in sorted(settings.items())},
+            "feature_version": FEATURE_VERSION,
+        }
+        blob = json.dumps(payload, sort_keys=True, default=str).encode()
+        return hashlib.sha256(blob).hexdigest()[:40]
+
+    def entry_path(self, key: str) -> Path:
+        if not key or not all(c in "0123456789abcdef" for c in key):
+            raise ValueError(f"not a cache key: {key!r}")
+        return self.root / f"{key}.npz"
+
+    # ------------------------------------------------------------ read
+    def get(self, key: str):
+        """The cached :class:`~trim_desktop.core.features.Features`, or None.
+
+        Anything wrong with the entry (truncated, bit flip, other key, old format) makes
+        it a miss, and the entry is deleted so the next put() rebuilds it.
+        """
+        path = self.entry_path(key)
+        if not path.is_file():
+            return None
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                meta = json.loads(bytes(z["meta"]).decode("utf-8"))
+                arrays = {n: z[n] for n in ("values", "frame_indices", "timestamps")}
+            if meta.get("key") != key or meta.get("feature_version") != FEATURE_VERSION:
+                raise ValueError("entry belongs to another key or version")
+            if meta.get("checksum") != _arrays_checksum(arrays):
+                raise ValueError("checksum mismatch")
+            n = len(arrays["values"])
+            if arrays["values"].ndim != 2 or len(arrays["frame_indices"]) != n \
+                    or len(arrays["timestamps"]) != n:
+                raise ValueError("inconsistent array shapes")
+            return self._features(meta, arrays)
+        except Exception as err:  # noqa: BLE001 - any damage at all means "rebuild"
+            self.last_problem = f"damaged cache entry {path.name} ({err}); rebuilding"
+            log.warning("feature cache: %s", self.last_problem)
+            self._remove(path)
+            return None
+
+    @staticmethod
+    def _features(meta: dict, arrays: dict):
+        from .features import Features
+        from .video import VideoInfo
+        info_d = meta["info"]
+        names = {f.name for f in fields(VideoInfo)}
+        if set(info_d) != names:
+            raise ValueError("stored video info has another format")
+        return Features(
+            values=arrays["values"].astype(np.float32, copy=False),
+            frame_indices=arrays["frame_indices"].astype(np.int64, copy=False),
+            timestamps=arrays["timestamps"].astype(np.float64, copy=False),
+            backbone=meta["backbone"], preprocess=meta["preprocess"],
+            rate=float(meta["rate"]), info=VideoInfo(**info_d), from_cache=True,
+            backbone_reason=meta.get("backbone_reason", ""),
+        )
+
+    # ------------------------------------------------------------ write
+    def put(self, key: str, features) -> bool:
+        """Store ``features`` under ``key``; False (with a warning) if it cannot be written."""
+        arrays = {
+            "values": np.ascontiguousarray(features.values, dtype=np.float32),
+            "frame_indices": np.ascontiguousarray(features.frame_indices, dtype=np.int64),
+            "timestamps": np.ascontiguousarray(features.timestamps, dtype=np.float64),
+        }
+        info = features.info
+        info_d = asdict(info) if is_dataclass(info) else dict(info or {})
+        meta = {
+            "key": key, "feature_version": FEATURE_VERSION,
+            "backbone": features.backbone, "preprocess": features.preprocess,
+            "rate": float(features.rate), "info": {k: _jsonable(v) for k, v in info_d.items()},
+            "backbone_reason": getattr(features, "backbone_reason", ""),
+            "checksum": _arrays_checksum(arrays),
+        }
+        meta_arr = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
+        path = self.entry_path(key)
+        tmp = None
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{key}.", suffix=".tmp", dir=self.root)
+            with os.fdopen(fd, "wb") as f:
+                np.savez(f, meta=meta_arr, **arrays)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+            tmp = None
+            return True
+        except OSError as err:
+            self.last_problem = f"cannot write the feature cache in {self.root} ({err})"
+            log.warning("feature cache: %s", self.last_problem)
+            return False
+        finally:
+            if tmp is not None:
+                self._remove(Path(tmp))
+
+    # ------------------------------------------------------------ housekeeping
+    def clear(self) -> int:
+        """Delete every entry; returns how many files went."""
+        n = 0
+        if self.root.is_dir():
+            for p in self.root.iterdir():
+                if p.suffix in (".npz", ".tmp"):
+                    n += self._remove(p)
+        return n
+
+    def size_bytes(self) -> int:
+        """Disk space the entries use (for a settings page)."""
+        if not self.root.is_dir():
+            return 0
+        return sum(p.stat().st_size for p in self.root.glob("*.npz") if p.is_file())
+
+    @staticmethod
+    def _remove(path: Path) -> int:
+        try:
+            path.unlink()
+            return 1
+        except OSError:
+            return 0
+
+
+__all__ = ["FeatureCache", "default_cache_root", "file_identity", "FEATURE_VERSION"]

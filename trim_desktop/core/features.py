@@ -1,0 +1,300 @@
+"""Frame features for TRIM: sampled frames -> frozen backbone -> (n, D) float32.
+
+Decoding (PyAV, mostly C code that releases the GIL) runs in a background thread and
+fills a small bounded queue while the network works on the previous batch, so the two
+costs overlap instead of adding up. The decoder resizes while converting to RGB
+(libswscale), so preprocessing only crops and normalises.
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import queue
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Optional, Union
+
+import numpy as np
+import torch
+
+from . import video
+from .backbones import (LITE0_ID, PREPROCESS_MODES, Backbone, load_backbone,
+                        resnet50_weights_id, resnet50_weights_local)
+from .cache import FeatureCache
+from .device import available_cpus, choose_device, run_with_cpu_fallback
+from .errors import InputVideoError
+from .progress import CancelToken, ProgressFn, check, report
+
+log = logging.getLogger(__name__)
+
+_QUEUE_BATCHES = 2
+"""Decoded batches waiting for the network: enough to hide jitter, little memory."""
+
+
+@dataclass
+class Features:
+    """Per-sample features of one video and the settings that produced them."""
+
+    values: np.ndarray          # (n, D) float32, raw (not L2-normalised: the losses need that)
+    frame_indices: np.ndarray   # (n,) int64, decode-order frame index of each sample
+    timestamps: np.ndarray      # (n,) float64, seconds from the video's start
+    backbone: str
+    preprocess: str
+    rate: float
+    info: "video.VideoInfo"
+    from_cache: bool = False
+    backbone_reason: str = ""
+
+    @property
+    def n(self) -> int:
+        return int(self.values.shape[0])
+
+    @property
+    def dim(self) -> int:
+        return int(self.values.shape[1])
+
+
+class _End:
+    """Queue marker: the decoder is done."""
+
+
+@dataclass
+class _Failed:
+    """Queue marker: the decoder raised ``error`` (re-raised in the caller's thread)."""
+
+    error: BaseException
+
+
+def cpu_inference_threads() -> int:
+    """Torch threads for CPU inference: one core fewer than we may use (min 1).
+
+    The decoder thread and the GUI need a core; OpenMP threads that share a core spin
+    at their barriers. Measured on the 2-core dev machine (busy with other work):
+    1 thread 16.7 s vs 2 threads 25.6 s for a 60 s 720p video, and 40% less CPU time.
+    """
+    return max(1, available_cpus() - 1)
+
+
+@contextmanager
+def _torch_threads():
+    """Set the CPU inference thread count for one extraction, then restore the caller's.
+
+    Also on a GPU run: a CUDA failure may move the work to the CPU half way.
+    """
+    before = torch.get_num_threads()
+    want = cpu_inference_threads()
+    if want != before:
+        torch.set_num_threads(want)
+    try:
+        yield
+    finally:
+        if torch.get_num_threads() != before:
+            torch.set_num_threads(before)
+
+
+def _batches(path, rate, size, batch_size, cancel):
+    batch = []
+    for s in video.iter_samples(path, rate=rate, size=size, cancel=cancel):
+        batch.append(s)
+        if len(batch) >= batch_size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _prefetched(gen_factory, cancel: Optional[CancelToken]):
+    """Run ``gen_factory()`` in a thread; yield its items here, re-raising its errors.
+
+    The consumer stopping early (exception, cancel, generator closed) stops the thread.
+    """
+    q: queue.Queue = queue.Queue(maxsize=_QUEUE_BATCHES)
+    stop = threading.Event()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def worker():
+        gen = None
+        try:
+            gen = gen_factory()
+            for item in gen:
+                if not put(item):
+                    return
+            put(_End)
+        except BaseException as err:  # noqa: BLE001 - handed to the consumer
+            put(_Failed(err))
+        finally:
+            if gen is not None:
+                gen.close()
+
+    t = threading.Thread(target=worker, name="trim-decode", daemon=True)
+    t.start()
+    try:
+        while True:
+            try:
+                item = q.get(timeout=0.1)
+            except queue.Empty:
+                check(cancel)
+                if not t.is_alive() and q.empty():
+                    raise RuntimeError("decoder thread ended without a result")
+                continue
+            if item is _End:
+                return
+            if isinstance(item, _Failed):
+                raise item.error
+            yield item
+    finally:
+        stop.set()
+        try:
+            while True:
+                q.get_nowait()
+        except queue.Empty:
+            pass
+        t.join(timeout=10)
+
+
+def _planned_identity(backbone, weights_path) -> Optional[tuple]:
+    """(name, weights_id) known without building the network, or None (auto/undecided)."""
+    if isinstance(backbone, Backbone):
+        return None if backbone.random_weights else (backbone.name, backbone.weights_id)
+    name = (backbone or "auto").lower()
+    if name == "efficientnet-lite0":
+        return name, LITE0_ID
+    if name in ("resnet50", "auto"):
+        local = resnet50_weights_local(weights_path)
+        if local is not None and local.is_file():
+            return "resnet50", resnet50_weights_id(local)
+    return None
+
+
+def _cache_key(cache: FeatureCache, path, name, weights_id, preprocess, rate) -> Optional[str]:
+    try:
+        return cache.key(path, backbone=name, weights=weights_id, preprocess=preprocess,
+                         rate=float(rate))
+    except OSError as err:
+        log.warning("feature cache skipped: %s", err)
+        return None
+
+
+def extract_features(path, backbone: Union[str, Backbone] = "auto", preprocess: str = "crop",
+                     rate: float = 2.0, device="auto", batch_size: int = 32,
+                     weights_path=None, cache: Optional[FeatureCache] = None,
+                     progress: Optional[ProgressFn] = None,
+                     cancel: Optional[CancelToken] = None, *,
+                     allow_download: bool = True, prefetch: bool = True,
+                     messages: Optional[list] = None) -> Features:
+    """Sample ``path`` at ``rate`` per second and run the backbone over the samples.
+
+    ``backbone`` is a name for :func:`load_backbone` or an already loaded
+    :class:`Backbone` (the GUI keeps one between runs). With a ``cache`` a hit returns
+    at once (``from_cache=True``) without decoding; random-weight backbones are never
+    cached. A CUDA failure mid-way continues on the CPU (reported as a "features"
+    progress message). ``messages`` (a list) collects notes for the user: the backbone
+    "auto" chose and why, a CPU fallback, a cache that could not be written.
+    Raises InputVideoError, WeightsError, DeviceError, Cancelled.
+    """
+    notes = messages if messages is not None else []
+    if preprocess not in PREPROCESS_MODES:
+        raise ValueError(f"preprocess must be one of {PREPROCESS_MODES}, not {preprocess!r}")
+    if not rate > 0:
+        raise ValueError("rate must be positive")
+    batch_size = max(1, int(batch_size))
+    check(cancel)
+    info = video.probe(path)
+    dev = choose_device(device)
+    reason = ""
+
+    key = None
+    planned = _planned_identity(backbone, weights_path) if cache is not None else None
+    if planned is not None:
+        key = _cache_key(cache, path, planned[0], planned[1], preprocess, rate)
+        hit = cache.get(key) if key else None
+        if hit is not None:
+            notes.append(f"Features of {hit.backbone} loaded from the cache.")
+            return dataclasses.replace(hit, info=info, from_cache=True)
+
+    # Built on the CPU; the move to ``dev`` happens inside the CPU-fallback guard, so a
+    # GPU too small even for the weights still ends in a result.
+    if isinstance(backbone, Backbone):
+        bb = backbone
+    else:
+        bb = load_backbone(backbone, "cpu", weights_path=weights_path, progress=progress,
+                           allow_download=allow_download, cancel=cancel)
+    reason = bb.reason
+    if isinstance(backbone, str) and backbone.lower() == "auto":
+        notes.append(f"Backbone {bb.name}: {reason}.")
+    if cache is not None and key is None and not bb.random_weights:
+        key = _cache_key(cache, path, bb.name, bb.weights_id, preprocess, rate)
+        hit = cache.get(key) if key else None
+        if hit is not None:
+            notes.append(f"Features of {hit.backbone} loaded from the cache.")
+            return dataclasses.replace(hit, info=info, from_cache=True, backbone_reason=reason)
+
+    values, indices, times = _run(path, bb, preprocess, rate, dev, batch_size, info.duration,
+                                  progress, cancel, prefetch, notes)
+    feats = Features(values=values, frame_indices=indices, timestamps=times, backbone=bb.name,
+                     preprocess=preprocess, rate=float(rate), info=info, from_cache=False,
+                     backbone_reason=reason)
+    if cache is not None and key is not None and not bb.random_weights:
+        if not cache.put(key, feats):
+            notes.append(f"Features not cached: {cache.last_problem}.")
+    return feats
+
+
+def _run(path, bb: Backbone, preprocess, rate, dev, batch_size, duration, progress, cancel,
+         prefetch, notes: list):
+    size = bb.decode_size(preprocess)
+    state = {"device": dev}
+
+    def fell_back(message: str) -> None:
+        state["device"] = torch.device("cpu")
+        notes.append(message)
+        report(progress, "features", done, total, message=message)
+
+    def infer(images: np.ndarray):
+        def on(d: torch.device) -> np.ndarray:
+            bb.to(d)
+            with torch.inference_mode():
+                x = bb.preprocess(images, preprocess, device=d)
+                return bb.embed(x).cpu().numpy()
+        return run_with_cpu_fallback(on, state["device"], fell_back)
+
+    total = float(duration) if duration and duration > 0 else 0.0
+    done = 0.0
+    chunks, idx, ts = [], [], []
+    report(progress, "features", 0.0, total)
+    factory = lambda: _batches(path, rate, size, batch_size, cancel)  # noqa: E731
+    source = _prefetched(factory, cancel) if prefetch else factory()
+    try:
+        with _torch_threads():
+            for batch in source:
+                check(cancel)
+                images = np.stack([s.image for s in batch])
+                out = infer(images)
+                chunks.append(out.astype(np.float32, copy=False))
+                idx.extend(s.index for s in batch)
+                ts.extend(s.time for s in batch)
+                done = max(done, float(batch[-1].time))
+                if total:
+                    done = min(done, total)
+                report(progress, "features", done, total)
+                check(cancel)
+    finally:
+        if hasattr(source, "close"):
+            source.close()
+    if not chunks:
+        raise InputVideoError(f"Cannot read '{path}': no frames could be sampled")
+    report(progress, "features", total or done, total or done)
+    return (np.concatenate(chunks, axis=0), np.asarray(idx, dtype=np.int64),
+            np.asarray(ts, dtype=np.float64))
+
+
+__all__ = ["Features", "extract_features"]
