@@ -8,7 +8,7 @@ from typing import Optional, TextIO
 from ..core.progress import EtaEstimator, Progress
 
 STAGE_LABELS = {
-    "weights": "Downloading weights",
+    "download": "Downloading weights",
     "decode": "Decoding",
     "features": "Decode + features",
     "stage1": "Stage 1 (pre-training)",
