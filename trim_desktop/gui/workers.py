@@ -56,6 +56,10 @@ class Worker(QObject):
                 self.cancelled.emit()
             else:
                 self.finished.emit(result)
+        finally:
+            # Stop this thread's event loop from inside: the outcome signals are already
+            # queued to the GUI thread, and a GUI thread blocked in wait() cannot deadlock.
+            QThread.currentThread().quit()
 
 
 class Job(QObject):
@@ -113,15 +117,12 @@ class Job(QObject):
     # -- outcome (worker thread -> GUI thread) -------------------------------------------
     def _on_finished(self, result) -> None:
         self._outcome = ("finished", result)
-        self.thread.quit()
 
     def _on_failed(self, msg: str, details: str, user: bool) -> None:
         self._outcome = ("failed", msg, details, user)
-        self.thread.quit()
 
     def _on_cancelled(self) -> None:
         self._outcome = ("cancelled",)
-        self.thread.quit()
 
     def _on_thread_finished(self) -> None:
         self.thread.wait()  # `finished` is emitted just before the thread really ends

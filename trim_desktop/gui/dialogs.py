@@ -1,0 +1,108 @@
+"""Every modal dialog goes through this module, so tests can monkeypatch one function.
+
+``show_error``, ``ask_open_path``, ``ask_save_path`` and ``export_done`` are the only
+places that call ``QMessageBox`` / ``QFileDialog``.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QHeaderView, QLabel,
+                               QMessageBox, QTableWidget, QTableWidgetItem, QVBoxLayout,
+                               QWidget)
+
+VIDEO_FILTER = ("Videos (*.mp4 *.m4v *.mov *.mkv *.avi *.webm *.mpg *.mpeg *.wmv *.flv *.ts "
+                "*.MP4 *.MOV *.MKV *.AVI);;All files (*)")
+
+
+def show_error(parent: Optional[QWidget], text: str, details: Optional[str] = None,
+               title: str = "TRIM Desktop") -> None:
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(title)
+    box.setText(text)
+    if details:
+        box.setDetailedText(details)
+    box.setStandardButtons(QMessageBox.StandardButton.Ok)
+    box.exec()
+
+
+def ask_open_path(parent: Optional[QWidget], folder: str) -> str:
+    path, _ = QFileDialog.getOpenFileName(parent, "Open video", folder, VIDEO_FILTER)
+    return path
+
+
+def ask_save_path(parent: Optional[QWidget], suggested: str) -> str:
+    path, _ = QFileDialog.getSaveFileName(parent, "Export summary", suggested,
+                                          "MP4 video (*.mp4)")
+    if path and not path.lower().endswith(".mp4"):
+        path += ".mp4"
+    return path
+
+
+def export_done(parent: Optional[QWidget], path: str) -> str:
+    """Tell the user the export finished. Returns "play", "folder" or "close"."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Information)
+    box.setWindowTitle("Export finished")
+    box.setText("The summary was saved.")
+    box.setInformativeText(path)
+    play = box.addButton("Play summary", QMessageBox.ButtonRole.AcceptRole)
+    folder = box.addButton("Show folder", QMessageBox.ButtonRole.ActionRole)
+    box.addButton(QMessageBox.StandardButton.Close)
+    box.setDefaultButton(play)
+    box.exec()
+    clicked = box.clickedButton()
+    if clicked is play:
+        return "play"
+    if clicked is folder:
+        return "folder"
+    return "close"
+
+
+SHORTCUTS = [
+    ("Space", "Play / pause"),
+    ("Left / Right", "Step one frame back / forward"),
+    ("Shift+Left / Shift+Right", "Jump 5 seconds back / forward"),
+    ("P", "Preview the summary (play selected shots only)"),
+    ("Ctrl+O", "Open a video"),
+    ("Ctrl+R", "Summarize"),
+    ("Ctrl+E", "Export the summary"),
+    ("Esc", "Cancel the running task"),
+    ("Ctrl+Q", "Quit"),
+    ("Ctrl+click on the timeline", "Add / drop the shot under the pointer"),
+    ("Click on the shot strip", "Add / drop that shot"),
+    ("Mouse wheel on the timeline", "Zoom in time; drag to pan; double-click to fit"),
+]
+
+
+class ShortcutsDialog(QDialog):
+    def __init__(self, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard shortcuts")
+        lay = QVBoxLayout(self)
+        table = QTableWidget(len(SHORTCUTS), 2, self)
+        table.setHorizontalHeaderLabels(["Keys", "Action"])
+        table.verticalHeader().setVisible(False)
+        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
+        table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        for row, (keys, what) in enumerate(SHORTCUTS):
+            table.setItem(row, 0, QTableWidgetItem(keys))
+            table.setItem(row, 1, QTableWidgetItem(what))
+        table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        table.horizontalHeader().setStretchLastSection(True)
+        lay.addWidget(table)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, parent=self)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        self.resize(520, 420)
+
+
+def show_shortcuts(parent: Optional[QWidget]) -> None:
+    ShortcutsDialog(parent).exec()
+
+
+def show_about(parent: Optional[QWidget], text: str) -> None:
+    QMessageBox.about(parent, "About TRIM Desktop", text)

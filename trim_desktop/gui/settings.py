@@ -1,0 +1,112 @@
+"""Settings kept between runs (QSettings, INI format, so tests can redirect them).
+
+Every read validates: a damaged or out-of-range value falls back to the default.
+``TRIM_DESKTOP_SETTINGS=/path/file.ini`` points the app at one file (tests, portable use);
+otherwise the per-user INI location is used, which ``QSettings.setPath`` can redirect.
+"""
+from __future__ import annotations
+
+import os
+from typing import Iterable, Optional
+
+from PySide6.QtCore import QByteArray, QSettings
+
+ORG = "TRIM"
+APP = "TRIM Desktop"
+MAX_RECENT = 8
+
+
+def make_qsettings() -> QSettings:
+    path = os.environ.get("TRIM_DESKTOP_SETTINGS")
+    if path:
+        return QSettings(path, QSettings.Format.IniFormat)
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORG, APP)
+
+
+class Store:
+    """Typed, validating access to the app's QSettings."""
+
+    def __init__(self, qs: Optional[QSettings] = None) -> None:
+        self.qs = qs or make_qsettings()
+
+    # -- typed getters: never raise -------------------------------------------------------
+    def _raw(self, key: str):
+        try:
+            return self.qs.value(key)
+        except Exception:  # noqa: BLE001 - a damaged file must not stop the app
+            return None
+
+    def get_float(self, key: str, default: Optional[float], lo: float, hi: float) -> Optional[float]:
+        v = self._raw(key)
+        if v is None or v == "":
+            return default
+        try:
+            f = float(v)
+        except (TypeError, ValueError):
+            return default
+        if not (lo <= f <= hi) or f != f:
+            return default
+        return f
+
+    def get_bool(self, key: str, default: Optional[bool]) -> Optional[bool]:
+        v = self._raw(key)
+        if isinstance(v, bool):
+            return v
+        if isinstance(v, str):
+            s = v.strip().lower()
+            if s in ("true", "1", "yes", "on"):
+                return True
+            if s in ("false", "0", "no", "off"):
+                return False
+        if isinstance(v, int):
+            return bool(v)
+        return default
+
+    def get_str(self, key: str, default: str, choices: Optional[Iterable[str]] = None) -> str:
+        v = self._raw(key)
+        if not isinstance(v, str) or not v:
+            return default
+        if choices is not None and v not in set(choices):
+            return default
+        return v
+
+    def get_list(self, key: str) -> list[str]:
+        v = self._raw(key)
+        if v is None:
+            return []
+        if isinstance(v, str):
+            v = [v]
+        if not isinstance(v, (list, tuple)):
+            return []
+        return [x for x in v if isinstance(x, str) and x]
+
+    def get_bytes(self, key: str) -> Optional[QByteArray]:
+        v = self._raw(key)
+        if isinstance(v, QByteArray) and not v.isEmpty():
+            return v
+        if isinstance(v, (bytes, bytearray)) and v:
+            return QByteArray(bytes(v))
+        return None
+
+    def set(self, key: str, value) -> None:
+        if value is None:
+            self.qs.remove(key)
+        else:
+            self.qs.setValue(key, value)
+
+    def sync(self) -> None:
+        self.qs.sync()
+
+    # -- recent files ---------------------------------------------------------------------
+    def recent_files(self) -> list[str]:
+        return self.get_list("recent/files")[:MAX_RECENT]
+
+    def add_recent(self, path: str) -> list[str]:
+        files = [p for p in self.recent_files() if os.path.normcase(p) != os.path.normcase(path)]
+        files.insert(0, path)
+        files = files[:MAX_RECENT]
+        self.qs.setValue("recent/files", files)
+        return files
+
+    def clear_recent(self) -> None:
+        self.qs.remove("recent/files")

@@ -1,0 +1,300 @@
+"""The side panel: budget, preset, and the loss weights of eq. (10) with plain-words help.
+
+The panel knows nothing about training. It emits ``weightsChanged`` when anything that
+needs re-training changed (alpha, beta, gamma, nu, stage 1, preset) and ``budgetChanged``
+when only the summary length changed. ``values()`` gives what a run should use.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGridLayout, QGroupBox,
+                               QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget)
+
+# name: (label, loss, what it favours, max, step, decimals)
+PARAMS = {
+    "alpha": ("α", "L_PTRIM",
+              "Change from the previous moment: favours moments where something happens.",
+              5.0, 0.05, 2),
+    "beta": ("β", "L_PCTRIM",
+             "Novelty against everything before: suits short videos.",
+             10.0, 0.05, 2),
+    "gamma": ("γ", "L_REP",
+              "Representativeness: suits long, multi-scene videos.",
+              10.0, 0.05, 2),
+    "nu": ("ν", "stage 1",
+           "Weight of the spread terms while pre-training (stage 1).",
+           0.02, 0.0001, 4),
+}
+
+FALLBACK_PRESETS = {  # used only until core.train is imported (it pulls in torch)
+    "auto": dict(alpha=1.0, beta=0.0, gamma=5.0, nu=0.005, stage1=True),
+}
+FALLBACK_LABELS = {"auto": "Auto (by duration)"}
+
+
+class FloatSlider(QWidget):
+    """A horizontal slider over [0, max] in ``step`` units, with its value shown."""
+
+    valueChanged = Signal(float)
+
+    def __init__(self, maximum: float, step: float, decimals: int,
+                 parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.step, self.decimals = step, decimals
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setRange(0, int(round(maximum / step)))
+        self.slider.setPageStep(max(1, self.slider.maximum() // 10))
+        self.label = QLabel()
+        self.label.setMinimumWidth(52)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.slider, 1)
+        lay.addWidget(self.label)
+        self.slider.valueChanged.connect(self._changed)
+        self._changed(self.slider.value(), emit=False)
+
+    def value(self) -> float:
+        return round(self.slider.value() * self.step, self.decimals + 2)
+
+    def setValue(self, v: float, emit: bool = True) -> None:  # noqa: N802 - Qt style
+        ticks = int(round(float(v) / self.step))
+        ticks = max(self.slider.minimum(), min(self.slider.maximum(), ticks))
+        self.slider.blockSignals(not emit)
+        self.slider.setValue(ticks)
+        self.slider.blockSignals(False)
+        self._changed(ticks, emit=False)
+
+    def _changed(self, ticks: int, emit: bool = True) -> None:
+        self.label.setText(f"{ticks * self.step:.{self.decimals}f}")
+        if emit:
+            self.valueChanged.emit(self.value())
+
+
+class WeightsPanel(QWidget):
+    weightsChanged = Signal()
+    budgetChanged = Signal(float)   # fraction of the duration
+
+    def __init__(self, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.presets: dict[str, dict] = dict(FALLBACK_PRESETS)
+        self.labels: dict[str, str] = dict(FALLBACK_LABELS)
+        self._preset_for_duration = lambda d: "auto"
+        self.duration: Optional[float] = None
+        self.presets_loaded = False
+
+        # Summary length
+        length = QGroupBox("Summary length")
+        self.budget = QSlider(Qt.Orientation.Horizontal)
+        self.budget.setRange(5, 50)
+        self.budget.setValue(15)
+        self.budget.setPageStep(5)
+        self.budget.setToolTip("How much of the video the summary keeps")
+        self.budget_label = QLabel()
+        self.budget_label.setMinimumWidth(52)
+        self.budget_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        row = QHBoxLayout()
+        row.addWidget(self.budget, 1)
+        row.addWidget(self.budget_label)
+        self.budget_hint = QLabel("Share of the video kept in the summary.")
+        self.budget_hint.setWordWrap(True)
+        self.budget_hint.setProperty("hint", True)
+        lv = QVBoxLayout(length)
+        lv.addLayout(row)
+        lv.addWidget(self.budget_hint)
+
+        # Training weights
+        weights = QGroupBox("What makes a moment important")
+        self.preset = QComboBox()
+        self.preset.setToolTip("A preset sets the weights below; Auto picks one by the video's length")
+        self.preset_note = QLabel("")
+        self.preset_note.setProperty("hint", True)
+        self.preset_note.setWordWrap(True)
+        grid = QGridLayout(weights)
+        grid.setVerticalSpacing(2)
+        grid.setHorizontalSpacing(8)
+        grid.addWidget(QLabel("Preset"), 0, 0)
+        grid.addWidget(self.preset, 0, 1)
+        grid.addWidget(self.preset_note, 1, 1)
+        self.sliders: dict[str, FloatSlider] = {}
+        r = 2
+        for name, (sym, loss, what, mx, step, dec) in PARAMS.items():
+            s = FloatSlider(mx, step, dec)
+            s.setToolTip(f"{sym} weights {loss}. {what}")
+            s.slider.setObjectName(f"slider_{name}")
+            self.sliders[name] = s
+            title = QLabel(f"<b>{sym}</b>&nbsp;<span style='color:#6b7280'>{loss}</span>")
+            hint = QLabel(what)
+            hint.setWordWrap(True)
+            hint.setProperty("hint", True)
+            grid.addWidget(title, r, 0)
+            grid.addWidget(s, r, 1)
+            grid.addWidget(hint, r + 1, 1)
+            grid.setRowMinimumHeight(r + 2, 6)
+            r += 3
+        self.stage1 = QCheckBox("Stage 1 pre-training")
+        self.stage1.setToolTip("Pre-train on masked views before the main training "
+                               "(better scores, takes about twice as long)")
+        grid.addWidget(self.stage1, r, 0, 1, 2)
+        grid.setColumnStretch(1, 1)
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 0, 6, 6)
+        lay.setSpacing(10)
+        lay.addWidget(length)
+        lay.addWidget(weights)
+        lay.addStretch(1)
+
+        self._fill_presets("auto")
+        self._apply_preset_values("auto")
+        self._update_budget_label()
+
+        self.preset.currentIndexChanged.connect(self._on_preset)
+        for s in self.sliders.values():
+            s.valueChanged.connect(self._on_weight)
+        self.stage1.toggled.connect(self._on_weight)
+        self.budget.valueChanged.connect(self._on_budget)
+
+    # -- presets -------------------------------------------------------------------------
+    def set_presets(self, presets: dict, labels: dict, preset_for_duration) -> None:
+        """Install the real presets (``core.train``), keeping the current choice and values."""
+        cur = getattr(self, "_wanted_preset", None) or self.preset_key()
+        self._wanted_preset = None
+        custom = {k: v for k, v in self.values().items() if k != "preset"}
+        self.presets = {k: dict(alpha=v.alpha, beta=v.beta, gamma=v.gamma, nu=v.nu,
+                                stage1=v.stage1) for k, v in presets.items()}
+        self.labels = {k: labels.get(k, k) for k in presets}
+        self._preset_for_duration = preset_for_duration
+        self.presets_loaded = True
+        self._fill_presets(cur if cur in self.presets else "auto")
+        if not getattr(self, "_user_values", False):
+            self._apply_preset_values(self.preset_key())
+        else:
+            self.set_values(custom, emit=False)
+        self._update_note()
+
+    def _fill_presets(self, current: str) -> None:
+        self.preset.blockSignals(True)
+        self.preset.clear()
+        for key, label in self.labels.items():
+            self.preset.addItem(label, key)
+        i = self.preset.findData(current)
+        self.preset.setCurrentIndex(max(0, i))
+        self.preset.blockSignals(False)
+
+    def preset_key(self) -> str:
+        return self.preset.currentData() or "auto"
+
+    def resolved_preset(self) -> str:
+        key = self.preset_key()
+        if key == "auto" and self.presets_loaded and self.duration is not None:
+            return self._preset_for_duration(self.duration)
+        return key
+
+    def set_duration(self, duration: Optional[float]) -> None:
+        """Auto resolves by duration: when it is known, show the weights Auto will use."""
+        self.duration = duration
+        if self.preset_key() == "auto" and not getattr(self, "_user_values", False):
+            self._apply_preset_values("auto")
+        self._update_note()
+
+    def _apply_preset_values(self, key: str) -> None:
+        if key == "auto":
+            key = self.resolved_preset()
+        vals = self.presets.get(key) or self.presets.get("auto") or next(iter(self.presets.values()))
+        for name, s in self.sliders.items():
+            s.setValue(vals[name], emit=False)
+        self.stage1.blockSignals(True)
+        self.stage1.setChecked(bool(vals["stage1"]))
+        self.stage1.blockSignals(False)
+        self._user_values = False
+        self._update_note()
+
+    def _update_note(self) -> None:
+        key = self.preset_key()
+        text = ""
+        if key == "auto" and self.presets_loaded:
+            if self.duration is None:
+                text = "Picks Short or Long by the video's length."
+            else:
+                r = self.resolved_preset()
+                text = f"Using “{self.labels.get(r, r)}” for this video."
+        if getattr(self, "_user_values", False):
+            text = (text + " " if text else "") + "Weights adjusted by hand."
+        self.preset_note.setText(text)
+        self.preset_note.setVisible(bool(text))
+
+    def _on_preset(self, _index: int) -> None:
+        self._apply_preset_values(self.preset_key())
+        self.weightsChanged.emit()
+
+    def _on_weight(self, *_args) -> None:
+        self._user_values = True
+        self._update_note()
+        self.weightsChanged.emit()
+
+    # -- budget --------------------------------------------------------------------------
+    def budget_fraction(self) -> float:
+        return self.budget.value() / 100.0
+
+    def set_budget(self, fraction: float, emit: bool = False) -> None:
+        self.budget.blockSignals(not emit)
+        self.budget.setValue(int(round(fraction * 100)))
+        self.budget.blockSignals(False)
+        self._update_budget_label()
+
+    def _update_budget_label(self) -> None:
+        self.budget_label.setText(f"{self.budget.value()} %")
+
+    def _on_budget(self, _v: int) -> None:
+        self._update_budget_label()
+        self.budgetChanged.emit(self.budget_fraction())
+
+    # -- values --------------------------------------------------------------------------
+    def values(self) -> dict:
+        v = {name: s.value() for name, s in self.sliders.items()}
+        v["stage1"] = self.stage1.isChecked()
+        v["preset"] = self.preset_key()
+        v["budget"] = self.budget_fraction()
+        return v
+
+    def set_values(self, v: dict, emit: bool = False) -> None:
+        """Restore saved values (settings); missing keys keep their current value."""
+        if "preset" in v:
+            if v["preset"] in self.labels:
+                self._fill_presets(v["preset"])
+            else:   # the real presets load later (core.train imports torch): keep the wish
+                self._wanted_preset = v["preset"]
+        for name, s in self.sliders.items():
+            if v.get(name) is not None:
+                s.setValue(v[name], emit=False)
+        if v.get("stage1") is not None:
+            self.stage1.blockSignals(True)
+            self.stage1.setChecked(bool(v["stage1"]))
+            self.stage1.blockSignals(False)
+        if v.get("budget") is not None:
+            self.set_budget(v["budget"])
+        if v.get("custom"):
+            self._user_values = True
+        self._update_note()
+        if emit:
+            self.weightsChanged.emit()
+
+    @property
+    def custom(self) -> bool:
+        return bool(getattr(self, "_user_values", False))
+
+    def train_overrides(self) -> dict:
+        """The SummarizeSettings fields for training: the preset plus explicit weights.
+
+        Until the user moves a slider the preset's own values apply (so Auto still
+        resolves by duration inside the pipeline); afterwards the slider values do.
+        """
+        out = {"preset": self.preset_key()}
+        if self.custom:
+            v = self.values()
+            out.update(alpha=v["alpha"], beta=v["beta"], gamma=v["gamma"], nu=v["nu"],
+                       stage1=v["stage1"])
+        return out
