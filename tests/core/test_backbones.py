@@ -193,3 +193,19 @@ def test_download_reports_progress_and_checks_hash(http_dir, tmp_path):
     with pytest.raises(WeightsError, match="hash"):
         bbm.download_weights(url + "/w.pth", bad, "00000000")
     assert not bad.exists() and not list(bad.parent.glob("*.partial"))
+
+
+def test_resnet50_weights_found_inside_a_frozen_bundle(tmp_path, monkeypatch):
+    """The installer ships the weights under sys._MEIPASS/weights: found offline, same cache id."""
+    import sys
+    import torch
+    from trim_desktop.core import backbones
+    monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path / "empty-hub"))
+    assert backbones.resnet50_weights_local() is None
+    bundle = tmp_path / "bundle"
+    (bundle / "weights").mkdir(parents=True)
+    weights = bundle / "weights" / backbones.RESNET50_FILE
+    weights.write_bytes(b"stand-in")
+    monkeypatch.setattr(sys, "_MEIPASS", str(bundle), raising=False)
+    assert backbones.resnet50_weights_local() == weights
+    assert backbones.resnet50_weights_id(weights) == f"resnet50-{backbones.RESNET50_HASH_PREFIX}"
