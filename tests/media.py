@@ -22,7 +22,7 @@ def scene_frame(scene: int, t: float, width: int, height: int) -> np.ndarray:
     r, g, b = SCENE_COLOURS[scene % len(SCENE_COLOURS)]
     img = np.empty((height, width, 3), np.uint8)
     img[...] = (r, g, b)
-    yy, xx = np.mgrid[0:height, 0:width]
+    yy, xx = np.ogrid[0:height, 0:width]  # broadcast: cheap even at 4K
     kind = scene % 4
     if kind == 0:      # moving vertical stripes
         mask = ((xx + int(t * 40)) // 16) % 2 == 0
@@ -33,6 +33,7 @@ def scene_frame(scene: int, t: float, width: int, height: int) -> np.ndarray:
         mask = (xx - cx) ** 2 + (yy - height // 2) ** 2 < (min(width, height) // 5) ** 2
     else:              # horizontal bands
         mask = ((yy + int(t * 30)) // 20) % 2 == 0
+    mask = np.broadcast_to(mask, (height, width))
     img[mask] = (255 - r, 255 - g, 255 - b)
     return img
 
@@ -71,10 +72,12 @@ def make_video(path: Path | str, duration: float = 6.0, fps: int = 30, size=(320
     if audio:
         a_stream = out.add_stream(audio_codec, rate=sr)
         a_stream.layout = "mono"
-    # video
-    t = 0.0
+    # video: times come from the integer tick counter (t = pts / (fps * ticks), i.e.
+    # i / fps at a constant rate), never from a running float sum, which drifts and put
+    # scene cuts one frame late.
     pts = 0
     i = 0
+    t = 0.0
     while t < duration - 1e-9:
         scene = int(t // scene_s)
         img = scene_frame(scene, t, width, height)
@@ -87,7 +90,7 @@ def make_video(path: Path | str, duration: float = 6.0, fps: int = 30, size=(320
             out.mux(packet)
         step = 2 if (vfr and i % 2 == 1) else 1  # in units of 1/fps
         pts += ticks * step
-        t += step / fps
+        t = pts / (fps * ticks)
         i += 1
     for packet in vs.encode():
         out.mux(packet)
@@ -111,3 +114,103 @@ def make_video(path: Path | str, duration: float = 6.0, fps: int = 30, size=(320
             out.mux(packet)
     out.close()
     return path
+
+
+# ---------------------------------------------------------------- awkward inputs
+# Helpers for tests/robustness: damaged, disguised and unusual files built from the
+# generator above (or from scratch), small enough to make in milliseconds.
+
+def make_static_video(path: Path | str, duration: float = 200.0, fps: int = 1,
+                      size=(320, 240), audio: bool = False) -> Path:
+    """A video whose every frame is the same picture (a camera left on a tripod)."""
+    path = Path(path)
+    width, height = size
+    out = av.open(str(path), "w")
+    vs = out.add_stream("libx264", rate=fps, options={"preset": "ultrafast"})
+    vs.width, vs.height, vs.pix_fmt = width, height, "yuv420p"
+    vs.time_base = vs.codec_context.time_base = Fraction(1, fps)
+    img = scene_frame(1, 0.0, width, height)
+    n = int(round(duration * fps))
+    for i in range(n):
+        frame = av.VideoFrame.from_ndarray(img, format="rgb24").reformat(format="yuv420p")
+        frame.pts = i
+        for packet in vs.encode(frame):
+            out.mux(packet)
+    for packet in vs.encode():
+        out.mux(packet)
+    if audio:
+        _silence(out, duration)
+    out.close()
+    return path
+
+
+def _silence(out, duration: float, sr: int = 44100) -> None:
+    a = out.add_stream("aac", rate=sr)
+    a.layout = "mono"
+    n = int(round(duration * sr))
+    for start in range(0, n, 1024):
+        m = min(1024, n - start)
+        af = av.AudioFrame.from_ndarray(np.zeros((1, m), np.float32), format="fltp", layout="mono")
+        af.sample_rate, af.pts, af.time_base = sr, start, Fraction(1, sr)
+        for packet in a.encode(af):
+            out.mux(packet)
+    for packet in a.encode():
+        out.mux(packet)
+
+
+def make_audio_only(path: Path | str, duration: float = 2.0, sr: int = 44100) -> Path:
+    """An .mp4 with one AAC stream and no picture at all (a podcast, a voice memo)."""
+    path = Path(path)
+    out = av.open(str(path), "w", format="mp4")
+    a = out.add_stream("aac", rate=sr)
+    a.layout = "mono"
+    n = int(round(duration * sr))
+    ts = np.arange(n) / sr
+    wave = (0.3 * np.sin(2 * np.pi * 440.0 * ts)).astype(np.float32)
+    for start in range(0, n, 1024):
+        af = av.AudioFrame.from_ndarray(wave[None, start:start + 1024], format="fltp", layout="mono")
+        af.sample_rate, af.pts, af.time_base = sr, start, Fraction(1, sr)
+        for packet in a.encode(af):
+            out.mux(packet)
+    for packet in a.encode():
+        out.mux(packet)
+    out.close()
+    return path
+
+
+def make_image_file(path: Path | str, fmt: str = ".png", size=(320, 240)) -> Path:
+    """A still picture (PNG or JPEG bytes) under whatever name ``path`` has, e.g. x.mp4."""
+    import cv2
+
+    path = Path(path)
+    ok, buf = cv2.imencode(fmt, scene_frame(0, 0.0, size[0], size[1])[:, :, ::-1])
+    assert ok
+    path.write_bytes(buf.tobytes())
+    return path
+
+
+def truncate_copy(src: Path | str, dst: Path | str, fraction: float = 0.5) -> Path:
+    """The first ``fraction`` of ``src``'s bytes (an interrupted download or copy)."""
+    data = Path(src).read_bytes()
+    dst = Path(dst)
+    dst.write_bytes(data[: max(1, int(len(data) * fraction))])
+    return dst
+
+
+def corrupt_copy(src: Path | str, dst: Path | str, at=(0.35, 0.5, 0.65), length: int = 3000,
+                 seed: int = 0) -> Path:
+    """``src`` with ``length`` random bytes written over the data at each fraction of
+    the file (bad sectors, a broken transfer): the container is intact, some frames are not.
+    Assumes the index (moov) sits at the end, as make_video writes it."""
+    data = bytearray(Path(src).read_bytes())
+    rng = np.random.default_rng(seed)
+    moov = data.rfind(b"moov")
+    limit = moov - 8 if moov > 0 else len(data)
+    for f in at:
+        start = int(len(data) * f)
+        end = min(start + length, limit)
+        if end > start:
+            data[start:end] = rng.integers(0, 256, end - start, dtype=np.uint8).tobytes()
+    dst = Path(dst)
+    dst.write_bytes(bytes(data))
+    return dst

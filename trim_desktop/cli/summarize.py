@@ -75,6 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
     s1.add_argument("--stage1", dest="stage1", action="store_true", default=None, help="run stage 1 pre-training")
     s1.add_argument("--no-stage1", dest="stage1", action="store_false", help="stage 2 only (the paper's unsupervised variant)")
     tr.add_argument("--seed", type=int, default=0)
+    tr.add_argument("--steps1", type=int, metavar="N",
+                    help="stage-1 training steps (default: the preset's; fewer is faster, rougher)")
+    tr.add_argument("--steps2", type=int, metavar="N", help="stage-2 training steps (default: the preset's)")
     tr.add_argument("--model", help="a model file from trim-train")
     tr.add_argument("--model-mode", choices=["as-is", "finetune"], default="finetune",
                     help="with --model: use it as it is (instant) or as the start of per-video training")
@@ -117,6 +120,20 @@ def check_outputs(video: Path, outputs: list[Optional[Path]], force: bool) -> No
             raise OutputError(f"Output '{out}' is the input video itself; choose another name.")
         if out.exists() and not force:
             raise OutputError(f"Output '{out}' already exists; use --force to replace it.")
+    seen = set()
+    for out in outputs:
+        if out is not None and out.parent not in seen:
+            seen.add(out.parent)
+            check_writable(out)
+
+
+def check_writable(out: Path) -> None:
+    """Fail before the long computation, not after it, when ``out``'s folder takes no files."""
+    from ..core.export import _remove_quietly, _temp_beside
+
+    if not out.parent.is_dir():
+        raise OutputError(f"Cannot write '{out.name}': the folder '{out.parent}' does not exist.")
+    _remove_quietly(_temp_beside(out, ".tmp"))  # the same error text as a failed write
 
 
 def settings_from_args(args):
@@ -127,7 +144,8 @@ def settings_from_args(args):
         device=args.device, preset=args.preset, alpha=args.alpha, beta=args.beta,
         gamma=args.gamma, nu=args.nu, stage1=args.stage1, seed=args.seed,
         budget=args.budget / 100.0, use_cache=not args.no_cache,
-        model_path=args.model, model_mode=args.model_mode)
+        model_path=args.model, model_mode=args.model_mode,
+        steps1=args.steps1, steps2=args.steps2)
 
 
 def summarize_one(video: Path, args, cancel: CancelToken, bar: ProgressBar) -> dict:
@@ -184,6 +202,8 @@ def main(argv: Optional[list[str]] = None) -> int:
         parser.error("-o/--output takes one input; use --output-dir for several")
     if not 0 < args.budget <= 100:
         parser.error("--budget must be a percentage in (0, 100]")
+    if any(n is not None and n < 0 for n in (args.steps1, args.steps2)):
+        parser.error("--steps1/--steps2 must be >= 0")
     if args.output_dir:
         os.makedirs(args.output_dir, exist_ok=True)
 

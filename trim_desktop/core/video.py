@@ -85,6 +85,11 @@ def open_input(path) -> "av.container.InputContainer":
     if not container.streams.video:
         container.close()
         raise _fail(path, "not a video file (no video stream)")
+    fmt = getattr(container.format, "name", "") or ""
+    if fmt == "image2" or fmt.endswith("_pipe"):  # png_pipe, jpeg_pipe...: a picture
+        container.close()
+        raise _fail(path, f"it is a still image ({fmt.replace('_pipe', '').upper()}), "
+                          "not a video")
     return container
 
 
