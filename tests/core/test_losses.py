@@ -174,3 +174,25 @@ def test_guards_values():
     # sum p Delta = 0: (N-1) / DEN_EPS; N = 1: 0
     assert L.l_ptrim(torch.rand(5), torch.zeros(5)).item() == pytest.approx(4 / L.DEN_EPS)
     assert L.l_ptrim(torch.rand(1), torch.zeros(1)).item() == 0.0
+
+
+def test_rep_thinning_rotates_over_steps(monkeypatch):
+    """Long videos: REP on every k-th sample, from offset step % k, finite and differentiable."""
+    monkeypatch.setattr(L, "REP_MAX_POINTS", 10)
+    g = torch.Generator().manual_seed(0)
+    X = torch.rand(25, 6, generator=g) + 0.5
+    T = L.VideoTargets.build(X)
+    assert T.rep_stride == 3
+    seen = set()
+    for step in range(3):
+        p = torch.rand(25, generator=g).clamp(0.05, 0.95).requires_grad_()
+        v = T.rep(p, step)
+        v.backward()
+        assert torch.isfinite(v) and v.item() >= -1e-6
+        used = set(torch.nonzero(p.grad).flatten().tolist())
+        assert used and all(i % 3 == step for i in used)
+        seen |= used
+    assert seen == set(range(25))
+    # step 0 is the same thinned copy as before the rotation existed
+    p = torch.full((25,), 0.5)
+    assert T.rep(p, 0).item() == pytest.approx(T.rep(p, 3).item())

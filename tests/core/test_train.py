@@ -178,3 +178,23 @@ def test_collection_and_scoring():
         T.train_on_collection([feats(5, d=8), feats(5, d=9)], T.PRESETS["long"], 1, 1)
     with pytest.raises(ValueError):
         T.score_with_model(feats(5, d=8), sd)
+
+
+def test_reuse_stage1_gives_the_cold_answer():
+    """Slider moves reuse stage 1 and the targets of the same features: same result."""
+    X = feats()
+    T.clear_stage1_memo()
+    first = T.train_on_video(X, FAST, reuse_stage1=True)
+    moved = FAST.replace(gamma=0.0, beta=5.0)
+    stages = []
+    again = T.train_on_video(X, moved, reuse_stage1=True,
+                             progress=lambda p: stages.append((p.stage, p.payload is not None)))
+    cold = T.train_on_video(X, moved)
+    np.testing.assert_array_equal(again.scores, cold.scores)
+    assert again.history["pre"] == cold.history["pre"]
+    assert stages[0] == ("stage1", True)          # the stage-1 curve at once
+    # other stage-1 settings or other features: no reuse
+    other = T.train_on_video(X, moved.replace(seed=1), reuse_stage1=True)
+    np.testing.assert_array_equal(other.scores, T.train_on_video(X, moved.replace(seed=1)).scores)
+    assert not np.array_equal(other.scores, cold.scores)
+    T.clear_stage1_memo()

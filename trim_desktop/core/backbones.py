@@ -171,11 +171,12 @@ def cpu_has_native_bf16() -> bool:
 def resolve_precision(precision: str, device) -> str:
     """"fp32" or "bf16" for a feature extraction on ``device``.
 
-    "auto" is bf16 on a CPU with native bf16 (measured 2-3x faster for
-    efficientnet-lite0, features within cosine 0.999 of float32 and the same selected
-    shots on the test clips, docs/benchmarks.md), float32 everywhere else (GPUs: not
-    measured in this project). An explicit choice is honoured on the CPU; bf16 on a
-    GPU is not supported here and runs float32.
+    "auto" is float32. bf16 (CPU autocast, opt-in) was measured 2.6x faster for
+    efficientnet-lite0 on an AVX512-BF16 CPU, but it fails the bar for changing numbers
+    (every feature within cosine 0.999 of float32 and the same selected shots on the
+    test clips): cosine min 0.978 and other shots on the transnetv2 test clip
+    (docs/benchmarks.md, target 6), so it stays off by default. bf16 on a GPU is not
+    supported here and runs float32.
     """
     precision = (precision or "auto").lower()
     if precision not in PRECISIONS:
@@ -183,8 +184,8 @@ def resolve_precision(precision: str, device) -> str:
     dev = torch.device(device) if not isinstance(device, torch.device) else device
     if dev.type != "cpu":
         return "fp32"
-    if precision == "auto":
-        return "bf16" if cpu_has_native_bf16() else "fp32"
+    if precision == "auto" or (precision == "bf16" and not cpu_has_native_bf16()):
+        return "fp32"   # emulated bf16 is slower than float32
     return precision
 
 

@@ -262,8 +262,11 @@ def read_segments_csv(path) -> list[dict]:
 
 def export_mp4(src, segments: Any, out_path, progress: Optional[ProgressFn] = None,
                cancel: Optional[CancelToken] = None, crf: int = 20,
-               preset: str = "veryfast") -> Path:
+               preset: str = "superfast") -> Path:
     """Write the selected time ranges of ``src`` to ``out_path`` as H.264 + AAC mp4.
+
+    x264 ``preset`` "superfast" (measured on 2 cores, 720p30: 4.7x real time against
+    2.0x for "veryfast", at the same crf; docs/benchmarks.md target 4).
 
     ``segments``: (start, end) pairs in seconds, Segment-like objects (only the
     ``selected`` ones) or a Summary. Pieces are joined back to back. Progress stage

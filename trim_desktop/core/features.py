@@ -20,7 +20,7 @@ import torch
 
 from . import video
 from .backbones import (LITE0_ID, PREPROCESS_MODES, Backbone, load_backbone,
-                        resnet50_weights_id, resnet50_weights_local)
+                        resnet50_weights_id, resnet50_weights_local, resolve_precision)
 from .cache import FeatureCache
 from .device import available_cpus, choose_device, run_with_cpu_fallback
 from .errors import InputVideoError
@@ -175,10 +175,13 @@ def _planned_identity(backbone, weights_path) -> Optional[tuple]:
     return None
 
 
-def _cache_key(cache: FeatureCache, path, name, weights_id, preprocess, rate) -> Optional[str]:
+def _cache_key(cache: FeatureCache, path, name, weights_id, preprocess, rate,
+               precision: str = "fp32") -> Optional[str]:
+    # float32 keys stay as they were; bf16 features are their own entries.
+    extra = {"precision": precision} if precision != "fp32" else {}
     try:
         return cache.key(path, backbone=name, weights=weights_id, preprocess=preprocess,
-                         rate=float(rate))
+                         rate=float(rate), **extra)
     except OSError as err:
         log.warning("feature cache skipped: %s", err)
         return None
@@ -190,7 +193,7 @@ def extract_features(path, backbone: Union[str, Backbone] = "auto", preprocess: 
                      progress: Optional[ProgressFn] = None,
                      cancel: Optional[CancelToken] = None, *,
                      allow_download: bool = True, prefetch: bool = True,
-                     messages: Optional[list] = None) -> Features:
+                     messages: Optional[list] = None, precision: str = "auto") -> Features:
     """Sample ``path`` at ``rate`` per second and run the backbone over the samples.
 
     ``backbone`` is a name for :func:`load_backbone` or an already loaded
@@ -199,6 +202,9 @@ def extract_features(path, backbone: Union[str, Backbone] = "auto", preprocess: 
     cached. A CUDA failure mid-way continues on the CPU (reported as a "features"
     progress message). ``messages`` (a list) collects notes for the user: the backbone
     "auto" chose and why, a CPU fallback, a cache that could not be written.
+    ``precision`` "auto" | "fp32" | "bf16": see :func:`backbones.resolve_precision`
+    ("auto" = float32; "bf16" = CPU bfloat16 autocast, faster but outside the
+    accuracy bar on some clips, opt-in).
     Raises InputVideoError, WeightsError, DeviceError, Cancelled.
     """
     notes = messages if messages is not None else []
@@ -210,12 +216,13 @@ def extract_features(path, backbone: Union[str, Backbone] = "auto", preprocess: 
     check(cancel)
     info = video.probe(path)
     dev = choose_device(device)
+    prec = resolve_precision(precision, dev)
     reason = ""
 
     key = None
     planned = _planned_identity(backbone, weights_path) if cache is not None else None
     if planned is not None:
-        key = _cache_key(cache, path, planned[0], planned[1], preprocess, rate)
+        key = _cache_key(cache, path, planned[0], planned[1], preprocess, rate, prec)
         hit = cache.get(key) if key else None
         if hit is not None:
             notes.append(f"Features of {hit.backbone} loaded from the cache.")
@@ -232,14 +239,14 @@ def extract_features(path, backbone: Union[str, Backbone] = "auto", preprocess: 
     if isinstance(backbone, str) and backbone.lower() == "auto":
         notes.append(f"Backbone {bb.name}: {reason}.")
     if cache is not None and key is None and not bb.random_weights:
-        key = _cache_key(cache, path, bb.name, bb.weights_id, preprocess, rate)
+        key = _cache_key(cache, path, bb.name, bb.weights_id, preprocess, rate, prec)
         hit = cache.get(key) if key else None
         if hit is not None:
             notes.append(f"Features of {hit.backbone} loaded from the cache.")
             return dataclasses.replace(hit, info=info, from_cache=True, backbone_reason=reason)
 
     values, indices, times = _run(path, bb, preprocess, rate, dev, batch_size, info.duration,
-                                  progress, cancel, prefetch, notes)
+                                  progress, cancel, prefetch, notes, precision)
     feats = Features(values=values, frame_indices=indices, timestamps=times, backbone=bb.name,
                      preprocess=preprocess, rate=float(rate), info=info, from_cache=False,
                      backbone_reason=reason)
@@ -250,7 +257,7 @@ def extract_features(path, backbone: Union[str, Backbone] = "auto", preprocess: 
 
 
 def _run(path, bb: Backbone, preprocess, rate, dev, batch_size, duration, progress, cancel,
-         prefetch, notes: list):
+         prefetch, notes: list, precision: str = "fp32"):
     size = bb.decode_size(preprocess)
     state = {"device": dev}
 
@@ -264,6 +271,10 @@ def _run(path, bb: Backbone, preprocess, rate, dev, batch_size, duration, progre
             bb.to(d)
             with torch.inference_mode():
                 x = bb.preprocess(images, preprocess, device=d)
+                # resolved per device: a CUDA run that falls back goes on as a CPU run would
+                if resolve_precision(precision, d) == "bf16":
+                    with torch.autocast("cpu", dtype=torch.bfloat16):
+                        return bb.embed(x).float().cpu().numpy()
                 return bb.embed(x).cpu().numpy()
         return run_with_cpu_fallback(on, state["device"], fell_back)
 

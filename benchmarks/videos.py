@@ -1,0 +1,151 @@
+"""Benchmark videos, generated with PyAV (no ffmpeg binary), cached under a work folder.
+
+Same scene design as ``tests/media.py`` (a colour, pattern and tone per scene, so KTS has
+real boundaries), but with the pixel grids computed once per size: at 720p/1080p the
+per-frame ``np.mgrid`` of the test helper would dominate generation time.
+Scene lengths vary (4-14 s, repeating) so shots are not all the same length.
+"""
+from __future__ import annotations
+
+import os
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DIR = Path(os.environ.get("TRIM_BENCH_DIR", "/tmp/trim_bench"))
+
+SCENE_S = (6.0, 11.0, 4.0, 9.0, 14.0, 7.0, 5.0, 12.0, 8.0, 10.0)
+COLOURS = [(220, 40, 40), (40, 200, 60), (40, 80, 230), (230, 210, 40), (200, 60, 200),
+           (40, 210, 210), (240, 140, 30), (120, 120, 120), (90, 30, 160), (20, 120, 60),
+           (250, 250, 250), (10, 10, 10), (160, 90, 40)]
+
+
+def scene_bounds(duration: float) -> list[float]:
+    out, t, i = [0.0], 0.0, 0
+    while t < duration:
+        t += SCENE_S[i % len(SCENE_S)]
+        i += 1
+        out.append(min(t, duration))
+    return out
+
+
+def _yuv(rgb) -> tuple[int, int, int]:
+    r, g, b = rgb
+    y = 16 + (65.481 * r + 128.553 * g + 24.966 * b) / 255
+    u = 128 + (-37.797 * r - 74.203 * g + 112.0 * b) / 255
+    v = 128 + (112.0 * r - 93.786 * g - 18.214 * b) / 255
+    return int(round(y)), int(round(u)), int(round(v))
+
+
+class _Painter:
+    """Paints yuv420p planes directly (no RGB->YUV conversion per frame): every pattern
+    is a 1-D row/column mask broadcast over a plane, or slices."""
+
+    def __init__(self, width: int, height: int) -> None:
+        self.w, self.h = width, height
+        self.buf = np.empty((height * 3 // 2, width), np.uint8)
+        Y = self.buf[:height]
+        U = self.buf[height:height + height // 4].reshape(height // 2, width // 2)
+        V = self.buf[height + height // 4:].reshape(height // 2, width // 2)
+        self.planes = [(Y, 1), (U, 2), (V, 2)]
+
+    def frame(self, scene: int, t: float) -> np.ndarray:
+        rgb = COLOURS[scene % len(COLOURS)]
+        c = _yuv(rgb)
+        inv = _yuv(tuple(255 - x for x in rgb))
+        half = _yuv(tuple(x // 2 for x in rgb))
+        kind = scene % 5
+        w, h = self.w, self.h
+        for k, (P, s) in enumerate(self.planes):
+            ph, pw = P.shape
+            if kind == 0:      # moving vertical stripes
+                xs = np.arange(pw) * s
+                on = ((xs + int(t * 40)) // (16 + 4 * (scene % 3))) % 2 == 0
+                P[:] = np.where(on, inv[k], c[k]).astype(np.uint8)[None, :]
+            elif kind == 1:    # checkerboard with a moving bar
+                xs, ys = np.arange(pw) * s, np.arange(ph) * s
+                on = ((xs[None, :] // 24) + (ys[:, None] // 24)) % 2 == 0
+                P[:] = np.where(on, inv[k], c[k])
+                x0 = int((t * 60) % w) // s
+                P[:, x0:x0 + w // 10 // s] = half[k]
+            elif kind == 2:    # moving square
+                P[:] = c[k]
+                sz = min(w, h) // 3
+                cx = int((0.1 + 0.6 * ((t * 0.3) % 1.0)) * w)
+                P[(h // 3) // s:(h // 3 + sz) // s, cx // s:(cx + sz) // s] = inv[k]
+            elif kind == 3:    # horizontal bands
+                ys = np.arange(ph) * s
+                on = ((ys + int(t * 30)) // 20) % 2 == 0
+                P[:] = np.where(on, inv[k], c[k]).astype(np.uint8)[:, None]
+            else:              # a drifting ramp in luma
+                xs = np.arange(pw) * s
+                if k == 0:
+                    P[:] = (16 + (xs + int(t * 50)) % 220).astype(np.uint8)[None, :]
+                else:
+                    P[:] = c[k]
+        return self.buf
+
+
+def make_bench_video(path: Path, duration: float, size=(1280, 720), fps: int = 30,
+                     audio: bool = True, crf: int = 23, preset: str = "veryfast",
+                     gop: int = 250, log=print) -> Path:
+    """H.264 (yuv420p, x264 ``preset``/``crf``) + AAC mono: a camera-like file."""
+    path = Path(path)
+    if path.exists() and path.stat().st_size > 0:
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.stem + ".part" + path.suffix)
+    w, h = size
+    out = av.open(str(tmp), "w")
+    vs = out.add_stream("libx264", rate=fps, options={"preset": preset, "crf": str(crf),
+                                                      "g": str(gop)})
+    vs.width, vs.height, vs.pix_fmt = w, h, "yuv420p"
+    vs.time_base = vs.codec_context.time_base = Fraction(1, fps)
+    vs.thread_type = "AUTO"
+    a = out.add_stream("aac", rate=44100) if audio else None
+    if a is not None:
+        a.layout = "mono"
+    painter = _Painter(w, h)
+    bounds = scene_bounds(duration)
+    n = int(round(duration * fps))
+    sr, achunk = 44100, 1024
+    apos = 0
+    scene = 0
+    for i in range(n):
+        t = i / fps
+        while scene + 1 < len(bounds) - 1 and t >= bounds[scene + 1]:
+            scene += 1
+        fr = av.VideoFrame.from_ndarray(painter.frame(scene, t), format="yuv420p")
+        fr.pts = i
+        for p in vs.encode(fr):
+            out.mux(p)
+        # interleave audio up to the video time
+        while a is not None and apos < min((i + 1) / fps, duration) * sr:
+            ts = (apos + np.arange(achunk)) / sr
+            sc = np.searchsorted(bounds, ts, side="right") - 1
+            wave = (0.3 * np.sin(2 * np.pi * 220.0 * (1 + sc % 5) * ts)).astype(np.float32)
+            af = av.AudioFrame.from_ndarray(wave[None, :], format="fltp", layout="mono")
+            af.sample_rate, af.pts, af.time_base = sr, apos, Fraction(1, sr)
+            for p in a.encode(af):
+                out.mux(p)
+            apos += achunk
+        if log and i and i % (fps * 600) == 0:
+            log(f"  generating {path.name}: {t / 60:.0f} / {duration / 60:.0f} min")
+    for p in vs.encode():
+        out.mux(p)
+    if a is not None:
+        for p in a.encode():
+            out.mux(p)
+    out.close()
+    tmp.replace(path)
+    return path
+
+
+def bench_video(minutes: float, height: int = 720, folder: Path = DEFAULT_DIR, log=print,
+                **kw) -> Path:
+    width = {720: 1280, 1080: 1920, 480: 854}[height]
+    name = f"bench_{minutes:g}min_{height}p30.mp4"
+    return make_bench_video(folder / name, minutes * 60.0, (width, height), log=log, **kw)
