@@ -1,7 +1,8 @@
 """The timeline under the player: importance curve, shots, selection, playhead.
 
 Layout in plot coordinates (x = seconds, y fixed):
-  * y in [0, 1]           the importance score curve, selected shots shaded behind it;
+  * y in [0, 1]           the importance curve (scores rescaled to the video's own range,
+                          see :func:`relative`), selected shots shaded behind it;
   * y in [STRIP_LO, STRIP_HI] (below 0) a strip with one block per shot, coloured when the
     shot is in the summary. Clicking a block (or Ctrl+clicking anywhere) toggles the shot.
 Click elsewhere to seek; drag the playhead to scrub; wheel zooms and drag pans (x only);
@@ -18,6 +19,24 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from .player import fmt_time
+
+
+def relative(scores: np.ndarray) -> np.ndarray:
+    """Scores rescaled to [0, 1] over this video, for display only.
+
+    TRIM's sigmoid scores often sit in a narrow band near 1 (e.g. 0.97-1.00 on a 3-minute
+    music video), which draws as a flat line although their order, which is what the
+    selection uses, is clear. The bottom of the scale is the 10th percentile, not the
+    minimum: the first sample has no predecessor in eq. (1), so its score is often a lone
+    outlier that would squash the rest. Selection and exports keep the raw scores.
+    """
+    sc = np.asarray(scores, dtype=np.float32)
+    if sc.size == 0:
+        return sc
+    lo, hi = float(np.percentile(sc, 10, method="lower")), float(sc.max())
+    if hi - lo < 1e-6:
+        return np.full_like(sc, 0.5)
+    return np.clip((sc - lo) / (hi - lo), 0.0, 1.0)
 
 STRIP_LO, STRIP_HI = -0.24, -0.06
 Y_MIN, Y_MAX = -0.28, 1.06
@@ -49,6 +68,7 @@ class Timeline(QWidget):
         self.duration = 0.0
         self.timestamps = np.zeros(0)
         self.scores = np.zeros(0, np.float32)
+        self.relative = np.zeros(0, np.float32)
         self.shot_times: np.ndarray = np.zeros((0, 2))
         self.selected: np.ndarray = np.zeros(0, bool)
 
@@ -123,6 +143,7 @@ class Timeline(QWidget):
     def clear(self) -> None:
         self.timestamps = np.zeros(0)
         self.scores = np.zeros(0, np.float32)
+        self.relative = np.zeros(0, np.float32)
         self.curve.setData([], [])
         self.set_shots(np.zeros((0, 2)), np.zeros(0, bool))
         self.set_duration(0.0)
@@ -144,11 +165,12 @@ class Timeline(QWidget):
             self.curve.setData([], [])
             return
         # Extend the last sample to the end of the video so the curve spans the timeline.
-        xs, ys = self.timestamps, self.scores
+        xs, ys = self.timestamps, relative(self.scores)
+        self.relative = ys
         if self.duration > xs[-1]:
             xs = np.append(xs, self.duration)
             ys = np.append(ys, ys[-1])
-        self.curve.setData(xs, np.clip(ys, 0.0, 1.0))
+        self.curve.setData(xs, ys)
 
     def set_shots(self, shot_times, selected=None) -> None:
         """``shot_times`` (n, 2) start/end seconds; ``selected`` (n,) bools (None: none)."""
@@ -253,7 +275,8 @@ class Timeline(QWidget):
         parts = [fmt_time(t, tenths=True)]
         s = self.score_at(t)
         if s is not None:
-            parts.append(f"score {s:.2f}")
+            i = int(np.clip(np.searchsorted(self.timestamps, t, side="right") - 1, 0, len(self.scores) - 1))
+            parts.append(f"importance {self.relative[i]:.2f} (score {s:.3f})")
         i = self.shot_at(t)
         if i is not None:
             state = "in summary" if i < len(self.selected) and self.selected[i] else "left out"
