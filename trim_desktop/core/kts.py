@@ -149,15 +149,20 @@ def cpd_nonlin(K: np.ndarray, ncp: int, lmin: int = 1, lmax: Optional[int] = Non
     ``[cps[i], cps[i+1])``; zeros when ``backtrack`` is False) and the objective for
     0..ncp change points (inf where infeasible). ``lmax=None`` means no limit.
     """
-    K = np.asarray(K)
+    K = _square_kernel(K)
     n = K.shape[0]
-    if K.ndim != 2 or K.shape[1] != n:
-        raise ValueError("K must be a square kernel matrix")
     m = int(ncp)
     _check_args(n, m, lmin, lmax)
     scores, back = _dp(_scatters_t(K), m, lmin, lmax, backtrack, cancel=cancel)
     cps = _backtrack(back, m, n) if backtrack else np.zeros(m, dtype=np.int64)
     return cps, scores
+
+
+def _square_kernel(K) -> np.ndarray:
+    K = np.asarray(K)
+    if K.ndim != 2 or K.shape[0] != K.shape[1]:
+        raise ValueError("K must be a square kernel matrix")
+    return K
 
 
 def _penalties(m: int, n2: float, vmax: float) -> np.ndarray:
@@ -175,10 +180,8 @@ def cpd_auto(K: np.ndarray, ncp: int, vmax: float, desc_rate: float = 1, lmin: i
     Returns ``(cps, costs)`` like the reference: the change points and the DP objective
     for 0..m_best change points.
     """
-    K = np.asarray(K)
+    K = _square_kernel(K)
     n = K.shape[0]
-    if K.ndim != 2 or K.shape[1] != n:
-        raise ValueError("K must be a square kernel matrix")
     m = int(ncp)
     _check_args(n, m, lmin, lmax)
     n2 = n * desc_rate

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Optional
 
 import numpy as np
 
@@ -84,9 +84,8 @@ def extract(path: str | Path, settings: SummarizeSettings, progress: Optional[Pr
             cancel: Optional[CancelToken] = None, messages: Optional[list] = None):
     """Features for ``path`` (from the cache when possible)."""
     from .cache import FeatureCache
-    from .features import extract_features
-
     from .device import choose_device
+    from .features import extract_features
 
     cache = FeatureCache() if settings.use_cache else None
     # On the CPU a batch of 32 takes 1.5 s (2-core machine): Cancel must answer within 1 s,
@@ -210,5 +209,3 @@ def export(path: str | Path, result_or_summary, out_path: str | Path,
     export_mp4(path, summary.selected, out_path, progress=progress, cancel=cancel)
     return Path(out_path)
 
-
-ProgressCallback = Callable[..., None]
