@@ -410,3 +410,31 @@ def test_open_sample(window, qtbot, dialogs):
         return
     qtbot.waitUntil(lambda: window.info is not None, timeout=15000)
     assert window.path == str(SAMPLE_VIDEO) and not dialogs.errors
+
+
+def test_trained_model_scores_as_is_and_wrong_file_is_reported(window, clip, qtbot, dialogs, tmp_path):
+    """Research mode in the app: a trim-train model gives its scores without per-video training."""
+    import torch
+
+    from trim_desktop.core.model import TrimScorer
+    from trim_desktop.core.train import score_with_model
+    from trim_desktop.research.modelfile import save_model
+
+    torch.manual_seed(7)
+    model_path = tmp_path / "collection.pt"
+    save_model(model_path, TrimScorer(1280).state_dict(), 1280, "efficientnet-lite0", "crop")
+    bad = tmp_path / "notes.pt"
+    bad.write_text("not a model")
+    assert not window.use_model(str(bad))
+    assert dialogs.errors and "not a TRIM Desktop model" in dialogs.errors[-1][0]
+    assert window.base_settings.model_path is None
+
+    assert window.use_model(str(model_path), "as-is")
+    assert "collection.pt" in window.model_label.text()
+    summarize(qtbot, window, clip)
+    expected = score_with_model(window.features.values,
+                                torch.load(model_path, weights_only=False)["state_dict"], "cpu")
+    assert np.allclose(window.scores, expected, atol=1e-5)
+    window.use_model(None)
+    assert window.base_settings.model_path is None
+    assert "each video" in window.model_label.text()

@@ -23,6 +23,9 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
     p.add_argument("--backbone", default=None,
                    help="feature backbone: auto, resnet50 or efficientnet-lite0")
     p.add_argument("--device", default=None, help="auto, cpu, cuda or cuda:N")
+    p.add_argument("--model", default=None, help="a model file from trim-train")
+    p.add_argument("--model-mode", choices=["as-is", "finetune"], default="as-is",
+                   help="with --model: use it as it is (instant scores) or fine-tune it on each video")
     p.add_argument("--startup-time", action="store_true", help=argparse.SUPPRESS)
     return p.parse_args(list(argv))
 
@@ -72,6 +75,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.device:
         settings = settings.replace(device=args.device)
     win = MainWindow(settings=settings)
+    if args.model:
+        win.use_model(args.model, args.model_mode)
     _install_excepthook(lambda: win)
     win.show()
     if args.startup_time:

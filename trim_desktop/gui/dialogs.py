@@ -33,6 +33,12 @@ def ask_open_path(parent: Optional[QWidget], folder: str) -> str:
     return path
 
 
+def ask_model_path(parent: Optional[QWidget], folder: str) -> str:
+    path, _ = QFileDialog.getOpenFileName(parent, "Use a trained model", folder,
+                                          "TRIM models (*.pt *.pth);;All files (*)")
+    return path
+
+
 def ask_save_path(parent: Optional[QWidget], suggested: str) -> str:
     path, _ = QFileDialog.getSaveFileName(parent, "Export summary", suggested,
                                           "MP4 video (*.mp4)")

@@ -251,7 +251,8 @@ class MainWindow(QMainWindow):
         self.device_label = QLabel("Device: …")
         self.backbone_label = QLabel("Backbone: —")
         self.cache_label = QLabel("Features: —")
-        for w in (self.device_label, self.backbone_label, self.cache_label):
+        self.model_label = QLabel("Model: trained on each video")
+        for w in (self.model_label, self.device_label, self.backbone_label, self.cache_label):
             sb.addPermanentWidget(w)
         self.resize(1200, 780)
 
@@ -306,6 +307,11 @@ class MainWindow(QMainWindow):
         act("frame_fwd", "Frame &Forward", "Right", lambda: self.player.step_frames(1))
         act("back5", "Back 5 s", "Shift+Left", lambda: self.player.jump(-5.0))
         act("fwd5", "Forward 5 s", "Shift+Right", lambda: self.player.jump(5.0))
+        act("model", "Use Trained &Model…", None, self.choose_model,
+            tip="Score with a model made by trim-train instead of training on each video")
+        act("model_finetune", "Fine-tune the Model on Each Video", None, None, checkable=True)
+        A["model_finetune"].toggled.connect(self._on_model_mode)
+        act("model_clear", "Stop Using the Model", None, lambda: self.use_model(None))
         act("shortcuts", "&Keyboard Shortcuts", "F1", lambda: dialogs.show_shortcuts(self))
         act("about", "&About TRIM Desktop", None, self._about)
 
@@ -323,6 +329,11 @@ class MainWindow(QMainWindow):
         m = mb.addMenu("&Summary")
         for k in ("summarize", "preview", "cancel"):
             m.addAction(A[k])
+        m.addSeparator()
+        for k in ("model", "model_finetune", "model_clear"):
+            m.addAction(A[k])
+        A["model_finetune"].setEnabled(False)
+        A["model_clear"].setEnabled(False)
         m = mb.addMenu("&Playback")
         for k in ("play", "frame_back", "frame_fwd", "back5", "fwd5"):
             m.addAction(A[k])
@@ -576,6 +587,46 @@ class MainWindow(QMainWindow):
             if user:
                 self._user_cancelled = True
             self._job.cancel()
+
+    # ------------------------------------------------------------------ trained model
+    def use_model(self, path: Optional[str], mode: str = "as-is") -> bool:
+        """Score with a trim-train model (``None``: back to training on each video).
+
+        The file is checked at once so a wrong file is reported now, not after decoding.
+        Its backbone becomes the one features are extracted with.
+        """
+        if path:
+            try:
+                from ..research.modelfile import load_model
+                model = load_model(path)
+            except Exception as err:  # noqa: BLE001 - any failure is a message, not a crash
+                self.show_error(str(err))
+                return False
+            self.base_settings = self.base_settings.replace(
+                model_path=str(path), model_mode=mode, backbone=model.backbone)
+            self.model_label.setText(f"Model: {Path(path).name}"
+                                     + (" (fine-tuned per video)" if mode == "finetune" else ""))
+        else:
+            self.base_settings = self.base_settings.replace(model_path=None)
+            self.model_label.setText("Model: trained on each video")
+        A = self.actions_
+        A["model_finetune"].blockSignals(True)
+        A["model_finetune"].setChecked(bool(path) and mode == "finetune")
+        A["model_finetune"].blockSignals(False)
+        A["model_finetune"].setEnabled(bool(path))
+        A["model_clear"].setEnabled(bool(path))
+        if self.result is not None:
+            self.summarize()  # the model may need another backbone's features: full run (cached)
+        return True
+
+    def choose_model(self) -> None:
+        path = dialogs.ask_model_path(self, self.last_folder())
+        if path:
+            self.use_model(path, "as-is")
+
+    def _on_model_mode(self, finetune: bool) -> None:
+        if self.base_settings.model_path:
+            self.use_model(self.base_settings.model_path, "finetune" if finetune else "as-is")
 
     # ------------------------------------------------------------------ summarize
     def current_settings(self) -> SummarizeSettings:
