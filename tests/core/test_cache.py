@@ -13,10 +13,7 @@ from trim_desktop.core.video import VideoInfo
 SETTINGS = dict(backbone="efficientnet-lite0", weights="w1", preprocess="crop", rate=2.0)
 
 
-@pytest.fixture(autouse=True)
-def cache_env(tmp_path, monkeypatch):
-    monkeypatch.setenv("TRIM_DESKTOP_CACHE", str(tmp_path / "cache"))
-    return tmp_path / "cache"
+pytestmark = pytest.mark.usefixtures("cache_env")
 
 
 @pytest.fixture

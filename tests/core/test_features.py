@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 import torch
 
-from tests.media import make_video
 from trim_desktop.core import features as featmod
 from trim_desktop.core import video
 from trim_desktop.core.backbones import Backbone, load_backbone
@@ -15,16 +14,8 @@ from trim_desktop.core.features import Features, extract_features
 from trim_desktop.core.progress import CancelToken, Cancelled
 
 
-@pytest.fixture(autouse=True)
-def cache_env(tmp_path, monkeypatch):
-    monkeypatch.setenv("TRIM_DESKTOP_CACHE", str(tmp_path / "cache"))
+pytestmark = pytest.mark.usefixtures("cache_env")
 
-
-@pytest.fixture(scope="module")
-def clip(tmp_path_factory):
-    """2.4 s, two 1.2-s scenes (cut between samples), 30 fps: 5 samples at 2/s."""
-    return make_video(tmp_path_factory.mktemp("v") / "clip.mp4", duration=2.4, fps=30,
-                      size=(160, 120), scene_s=1.2, audio=False)
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@ import numpy as np
 import pytest
 import torch
 
-from tests.media import make_video
 from trim_desktop.core import onnx_backbone as ob
 from trim_desktop.core.backbones import load_backbone
 from trim_desktop.core.features import extract_features
@@ -12,15 +11,8 @@ pytest.importorskip("onnxruntime")
 pytest.importorskip("onnx")
 
 
-@pytest.fixture(autouse=True)
-def cache_env(tmp_path, monkeypatch):
-    monkeypatch.setenv("TRIM_DESKTOP_CACHE", str(tmp_path / "cache"))
+pytestmark = pytest.mark.usefixtures("cache_env")
 
-
-@pytest.fixture(scope="module")
-def clip(tmp_path_factory):
-    return make_video(tmp_path_factory.mktemp("v") / "clip.mp4", duration=2.4, fps=30,
-                      size=(160, 120), scene_s=1.2, audio=False)
 
 
 @pytest.fixture

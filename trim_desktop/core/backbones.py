@@ -13,6 +13,7 @@ Random weights are never used silently: only ``random_weights=True`` builds them
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -323,11 +324,8 @@ def download_weights(url: str, dst: Path, hash_prefix: Optional[str] = None,
         report(progress, "download", done, total or done, message="Downloaded ResNet-50 weights")
         return dst
     finally:
-        if tmp.exists():
-            try:
-                tmp.unlink()
-            except OSError:
-                pass
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
 
 
 def _build_resnet50(weights_file: Optional[Path]) -> nn.Module:

@@ -14,6 +14,7 @@ Any failure raises :class:`OnnxUnavailable`; callers fall back to torch with a n
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import os
@@ -107,11 +108,8 @@ def _write_atomic(path: Path, data: bytes) -> None:
             f.write(data)
         os.replace(tmp, path)
     finally:
-        if tmp.exists():
-            try:
-                tmp.unlink()
-            except OSError:
-                pass
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
 
 
 class OnnxEmbedder:
