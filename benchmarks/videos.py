@@ -149,3 +149,44 @@ def bench_video(minutes: float, height: int = 720, folder: Path = DEFAULT_DIR, l
     width = {720: 1280, 1080: 1920, 480: 854}[height]
     name = f"bench_{minutes:g}min_{height}p30.mp4"
     return make_bench_video(folder / name, minutes * 60.0, (width, height), log=log, **kw)
+
+
+def repeat_video(src: Path, times: int, dst: Path, log=print) -> Path:
+    """``src`` played ``times`` times in a row, remuxed without re-encoding (seconds, not
+    hours: a 2-hour 1080p file would take ~40 min to encode here). Every copy starts with
+    the keyframe ``src`` starts with, so the joined stream decodes cleanly."""
+    dst = Path(dst)
+    if dst.exists() and dst.stat().st_size > 0:
+        return dst
+    tmp = dst.with_name(dst.stem + ".part" + dst.suffix)
+    inp = av.open(str(src))
+    out = av.open(str(tmp), "w")
+    try:
+        pairs = []
+        for s in inp.streams:
+            if s.type in ("video", "audio"):
+                pairs.append((s, out.add_stream_from_template(s)))
+        span = {}
+        for s, _ in pairs:  # one copy's length per stream, in its own time base
+            span[s.index] = 0
+        for pkt in inp.demux([s for s, _ in pairs]):
+            if pkt.pts is not None and pkt.duration:
+                span[pkt.stream.index] = max(span[pkt.stream.index], pkt.pts + pkt.duration)
+        out_of = {s.index: o for s, o in pairs}
+        for k in range(times):
+            inp.seek(0)
+            for pkt in inp.demux([s for s, _ in pairs]):
+                if pkt.dts is None:
+                    continue
+                off = k * span[pkt.stream.index]
+                pkt.pts = None if pkt.pts is None else pkt.pts + off
+                pkt.dts += off
+                pkt.stream = out_of[pkt.stream.index]
+                out.mux(pkt)
+            if log:
+                log(f"  joining {dst.name}: copy {k + 1}/{times}")
+    finally:
+        out.close()
+        inp.close()
+    tmp.replace(dst)
+    return dst

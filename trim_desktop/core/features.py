@@ -77,6 +77,18 @@ def cpu_inference_threads() -> int:
     return max(1, available_cpus() - 1)
 
 
+def cpu_decoder_threads() -> int:
+    """libavcodec threads while the network runs on the CPU: a quarter of the cores (min 1).
+
+    Frame threads cost CPU time of their own (10-min 720p H.264 on the 2-core machine:
+    18.0 s of CPU with 2 threads vs 13.7 s with 1), and during CPU inference every core
+    is busy, so spare CPU time is what counts: one decoder thread beside one inference
+    thread took features from 19.2 s to NN s there (docs/benchmarks.md). GPU runs keep
+    libavcodec's own choice (the decoder is then the bottleneck).
+    """
+    return max(1, available_cpus() // 4)
+
+
 @contextmanager
 def _torch_threads():
     """Set the CPU inference thread count for one extraction, then restore the caller's.
@@ -94,9 +106,9 @@ def _torch_threads():
             torch.set_num_threads(before)
 
 
-def _batches(path, rate, size, batch_size, cancel):
+def _batches(path, rate, size, batch_size, cancel, threads=0):
     batch = []
-    for s in video.iter_samples(path, rate=rate, size=size, cancel=cancel):
+    for s in video.iter_samples(path, rate=rate, size=size, cancel=cancel, threads=threads):
         batch.append(s)
         if len(batch) >= batch_size:
             yield batch
@@ -311,7 +323,8 @@ def _run(path, bb: Backbone, preprocess, rate, dev, batch_size, duration, progre
     done = 0.0
     chunks, idx, ts = [], [], []
     report(progress, "features", 0.0, total)
-    factory = lambda: _batches(path, rate, size, batch_size, cancel)  # noqa: E731
+    threads = cpu_decoder_threads() if state["device"].type == "cpu" else 0
+    factory = lambda: _batches(path, rate, size, batch_size, cancel, threads)  # noqa: E731
     source = _prefetched(factory, cancel) if prefetch else factory()
     try:
         with _torch_threads():

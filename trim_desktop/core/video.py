@@ -114,11 +114,18 @@ def stream_start(stream) -> Fraction:
     return stream.start_time * stream.time_base
 
 
-def enable_threads(stream) -> None:
-    """Let libavcodec decode with frame/slice threads (big speed-up, order unchanged)."""
+def enable_threads(stream, count: int = 0) -> None:
+    """Let libavcodec decode with frame/slice threads (big speed-up, order unchanged).
+
+    ``count`` 0 lets libavcodec pick (one per core); 1 decodes on the calling thread only,
+    which is cheaper in CPU time when the other cores are busy with inference.
+    """
     try:
+        if count == 1:
+            stream.thread_count = 1
+            return
         stream.thread_type = "AUTO"
-        stream.thread_count = 0
+        stream.thread_count = max(0, int(count))
     except (AttributeError, ValueError):
         pass
 
@@ -258,19 +265,21 @@ def _fps(vs, duration: float) -> float:
 # ---------------------------------------------------------------- sampling
 
 def iter_samples(path, rate: float = 2.0, size: Optional[tuple] = None,
-                 cancel: Optional[CancelToken] = None) -> Iterator[SampledFrame]:
+                 cancel: Optional[CancelToken] = None,
+                 threads: int = 0) -> Iterator[SampledFrame]:
     """Yield the first frame at or after each k/rate seconds (k = 0, 1, 2, ...).
 
     Works on presentation time, so variable-frame-rate video samples evenly. When one
     frame covers several instants (a long VFR frame) it is yielded once, for the first.
-    Only sampled frames are converted to RGB.
+    Only sampled frames are converted to RGB. ``threads``: decoder threads (see
+    :func:`enable_threads`).
     """
     if rate <= 0:
         raise ValueError("rate must be positive")
     container = open_input(path)
     try:
         vs = video_stream(container)
-        enable_threads(vs)
+        enable_threads(vs, threads)
         yield from _sample_stream(container, vs, path, float(rate), size, cancel)
     finally:
         container.close()
