@@ -107,6 +107,8 @@ def worker(args) -> dict:
     import torch
     from trim_desktop.core import features, pipeline, train  # noqa: F401
     out: dict = {"path": args.path, "imports_s": time.perf_counter() - t}
+    if args.convert_workers is not None:  # A/B of the GPU-run conversion threads
+        features.gpu_convert_workers = lambda: args.convert_workers
     out["device"] = ("cuda: " + torch.cuda.get_device_name(0)) if torch.cuda.is_available() \
         else "cpu"
     if args.decode:
@@ -150,6 +152,7 @@ def worker(args) -> dict:
 
 
 ENGINE = "auto"  # set from --engine in main()
+CONVERT_WORKERS = None  # set from --convert-workers in main()
 
 
 def run_worker(path: Path, *, decode=True, slider=True, export=True, precision="auto",
@@ -162,6 +165,8 @@ def run_worker(path: Path, *, decode=True, slider=True, export=True, precision="
     cmd += [] if export else ["--no-export"]
     if features_out:
         cmd += ["--features-out", str(features_out)]
+    if CONVERT_WORKERS is not None:
+        cmd += ["--convert-workers", str(CONVERT_WORKERS)]
     p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
     if p.returncode != 0:
         raise RuntimeError(f"worker failed ({p.returncode}):\n{p.stderr[-3000:]}")
@@ -325,13 +330,16 @@ def main(argv=None) -> int:
     ap.add_argument("--worker", dest="path", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--backbone", default="auto", help=argparse.SUPPRESS)
     ap.add_argument("--device", default="auto", help=argparse.SUPPRESS)
+    ap.add_argument("--convert-workers", type=int, default=None,
+                    help="GPU runs: RGB conversion threads (default: features.gpu_convert_workers())")
     ap.add_argument("--no-decode", dest="decode", action="store_false", help=argparse.SUPPRESS)
     ap.add_argument("--no-slider", dest="slider", action="store_false", help=argparse.SUPPRESS)
     ap.add_argument("--no-export", dest="export", action="store_false", help=argparse.SUPPRESS)
     ap.add_argument("--features-out", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
-    global ENGINE
+    global ENGINE, CONVERT_WORKERS
     ENGINE = args.engine
+    CONVERT_WORKERS = args.convert_workers
 
     if args.path:
         print(json.dumps(worker(args)))

@@ -209,3 +209,29 @@ def test_resnet50_weights_found_inside_a_frozen_bundle(tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "_MEIPASS", str(bundle), raising=False)
     assert backbones.resnet50_weights_local() == weights
     assert backbones.resnet50_weights_id(weights) == f"resnet50-{backbones.RESNET50_HASH_PREFIX}"
+
+
+class _HalfMovingModule(torch.nn.Module):
+    """Runs out of GPU memory after moving part of its weights (as a real OOM does)."""
+
+    def __init__(self):
+        super().__init__()
+        self.a = torch.nn.Linear(2, 2)
+        self.moves = []
+
+    def to(self, device):
+        self.moves.append(str(device))
+        if torch.device(device).type == "cuda":
+            raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 2 MiB")
+        return self
+
+
+def test_a_move_that_runs_out_of_gpu_memory_leaves_the_whole_module_on_the_cpu():
+    mod = _HalfMovingModule()
+    bb = bbm.Backbone("fake", 2, mod, torch.device("cpu"))
+    with pytest.raises(torch.cuda.OutOfMemoryError):
+        bb.to("cuda")
+    assert mod.moves == ["cuda", "cpu"]  # moved back whole
+    assert bb.device == torch.device("cpu")
+    bb.to("cpu")  # the fallback's move is then a no-op
+    assert mod.moves == ["cuda", "cpu"]

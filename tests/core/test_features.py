@@ -51,11 +51,12 @@ def test_features_samples_and_progress(clip, lite0):
 
 
 def test_prefetch_matches_plain_and_resize_mode(clip, lite0):
-    a = extract_features(clip, backbone=lite0, preprocess="resize", batch_size=64)
+    # on the CPU: a GPU's TF32 convolutions differ by batch size beyond 1e-4
+    a = extract_features(clip, backbone=lite0, preprocess="resize", batch_size=64, device="cpu")
     b = extract_features(clip, backbone=lite0, preprocess="resize", batch_size=3,
-                         prefetch=False)
+                         prefetch=False, device="cpu")
     np.testing.assert_allclose(a.values, b.values, rtol=1e-4, atol=1e-4)
-    c = extract_features(clip, backbone=lite0, preprocess="crop", batch_size=64)
+    c = extract_features(clip, backbone=lite0, preprocess="crop", batch_size=64, device="cpu")
     assert not np.allclose(a.values, c.values)
 
 
@@ -134,9 +135,10 @@ class _FakeCudaBackbone(Backbone):
 
 
 def test_cuda_oom_falls_back_to_cpu(clip, lite0, monkeypatch):
+    lite0.to("cpu")  # on a GPU machine an earlier test may have moved the shared module
     fake = _FakeCudaBackbone(lite0.name, lite0.dim, lite0.module, torch.device("cpu"),
                              lite0.mean, lite0.std, lite0.weights_id, lite0.reason)
-    ref = extract_features(clip, backbone=lite0, batch_size=64)
+    ref = extract_features(clip, backbone=lite0, batch_size=64, device="cpu")
     monkeypatch.setattr(featmod, "choose_device", lambda pref: torch.device("cuda"))
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     messages, notes = [], []

@@ -226,3 +226,22 @@ def test_real_footage_if_present():
     samples = list(iter_samples(clips[0], rate=2.0, size=(112, 112)))
     assert abs(len(samples) - info.duration * 2) <= 1
     assert np.all(np.diff([s.time for s in samples]) > 0.4)
+
+
+def test_conversion_threads_give_the_same_samples_in_order(mp4):
+    inline = list(iter_samples(mp4, rate=2.0, size=(64, 48)))
+    pooled = list(iter_samples(mp4, rate=2.0, size=(64, 48), convert_workers=3))
+    assert [(s.index, s.time) for s in pooled] == [(s.index, s.time) for s in inline]
+    assert all(np.array_equal(a.image, b.image) for a, b in zip(inline, pooled))
+
+
+def test_conversion_threads_stop_on_cancel(mp4):
+    import threading
+    token = CancelToken()
+    got = []
+    with pytest.raises(Cancelled):
+        for s in iter_samples(mp4, rate=2.0, size=(64, 48), cancel=token, convert_workers=3):
+            got.append(s)
+            token.cancel()
+    assert len(got) == 1
+    assert not [t for t in threading.enumerate() if t.name.startswith("trim-convert")]

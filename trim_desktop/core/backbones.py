@@ -128,7 +128,13 @@ class Backbone:
         """Move the module (used by the CPU fallback); returns self."""
         dev = torch.device(device)
         if dev != self.device:
-            self.module.to(dev)
+            try:
+                self.module.to(dev)
+            except BaseException:
+                # A GPU that runs out of memory half way leaves some weights there and
+                # some here: put them all back, so the CPU fallback finds a whole module.
+                self.module.to(self.device)
+                raise
             self.device = dev
         return self
 

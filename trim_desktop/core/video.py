@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import logging
 import math
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -266,13 +268,15 @@ def _fps(vs, duration: float) -> float:
 
 def iter_samples(path, rate: float = 2.0, size: Optional[tuple] = None,
                  cancel: Optional[CancelToken] = None,
-                 threads: int = 0) -> Iterator[SampledFrame]:
+                 threads: int = 0, convert_workers: int = 0) -> Iterator[SampledFrame]:
     """Yield the first frame at or after each k/rate seconds (k = 0, 1, 2, ...).
 
     Works on presentation time, so variable-frame-rate video samples evenly. When one
     frame covers several instants (a long VFR frame) it is yielded once, for the first.
     Only sampled frames are converted to RGB. ``threads``: decoder threads (see
-    :func:`enable_threads`).
+    :func:`enable_threads`). ``convert_workers`` > 1 converts (and resizes) the sampled
+    frames in that many threads while decoding goes on (many-core machines, where the
+    conversion would otherwise run in turn with the decoder); order is kept.
     """
     if rate <= 0:
         raise ValueError("rate must be positive")
@@ -280,12 +284,17 @@ def iter_samples(path, rate: float = 2.0, size: Optional[tuple] = None,
     try:
         vs = video_stream(container)
         enable_threads(vs, threads)
-        yield from _sample_stream(container, vs, path, float(rate), size, cancel)
+        if convert_workers > 1:
+            with ThreadPoolExecutor(convert_workers, thread_name_prefix="trim-convert") as pool:
+                yield from _sample_stream(container, vs, path, float(rate), size, cancel,
+                                          pool, 2 * convert_workers)
+        else:
+            yield from _sample_stream(container, vs, path, float(rate), size, cancel)
     finally:
         container.close()
 
 
-def _sample_stream(container, vs, path, rate, size, cancel):
+def _sample_stream(container, vs, path, rate, size, cancel, pool=None, depth=0):
     start = stream_start(vs)
     fps = _fps(vs, 0.0)
     stats: dict = {}
@@ -293,18 +302,33 @@ def _sample_stream(container, vs, path, rate, size, cancel):
     last = None
     index = -1
     rotation = None
-    for index, frame in enumerate(decode_frames(container, vs, stats)):
-        if index % 32 == 0:
+    pending: deque = deque()  # (index, time, future) converting in ``pool``, oldest first
+    try:
+        for index, frame in enumerate(decode_frames(container, vs, stats)):
+            if index % 32 == 0:
+                check(cancel)
+            t = frame_seconds(frame, start, last, fps)
+            last = t
+            if t + _EPS < k / rate:
+                continue
+            if rotation is None:
+                rotation = display_rotation(frame)
             check(cancel)
-        t = frame_seconds(frame, start, last, fps)
-        last = t
-        if t + _EPS < k / rate:
-            continue
-        if rotation is None:
-            rotation = display_rotation(frame)
-        check(cancel)
-        yield SampledFrame(index=index, time=t, image=to_rgb(frame, rotation, size))
-        k = int(math.floor(t * rate + _EPS)) + 1
+            if pool is None:
+                yield SampledFrame(index=index, time=t, image=to_rgb(frame, rotation, size))
+            else:
+                pending.append((index, t, pool.submit(to_rgb, frame, rotation, size)))
+                while len(pending) > depth or (pending and pending[0][2].done()):
+                    i, ti, fut = pending.popleft()
+                    yield SampledFrame(index=i, time=ti, image=fut.result())
+            k = int(math.floor(t * rate + _EPS)) + 1
+        while pending:
+            check(cancel)
+            i, ti, fut = pending.popleft()
+            yield SampledFrame(index=i, time=ti, image=fut.result())
+    finally:
+        for _, _, fut in pending:
+            fut.cancel()
     if index < 0:
         raise _fail(path, "no decodable video frame (corrupt or truncated file)")
 
