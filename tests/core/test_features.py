@@ -177,39 +177,3 @@ def test_auto_offline_notes_the_choice(clip, monkeypatch, tmp_path):
     assert f.backbone == "efficientnet-lite0" and f.values.shape[1] == 1280
     assert "not on this computer" in f.backbone_reason
     assert notes and notes[0].startswith("Backbone efficientnet-lite0")
-
-
-class _RecordingGpuBackbone(Backbone):
-    """Pretends to live on a working GPU (the arithmetic stays on the CPU) and records
-    which thread runs the network."""
-
-    def to(self, device):
-        self.device = torch.device(device)
-        return self
-
-    def preprocess(self, images, mode="crop", device=None):
-        return super().preprocess(images, mode, device=None)
-
-    def embed(self, batch):
-        self.threads = getattr(self, "threads", []) + [threading.current_thread().name]
-        self.device, dev = torch.device("cpu"), self.device
-        try:
-            return super().embed(batch)
-        finally:
-            self.device = dev
-
-
-def test_gpu_start_up_runs_beside_decoding(clip, lite0, monkeypatch):
-    """On a GPU the network's first (slow) batch runs in a thread of its own while the
-    decoder works; the features are the same."""
-    lite0.to("cpu")
-    ref = extract_features(clip, backbone=lite0, batch_size=2, device="cpu")
-    gpu = _RecordingGpuBackbone(lite0.name, lite0.dim, lite0.module, torch.device("cpu"),
-                                lite0.mean, lite0.std, lite0.weights_id, lite0.reason)
-    monkeypatch.setattr(featmod, "choose_device", lambda pref: torch.device("cuda"))
-    monkeypatch.setattr(torch.cuda, "synchronize", lambda dev=None: None)
-    f = extract_features(clip, backbone=gpu, device="cuda", batch_size=2)
-    assert gpu.threads[0] == "trim-gpu-warmup"
-    assert set(gpu.threads[1:]) == {threading.current_thread().name}
-    np.testing.assert_allclose(f.values, ref.values, rtol=1e-4, atol=1e-4)
-    assert not [t for t in threading.enumerate() if t.name == "trim-gpu-warmup"]

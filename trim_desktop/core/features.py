@@ -342,14 +342,10 @@ def _run(path, bb: Backbone, preprocess, rate, dev, batch_size, duration, progre
                                threads, converters)
     source = (_prefetched(factory, cancel, _QUEUE_BATCHES if on_cpu else _GPU_QUEUE_BATCHES)
               if prefetch else factory())
-    warmup = None if on_cpu else _start_gpu_warmup(bb, state["device"], size, batch_size, preprocess)
     try:
         with _torch_threads():
             for batch in source:
                 check(cancel)
-                if warmup is not None:
-                    _join(warmup, cancel)
-                    warmup = None
                 images = np.stack([s.image for s in batch])
                 out = infer(images)
                 chunks.append(out.astype(np.float32, copy=False))
@@ -363,40 +359,11 @@ def _run(path, bb: Backbone, preprocess, rate, dev, batch_size, duration, progre
     finally:
         if hasattr(source, "close"):
             source.close()
-        if warmup is not None:
-            warmup.join(timeout=30)
     if not chunks:
         raise InputVideoError(f"Cannot read '{path}': no frames could be sampled")
     report(progress, "features", total or done, total or done)
     return (np.concatenate(chunks, axis=0), np.asarray(idx, dtype=np.int64),
             np.asarray(ts, dtype=np.float64))
-
-
-def _start_gpu_warmup(bb: Backbone, dev, size, batch_size: int, preprocess: str) -> threading.Thread:
-    """Move the network to the GPU and run one dummy batch, in a thread, while the first
-    frames decode. The first batch on a fresh process took 2.5 s on an H100 (kernel
-    loading, cuDNN set-up), which otherwise stalls the whole stage. A failure here is
-    left for the first real batch, which meets it again and falls back to the CPU."""
-    def warm() -> None:
-        try:
-            bb.to(dev)
-            dummy = np.zeros((batch_size, size[1], size[0], 3), np.uint8)
-            with torch.inference_mode():
-                bb.embed(bb.preprocess(dummy, preprocess, device=dev))
-            if torch.device(dev).type == "cuda":
-                torch.cuda.synchronize(dev)
-        except Exception as err:  # noqa: BLE001 - the real batch reports it
-            log.info("GPU warm-up failed (%s); the first batch will retry", err)
-
-    t = threading.Thread(target=warm, name="trim-gpu-warmup", daemon=True)
-    t.start()
-    return t
-
-
-def _join(thread: threading.Thread, cancel: Optional[CancelToken]) -> None:
-    while thread.is_alive():
-        thread.join(timeout=0.1)
-        check(cancel)
 
 
 def _onnx_engine(bb: Backbone, dev, precision: str, notes: list):
