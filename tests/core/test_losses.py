@@ -196,3 +196,24 @@ def test_rep_thinning_rotates_over_steps(monkeypatch):
     # step 0 is the same thinned copy as before the rotation existed
     p = torch.full((25,), 0.5)
     assert T.rep(p, 0).item() == pytest.approx(T.rep(p, 3).item())
+
+
+def test_feature_diameter_is_exact_and_computed_in_blocks(monkeypatch):
+    """rep_scale must not build the N x N distance matrix (1.66 GB for a 2-hour video)."""
+    from trim_desktop.core import losses as L
+    X = torch.randn(50, 6, generator=torch.Generator().manual_seed(3), dtype=torch.float64)
+    pts = torch.cat([X, X.new_zeros(1, 6)])
+    exact = float(torch.cdist(pts, pts).max())
+    shapes = []
+    real_cdist = torch.cdist
+
+    def spy(a, b, *args, **kw):
+        shapes.append((a.shape[0], b.shape[0]))
+        return real_cdist(a, b, *args, **kw)
+
+    monkeypatch.setattr(L, "DIAMETER_BLOCK", 8)
+    monkeypatch.setattr(torch, "cdist", spy)
+    blur, diam = L.rep_scale(X)
+    assert diam == pytest.approx(exact, rel=1e-12)
+    assert blur == pytest.approx(L.REP_BLUR_FRACTION * exact, rel=1e-12)
+    assert len(shapes) == 7 and max(r for r, _ in shapes) == 8
