@@ -198,3 +198,37 @@ def test_reuse_stage1_gives_the_cold_answer():
     np.testing.assert_array_equal(other.scores, T.train_on_video(X, moved.replace(seed=1)).scores)
     assert not np.array_equal(other.scores, cold.scores)
     T.clear_stage1_memo()
+
+
+# --- bfloat16 convolution on long videos (T.train_precision) ---------------------
+
+def test_train_precision_rules(monkeypatch):
+    from trim_desktop.core import device as devmod
+    monkeypatch.setattr(devmod, "cpu_has_native_bf16", lambda: True)
+    auto = T.TrainSettings()
+    assert T.train_precision(auto, T.BF16_MIN_SAMPLES, "cpu") == "bf16"
+    assert T.train_precision(auto, T.BF16_MIN_SAMPLES - 1, "cpu") == "fp32"
+    assert T.train_precision(auto, 5000, "cuda") == "fp32"
+    assert T.train_precision(auto.replace(precision="fp32"), 5000, "cpu") == "fp32"
+    assert T.train_precision(auto.replace(precision="bf16"), 10, "cpu") == "bf16"
+    monkeypatch.setattr(devmod, "cpu_has_native_bf16", lambda: False)  # emulated: slower
+    assert T.train_precision(auto.replace(precision="bf16"), 5000, "cpu") == "fp32"
+    with pytest.raises(ValueError):
+        T.TrainSettings(precision="fp16")
+
+
+def test_bf16_training_ranks_like_float32(monkeypatch):
+    """A long video's scores with the bf16 convolution: not the float32 numbers, but the
+    same ranking (the bar in docs/training.md)."""
+    from scipy.stats import spearmanr
+    from trim_desktop.core import device as devmod
+    monkeypatch.setattr(devmod, "cpu_has_native_bf16", lambda: True)
+    rng = np.random.default_rng(0)
+    X = np.abs(rng.standard_normal((T.BF16_MIN_SAMPLES, 64))).astype(np.float32)
+    X[150:260] += 1.5  # a different "scene"
+    s = T.TrainSettings(steps1=3, steps2=8)
+    bf = T.train_on_video(X, s).scores
+    fp = T.train_on_video(X, s.replace(precision="fp32")).scores
+    assert not np.array_equal(bf, fp)
+    assert spearmanr(bf, fp).correlation >= 0.99
+    np.testing.assert_array_equal(bf, T.train_on_video(X, s).scores)  # still repeatable

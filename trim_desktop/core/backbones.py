@@ -30,6 +30,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .device import cpu_has_native_bf16  # noqa: F401 - used here and re-exported
 from .errors import WeightsError
 from .progress import CancelToken, ProgressFn, check, report
 
@@ -154,25 +155,6 @@ class Backbone:
 
 
 PRECISIONS = ("auto", "fp32", "bf16")
-
-
-def cpu_has_native_bf16() -> bool:
-    """True when the CPU has bfloat16 dot-product instructions (AVX512-BF16 or AMX).
-
-    Without them oneDNN emulates bf16 and it is slower than float32, so "auto" stays
-    float32 there. Linux only (reads /proc/cpuinfo); elsewhere False.
-    """
-    try:
-        if not torch.backends.mkldnn.is_available():
-            return False
-        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as f:
-            for line in f:
-                if line.startswith("flags"):
-                    flags = set(line.split(":", 1)[1].split())
-                    return bool(flags & {"avx512_bf16", "amx_bf16"})
-    except OSError:
-        pass
-    return False
 
 
 def resolve_precision(precision: str, device) -> str:

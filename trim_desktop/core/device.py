@@ -5,6 +5,7 @@ through a video; both must end in a result (on the CPU), not a crash.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -117,3 +118,23 @@ def available_cpus() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):
         return max(1, os.cpu_count() or 1)
+
+
+@functools.lru_cache(maxsize=1)
+def cpu_has_native_bf16() -> bool:
+    """True when the CPU has bfloat16 dot-product instructions (AVX512-BF16 or AMX).
+
+    Without them oneDNN emulates bf16 and it is slower than float32, so "auto" stays
+    float32 there. Linux only (reads /proc/cpuinfo); elsewhere False.
+    """
+    try:
+        if not torch.backends.mkldnn.is_available():
+            return False
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    flags = set(line.split(":", 1)[1].split())
+                    return bool(flags & {"avx512_bf16", "amx_bf16"})
+    except OSError:
+        pass
+    return False
