@@ -13,10 +13,13 @@ def _model(seed):
     return torch.nn.Sequential(torch.nn.Linear(6, 5), torch.nn.ReLU(), torch.nn.Linear(5, 1))
 
 
+@pytest.mark.parametrize("fused", [True, False])
 @pytest.mark.parametrize("weight_decay", [0.0, 1e-2])
-def test_matches_torch_adam_over_many_steps_with_lr_changes(weight_decay):
+def test_matches_torch_adam_over_many_steps_with_lr_changes(weight_decay, fused):
     ours, ref = _model(0), _model(0)
     opt = Adam(ours.parameters(), lr=1e-2, weight_decay=weight_decay)
+    if not fused:
+        opt._fused = False  # the plain loop (torch builds without the fused kernel)
     ref_opt = torch.optim.Adam(ref.parameters(), lr=1e-2, weight_decay=weight_decay)
     x = torch.randn(32, 6, generator=torch.Generator().manual_seed(1))
     for step in range(25):
@@ -28,6 +31,7 @@ def test_matches_torch_adam_over_many_steps_with_lr_changes(weight_decay):
             o.zero_grad(set_to_none=True)
             (model(x) ** 2).mean().backward()
             o.step()
+    assert opt._fused is fused
     for a, b in zip(ours.parameters(), ref.parameters()):
         torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
     assert not torch.equal(next(ours.parameters()), next(_model(0).parameters()))  # it moved

@@ -10,7 +10,7 @@ checks it against torch.optim.Adam step by step.
 from __future__ import annotations
 
 import math
-from typing import Iterable
+from typing import Iterable, Optional
 
 import torch
 
@@ -32,6 +32,32 @@ class Adam:
         self.steps = 0
         self.exp_avg = [torch.zeros_like(p) for p in self.params]
         self.exp_avg_sq = [torch.zeros_like(p) for p in self.params]
+        # torch's fused kernel (the one torch.optim.Adam(fused=True) calls): ~5x faster
+        # than the loop below for the scorer's 4.5M weights on the CPU. None = untried.
+        self._fused: Optional[bool] = None
+        self._step_tensors = [torch.zeros((), dtype=torch.float32, device=p.device)
+                              for p in self.params]
+
+    def _fused_step(self, lr: float) -> bool:
+        """One step with ``torch._fused_adam_``; False (and the loop from then on) if this
+        torch build or device has no such kernel, or a parameter has no gradient."""
+        if any(p.grad is None for p in self.params):
+            return False
+        steps = self._step_tensors
+        try:
+            for t in steps:  # the step count the loop path would use, too
+                t.fill_(self.steps)
+            torch._fused_adam_(self.params, [p.grad for p in self.params], self.exp_avg,
+                               self.exp_avg_sq, [], steps, lr=lr, beta1=self.beta1,
+                               beta2=self.beta2, weight_decay=self.weight_decay, eps=self.eps,
+                               amsgrad=False, maximize=False)
+        except (AttributeError, RuntimeError, NotImplementedError, TypeError):
+            if self._fused is None:  # first try failed before touching the weights
+                self._fused = False
+                return False
+            raise
+        self._fused = True
+        return True
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         for p in self.params:
@@ -46,6 +72,8 @@ class Adam:
     def step(self) -> None:
         self.steps += 1
         lr = self.param_groups[0]["lr"]
+        if self._fused is not False and self._fused_step(lr):
+            return
         bias1 = 1.0 - self.beta1 ** self.steps
         bias2_sqrt = math.sqrt(1.0 - self.beta2 ** self.steps)
         for p, m, v in zip(self.params, self.exp_avg, self.exp_avg_sq):
