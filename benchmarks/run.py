@@ -2,6 +2,7 @@
 
     .venv/bin/python -m benchmarks.run                 # 10-min 720p30: targets 1, 2, 4, 5 (3 runs, medians)
     .venv/bin/python -m benchmarks.run --quick         # 1-min 720p30, 1 run: smoke test (~2 min)
+    .venv/bin/python -m benchmarks.run --real          # the same on real clips (camera-like bitrate)
     .venv/bin/python -m benchmarks.run --minutes 5     # the 5-minute per-stage table
     .venv/bin/python -m benchmarks.run --scale         # target 3: 1080p 15/60/120 min, peak RSS, linearity
     .venv/bin/python -m benchmarks.run --accuracy      # target 6: bf16 vs float32 features on real clips
@@ -31,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.videos import DEFAULT_DIR, bench_video, repeat_video  # noqa: E402
+from benchmarks.videos import DEFAULT_DIR, bench_video, real_bench_video, repeat_video  # noqa: E402
 
 PY = sys.executable
 
@@ -182,9 +183,10 @@ def med(rows, key, sub=None):
     return statistics.median(vals) if vals else float("nan")
 
 
-def main_targets(minutes: float, reps: int, precision: str, log=print) -> dict:
-    path = bench_video(minutes, 720, log=log)
-    log(f"video: {path} ({minutes:g} min 720p30 H.264 + AAC)")
+def main_targets(minutes: float, reps: int, precision: str, log=print, real: bool = False) -> dict:
+    path = real_bench_video(minutes, log=log) if real else bench_video(minutes, 720, log=log)
+    log(f"video: {path} ({minutes:g} min 720p30 H.264 + AAC, "
+        f"{'real clips' if real else 'synthetic scenes'}, {path.stat().st_size / 1e6:.0f} MB)")
     rows = []
     for i in range(reps):
         r = run_worker(path, precision=precision)
@@ -315,6 +317,8 @@ def accuracy(log=print) -> dict:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="1-min video, 1 run")
+    ap.add_argument("--real", action="store_true",
+                    help="720p video made of real clips (camera-like bitrate) instead of synthetic scenes")
     ap.add_argument("--minutes", type=float, default=None, help="length of the 720p video (10)")
     ap.add_argument("--reps", type=int, default=None, help="runs per measurement (3)")
     ap.add_argument("--precision", default="auto", help="backbone precision: auto, fp32, bf16")
@@ -356,7 +360,7 @@ def main(argv=None) -> int:
         results["accuracy"] = accuracy()
     else:
         minutes = args.minutes or (1.0 if args.quick else 10.0)
-        results["targets"] = main_targets(minutes, reps, args.precision)
+        results["targets"] = main_targets(minutes, reps, args.precision, real=args.real)
         if args.with_gui:
             results["gui"] = gui_startup(reps)
     results["machine"]["load_after"] = " ".join(f"{x:.1f}" for x in os.getloadavg())

@@ -80,18 +80,6 @@ def cpu_inference_threads() -> int:
     return max(1, available_cpus() - 1)
 
 
-def cpu_decoder_threads() -> int:
-    """libavcodec threads while the network runs on the CPU: a quarter of the cores (min 1).
-
-    Frame threads cost CPU time of their own (10-min 720p H.264 on the 2-core machine:
-    18.0 s of CPU with 2 threads vs 13.7 s with 1), and during CPU inference every core
-    is busy, so spare CPU time is what counts: one decoder thread beside one inference
-    thread took features from 19.2 s to NN s there (docs/benchmarks.md). GPU runs keep
-    libavcodec's own choice (the decoder is then the bottleneck).
-    """
-    return max(1, available_cpus() // 4)
-
-
 def gpu_convert_workers() -> int:
     """Threads converting sampled frames to RGB on GPU runs: a quarter of the cores, at most
     4 (0 = convert in the decoding thread). The GPU leaves the cores to decoding, and the
@@ -335,11 +323,13 @@ def _run(path, bb: Backbone, preprocess, rate, dev, batch_size, duration, progre
     done = 0.0
     chunks, idx, ts = [], [], []
     report(progress, "features", 0.0, total)
+    # The decoder keeps libavcodec's own thread count (one per core) on the CPU too:
+    # measured on 2 cores beside 1 inference thread, one decoder thread was 4 % faster
+    # on low-bitrate synthetic video but 22 % slower on real footage (docs/benchmarks.md).
     on_cpu = state["device"].type == "cpu"
-    threads = cpu_decoder_threads() if on_cpu else 0
     converters = 0 if on_cpu else gpu_convert_workers()
     factory = lambda: _batches(path, rate, size, batch_size, cancel,  # noqa: E731
-                               threads, converters)
+                               0, converters)
     source = (_prefetched(factory, cancel, _QUEUE_BATCHES if on_cpu else _GPU_QUEUE_BATCHES)
               if prefetch else factory())
     try:
