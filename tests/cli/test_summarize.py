@@ -117,3 +117,12 @@ def test_real_clip_end_to_end(real_clip, tmp_path):
     doc = json.loads(out.with_suffix(".json").read_text())
     assert frames == sum(s["end_frame"] - s["start_frame"] + 1 for s in doc["segments"] if s["selected"])
     assert len(doc["segments"]) >= 2
+
+
+def test_train_precision_option_reaches_the_settings():
+    from trim_desktop.cli.summarize import build_parser, settings_from_args
+    args = build_parser().parse_args(["v.mp4", "--train-precision", "fp32"])
+    assert settings_from_args(args).train_precision == "fp32"
+    assert settings_from_args(build_parser().parse_args(["v.mp4"])).train_precision == "auto"
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["v.mp4", "--train-precision", "fp16"])

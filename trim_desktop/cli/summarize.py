@@ -81,6 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--steps1", type=int, metavar="N",
                     help="stage-1 training steps (default: the preset's; fewer is faster, rougher)")
     tr.add_argument("--steps2", type=int, metavar="N", help="stage-2 training steps (default: the preset's)")
+    tr.add_argument("--train-precision", choices=["auto", "fp32", "bf16"], default="auto",
+                    help="arithmetic of the scorer's convolution on the CPU: auto (default: bf16 for "
+                         "videos of 200 s or more where the CPU has native bf16), fp32 (the same "
+                         "numbers on every machine) or bf16")
     tr.add_argument("--model", help="a model file from trim-train")
     tr.add_argument("--model-mode", choices=["as-is", "finetune"], default="finetune",
                     help="with --model: use it as it is (instant) or as the start of per-video training")
@@ -148,7 +152,7 @@ def settings_from_args(args):
         gamma=args.gamma, nu=args.nu, stage1=args.stage1, seed=args.seed,
         budget=args.budget / 100.0, use_cache=not args.no_cache,
         model_path=args.model, model_mode=args.model_mode,
-        steps1=args.steps1, steps2=args.steps2)
+        steps1=args.steps1, steps2=args.steps2, train_precision=args.train_precision)
 
 
 def summarize_one(video: Path, args, cancel: CancelToken, bar: ProgressBar) -> dict:

@@ -41,6 +41,7 @@ class SummarizeSettings:
     model_mode: str = "finetune"      # with model_path: "as-is" (instant) | "finetune"
     steps1: Optional[int] = None      # stage-1 steps (None: the preset's; tests use few)
     steps2: Optional[int] = None      # stage-2 steps (None: the preset's)
+    train_precision: str = "auto"     # scorer convolution: "auto" | "fp32" | "bf16" (train.train_precision)
 
     def replace(self, **changes) -> "SummarizeSettings":
         return dataclasses.replace(self, **changes)
@@ -57,7 +58,8 @@ def train_settings_for(settings: SummarizeSettings, duration: float):
     overrides = {k: getattr(settings, k)
                  for k in ("alpha", "beta", "gamma", "nu", "stage1", "steps1", "steps2")
                  if getattr(settings, k, None) is not None}
-    return dataclasses.replace(base, seed=settings.seed, **overrides)
+    return dataclasses.replace(base, seed=settings.seed, precision=settings.train_precision,
+                               **overrides)
 
 
 CPU_BATCH = 8
