@@ -89,6 +89,24 @@ class _Painter:
         return self.buf
 
 
+AUDIO_RATE, AUDIO_CHUNK = 44100, 1024
+
+
+def _mux_tone(out, stream, apos: int, until: float, harmonic) -> int:
+    """Encode mono tone chunks from sample ``apos`` up to ``until`` seconds; the pitch is
+    220 Hz x ``harmonic(times)``. Returns the next sample position."""
+    sr = AUDIO_RATE
+    while apos < until * sr:
+        ts = (apos + np.arange(AUDIO_CHUNK)) / sr
+        wave = (0.3 * np.sin(2 * np.pi * 220.0 * harmonic(ts) * ts)).astype(np.float32)
+        af = av.AudioFrame.from_ndarray(wave[None, :], format="fltp", layout="mono")
+        af.sample_rate, af.pts, af.time_base = sr, apos, Fraction(1, sr)
+        for p in stream.encode(af):
+            out.mux(p)
+        apos += AUDIO_CHUNK
+    return apos
+
+
 def make_bench_video(path: Path, duration: float, size=(1280, 720), fps: int = 30,
                      audio: bool = True, crf: int = 23, preset: str = "veryfast",
                      gop: int = 250, log=print) -> Path:
@@ -105,13 +123,12 @@ def make_bench_video(path: Path, duration: float, size=(1280, 720), fps: int = 3
     vs.width, vs.height, vs.pix_fmt = w, h, "yuv420p"
     vs.time_base = vs.codec_context.time_base = Fraction(1, fps)
     vs.thread_type = "AUTO"
-    a = out.add_stream("aac", rate=44100) if audio else None
+    a = out.add_stream("aac", rate=AUDIO_RATE) if audio else None
     if a is not None:
         a.layout = "mono"
     painter = _Painter(w, h)
     bounds = scene_bounds(duration)
     n = int(round(duration * fps))
-    sr, achunk = 44100, 1024
     apos = 0
     scene = 0
     for i in range(n):
@@ -123,15 +140,9 @@ def make_bench_video(path: Path, duration: float, size=(1280, 720), fps: int = 3
         for p in vs.encode(fr):
             out.mux(p)
         # interleave audio up to the video time
-        while a is not None and apos < min((i + 1) / fps, duration) * sr:
-            ts = (apos + np.arange(achunk)) / sr
-            sc = np.searchsorted(bounds, ts, side="right") - 1
-            wave = (0.3 * np.sin(2 * np.pi * 220.0 * (1 + sc % 5) * ts)).astype(np.float32)
-            af = av.AudioFrame.from_ndarray(wave[None, :], format="fltp", layout="mono")
-            af.sample_rate, af.pts, af.time_base = sr, apos, Fraction(1, sr)
-            for p in a.encode(af):
-                out.mux(p)
-            apos += achunk
+        if a is not None:
+            apos = _mux_tone(out, a, apos, min((i + 1) / fps, duration),
+                             lambda ts: 1 + (np.searchsorted(bounds, ts, side="right") - 1) % 5)
         if log and i and i % (fps * 600) == 0:
             log(f"  generating {path.name}: {t / 60:.0f} / {duration / 60:.0f} min")
     for p in vs.encode():
@@ -222,10 +233,10 @@ def make_real_mix_video(path: Path, duration: float, clips: list, size=(1280, 72
     vs = out.add_stream("libx264", rate=fps, options={"preset": preset, "crf": str(crf)})
     vs.width, vs.height, vs.pix_fmt = w, h, "yuv420p"
     vs.time_base = vs.codec_context.time_base = Fraction(1, fps)
-    a = out.add_stream("aac", rate=44100)
+    a = out.add_stream("aac", rate=AUDIO_RATE)
     a.layout = "mono"
     n = int(round(duration * fps))
-    sr, achunk, apos, i, k = 44100, 1024, 0, 0, 0
+    apos, i, k = 0, 0, 0
 
     def frames():
         nonlocal k
@@ -242,14 +253,7 @@ def make_real_mix_video(path: Path, duration: float, clips: list, size=(1280, 72
         img.pts, img.time_base = i, Fraction(1, fps)
         for p in vs.encode(img):
             out.mux(p)
-        while apos < min((i + 1) / fps, duration) * sr:
-            ts = (apos + np.arange(achunk)) / sr
-            wave = (0.3 * np.sin(2 * np.pi * 220.0 * (1 + k % 4) * ts)).astype(np.float32)
-            af = av.AudioFrame.from_ndarray(wave[None, :], format="fltp", layout="mono")
-            af.sample_rate, af.pts, af.time_base = sr, apos, Fraction(1, sr)
-            for p in a.encode(af):
-                out.mux(p)
-            apos += achunk
+        apos = _mux_tone(out, a, apos, min((i + 1) / fps, duration), lambda ts: 1 + k % 4)
         i += 1
         if log and i % (fps * 120) == 0:
             log(f"  generating {path.name}: {i / fps / 60:.0f} / {duration / 60:.0f} min")
