@@ -33,13 +33,11 @@ def main(path: str) -> None:
     from trim_desktop.core.backbones import load_backbone
 
     print(f"decode once (all threads)          {best(lambda: decode_once(path), 1):6.2f} s")
-    for thr in (0,):
-        for conv in (0, 4):
-            def chain():
-                for _ in video.iter_samples(path, 2.0, (256, 256), threads=thr, convert_workers=conv):
-                    pass
-            print(f"sampling chain: decoder threads {thr or 'all'}, converters {conv}: "
-                  f"{best(chain, 1):6.2f} s", flush=True)
+    for conv in (0, 4):
+        def chain():
+            for _ in video.iter_samples(path, 2.0, (256, 256), convert_workers=conv):
+                pass
+        print(f"sampling chain, converters {conv}: {best(chain, 1):6.2f} s", flush=True)
     bb = load_backbone("efficientnet-lite0", "cpu")
     if torch.cuda.is_available():
         t = time.perf_counter()

@@ -105,9 +105,9 @@ def _torch_threads():
             torch.set_num_threads(before)
 
 
-def _batches(path, rate, size, batch_size, cancel, threads=0, convert_workers=0):
+def _batches(path, rate, size, batch_size, cancel, convert_workers=0):
     batch = []
-    for s in video.iter_samples(path, rate=rate, size=size, cancel=cancel, threads=threads,
+    for s in video.iter_samples(path, rate=rate, size=size, cancel=cancel,
                                 convert_workers=convert_workers):
         batch.append(s)
         if len(batch) >= batch_size:
@@ -323,13 +323,9 @@ def _run(path, bb: Backbone, preprocess, rate, dev, batch_size, duration, progre
     done = 0.0
     chunks, idx, ts = [], [], []
     report(progress, "features", 0.0, total)
-    # The decoder keeps libavcodec's own thread count (one per core) on the CPU too:
-    # measured on 2 cores beside 1 inference thread, one decoder thread was 4 % faster
-    # on low-bitrate synthetic video but 22 % slower on real footage (docs/benchmarks.md).
     on_cpu = state["device"].type == "cpu"
     converters = 0 if on_cpu else gpu_convert_workers()
-    factory = lambda: _batches(path, rate, size, batch_size, cancel,  # noqa: E731
-                               0, converters)
+    factory = lambda: _batches(path, rate, size, batch_size, cancel, converters)  # noqa: E731
     source = (_prefetched(factory, cancel, _QUEUE_BATCHES if on_cpu else _GPU_QUEUE_BATCHES)
               if prefetch else factory())
     try:

@@ -116,18 +116,15 @@ def stream_start(stream) -> Fraction:
     return stream.start_time * stream.time_base
 
 
-def enable_threads(stream, count: int = 0) -> None:
+def enable_threads(stream) -> None:
     """Let libavcodec decode with frame/slice threads (big speed-up, order unchanged).
 
-    ``count`` 0 lets libavcodec pick (one per core); 1 decodes on the calling thread only,
-    which is cheaper in CPU time when the other cores are busy with inference.
+    One per core, also beside CPU inference: a single decoder thread costs less CPU time
+    but was 22 % slower on real footage (docs/benchmarks.md).
     """
     try:
-        if count == 1:
-            stream.thread_count = 1
-            return
         stream.thread_type = "AUTO"
-        stream.thread_count = max(0, int(count))
+        stream.thread_count = 0
     except (AttributeError, ValueError):
         pass
 
@@ -268,13 +265,12 @@ def _fps(vs, duration: float) -> float:
 
 def iter_samples(path, rate: float = 2.0, size: Optional[tuple] = None,
                  cancel: Optional[CancelToken] = None,
-                 threads: int = 0, convert_workers: int = 0) -> Iterator[SampledFrame]:
+                 convert_workers: int = 0) -> Iterator[SampledFrame]:
     """Yield the first frame at or after each k/rate seconds (k = 0, 1, 2, ...).
 
     Works on presentation time, so variable-frame-rate video samples evenly. When one
     frame covers several instants (a long VFR frame) it is yielded once, for the first.
-    Only sampled frames are converted to RGB. ``threads``: decoder threads (see
-    :func:`enable_threads`). ``convert_workers`` > 1 converts (and resizes) the sampled
+    Only sampled frames are converted to RGB. ``convert_workers`` > 1 converts (and resizes) the sampled
     frames in that many threads while decoding goes on (many-core machines, where the
     conversion would otherwise run in turn with the decoder); order is kept.
     """
@@ -283,7 +279,7 @@ def iter_samples(path, rate: float = 2.0, size: Optional[tuple] = None,
     container = open_input(path)
     try:
         vs = video_stream(container)
-        enable_threads(vs, threads)
+        enable_threads(vs)
         if convert_workers > 1:
             with ThreadPoolExecutor(convert_workers, thread_name_prefix="trim-convert") as pool:
                 yield from _sample_stream(container, vs, path, float(rate), size, cancel,
