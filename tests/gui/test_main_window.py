@@ -396,6 +396,8 @@ def test_change_during_training_cancels_and_restarts(window, clip, qtbot, monkey
     win.panel.sliders["gamma"].setValue(3.0)
     qtbot.waitUntil(lambda: win._job is not None and win._job is not first, timeout=5000)
     assert first.cancel_requested and not first.running
+    # the new job exists before its thread reaches rescore: wait for the call, not a tick
+    qtbot.waitUntil(lambda: len(seen) >= 2, timeout=5000)
     assert seen == [2.0, 3.0]
     win.cancel()
     qtbot.waitUntil(lambda: not win.is_busy(), timeout=3000)
