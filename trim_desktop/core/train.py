@@ -275,6 +275,17 @@ def _scores(model: TrimScorer, X: torch.Tensor) -> np.ndarray:
         return model(X).detach().to("cpu", torch.float32).numpy().copy()
 
 
+def _descend(opt: Adam, terms: dict, loss: str, settings: TrainSettings, step: int,
+             steps: int, history: dict) -> None:
+    """One optimizer step on ``terms[loss]``; every term's value goes into ``history``."""
+    opt.zero_grad(set_to_none=True)
+    terms[loss].backward()
+    _set_lr(opt, settings, step, steps)
+    opt.step()
+    for k, v in terms.items():
+        history.setdefault(k, []).append(float(v.detach()))
+
+
 def _run_stage1(model, X, settings, generator, steps, history, progress, cancel) -> None:
     opt = _adam(model, settings)
     rep = _Reporter(progress, "stage1", steps)
@@ -283,13 +294,7 @@ def _run_stage1(model, X, settings, generator, steps, history, progress, cancel)
         check(cancel)
         views, _ = masked_views(X, generator, settings.mask_min, settings.mask_max)
         p = model(views)
-        terms = pre_terms(p[0], p[1], settings.nu)
-        opt.zero_grad(set_to_none=True)
-        terms["pre"].backward()
-        _set_lr(opt, settings, step, steps)
-        opt.step()
-        for k, v in terms.items():
-            history.setdefault(k, []).append(float(v.detach()))
+        _descend(opt, pre_terms(p[0], p[1], settings.nu), "pre", settings, step, steps, history)
         if step + 1 == steps:
             rep.send(steps, _scores(model, X))
         elif rep.due():
@@ -306,12 +311,7 @@ def _run_stage2(model, targets, settings, steps, history, progress, cancel) -> N
         if rep.due() and step > 0:
             rep.send(step, p.detach().cpu().numpy().astype(np.float32))
         terms = unsup_terms(p, targets, settings.alpha, settings.beta, settings.gamma, step)
-        opt.zero_grad(set_to_none=True)
-        terms["unsup"].backward()
-        _set_lr(opt, settings, step, steps)
-        opt.step()
-        for k, v in terms.items():
-            history.setdefault(k, []).append(float(v.detach()))
+        _descend(opt, terms, "unsup", settings, step, steps, history)
     rep.send(steps, _scores(model, targets.X))
 
 
