@@ -65,14 +65,20 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def decode_once(path: str) -> float:
-    """Seconds to decode every video frame once (threads on, no conversion): the yardstick."""
+def decode_once(path: str, threads=None) -> float:
+    """Seconds to decode every video frame once, no conversion: the yardstick.
+
+    ``threads`` None = the app's decoder setting (``video.enable_threads``, one thread
+    per core); 0 = libavcodec's own default (one more than the cores), for comparison.
+    """
     from trim_desktop.core import video
     t = time.perf_counter()
     c = video.open_input(path)
     try:
         vs = video.video_stream(c)
         video.enable_threads(vs)
+        if threads is not None:
+            vs.thread_count = threads
         n = sum(1 for _ in video.decode_frames(c, vs))
     finally:
         c.close()
@@ -114,6 +120,8 @@ def worker(args) -> dict:
         else "cpu"
     if args.decode:
         out["decode_s"] = decode_once(args.path)
+        if args.decode_default:
+            out["decode_default_threads_s"] = decode_once(args.path, threads=0)
     settings = pipeline.SummarizeSettings(use_cache=False, precision=args.precision,
                                           backbone=args.backbone, engine=args.engine,
                                           device=args.device)
@@ -157,13 +165,15 @@ CONVERT_WORKERS = None  # set from --convert-workers in main()
 
 
 def run_worker(path: Path, *, decode=True, slider=True, export=True, precision="auto",
-               backbone="auto", features_out=None, timeout=3600, engine=None) -> dict:
+               backbone="auto", features_out=None, timeout=3600, engine=None,
+               decode_default=False) -> dict:
     engine = engine or ENGINE
     cmd = [PY, "-m", "benchmarks.run", "--worker", str(path), "--precision", precision,
            "--backbone", backbone, "--engine", engine]
     cmd += [] if decode else ["--no-decode"]
     cmd += [] if slider else ["--no-slider"]
     cmd += [] if export else ["--no-export"]
+    cmd += ["--decode-default"] if decode_default else []
     if features_out:
         cmd += ["--features-out", str(features_out)]
     if CONVERT_WORKERS is not None:
@@ -189,9 +199,10 @@ def main_targets(minutes: float, reps: int, precision: str, log=print, real: boo
         f"{'real clips' if real else 'synthetic scenes'}, {path.stat().st_size / 1e6:.0f} MB)")
     rows = []
     for i in range(reps):
-        r = run_worker(path, precision=precision)
+        r = run_worker(path, precision=precision, decode_default=True)
         rows.append(r)
-        log(f"  run {i + 1}/{reps}: decode {r['decode_s']:.1f} s, summarize {r['summarize_s']:.1f} s, "
+        log(f"  run {i + 1}/{reps}: decode {r['decode_s']:.1f} s "
+            f"(libavcodec's default threads {r['decode_default_threads_s']:.1f} s), summarize {r['summarize_s']:.1f} s, "
             f"slider first curve {r.get('slider_first_curve_s') or float('nan'):.2f} s / "
             f"done {r['slider_total_s']:.1f} s, export {r['export_s']:.1f} s, "
             f"peak RSS {r['peak_rss_mb']:.0f} MB")
@@ -200,7 +211,8 @@ def main_targets(minutes: float, reps: int, precision: str, log=print, real: boo
         "video_minutes": minutes, "runs": reps, "precision": precision, "n": rows[0]["n"],
         "backbone": rows[0]["backbone"],
         "device": rows[0].get("device"), "imports_s": med(rows, "imports_s"),
-        "decode_s": dec, "summarize_s": summ, "ratio_summarize_over_decode": summ / dec,
+        "decode_s": dec, "decode_default_threads_s": med(rows, "decode_default_threads_s"),
+        "summarize_s": summ, "ratio_summarize_over_decode": summ / dec,
         "ratio_cli_over_decode": (summ + med(rows, "imports_s")) / dec,
         "stages_s": {k: med(rows, "stages", k) for k in rows[0]["stages"]},
         "slider_first_curve_s": med(rows, "slider_first_curve_s"),
@@ -213,7 +225,8 @@ def main_targets(minutes: float, reps: int, precision: str, log=print, real: boo
     log("")
     log(f"== {minutes:g}-min 720p30, {res['n']} samples, {res['backbone']} ({precision}), "
         f"medians of {reps} ==")
-    log(f"decode once            {dec:8.1f} s")
+    log(f"decode once            {dec:8.1f} s   (libavcodec's default threads: "
+        f"{res['decode_default_threads_s']:.1f} s)")
     log(f"device                 {res['device']}")
     log(f"summarize              {summ:8.1f} s   ratio {summ / dec:.2f}  (target <= 2.0 CPU, 1.2 GPU)")
     log(f"  + imports (CLI only) {res['imports_s']:8.1f} s   ratio {res['ratio_cli_over_decode']:.2f}")
@@ -339,6 +352,7 @@ def main(argv=None) -> int:
     ap.add_argument("--no-decode", dest="decode", action="store_false", help=argparse.SUPPRESS)
     ap.add_argument("--no-slider", dest="slider", action="store_false", help=argparse.SUPPRESS)
     ap.add_argument("--no-export", dest="export", action="store_false", help=argparse.SUPPRESS)
+    ap.add_argument("--decode-default", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--features-out", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     global ENGINE, CONVERT_WORKERS

@@ -103,6 +103,17 @@ def test_preprocess_crop_vs_resize_values(lite0):
                                atol=1e-3)
 
 
+def test_preprocess_of_decoder_sized_frames_matches_the_formula():
+    # frames the decoder already resized take a fused uint8 crop + scale path
+    bb = load_backbone("efficientnet-lite0", "cpu")
+    bb.mean, bb.std, bb._norm = IMAGENET_MEAN, IMAGENET_STD, {}
+    imgs = np.random.default_rng(0).integers(0, 256, (3, 256, 256, 3), dtype=np.uint8)
+    got = bb.preprocess(imgs, "crop").numpy()
+    ref = _norm(imgs[:, 16:240, 16:240, :], IMAGENET_MEAN, IMAGENET_STD).transpose(0, 3, 1, 2)
+    np.testing.assert_allclose(got, ref, atol=2e-6)
+    assert got.flags["C_CONTIGUOUS"]
+
+
 def test_lite_normalisation(lite0):
     gray = np.full((1, 224, 224, 3), 127, np.uint8)
     x = lite0.preprocess(gray, "resize")

@@ -1,11 +1,14 @@
 """probe() and iter_samples() on small synthetic videos (made by tests/media.py)."""
 from __future__ import annotations
 
+from fractions import Fraction
+
 import av
 import numpy as np
 import pytest
 
 from tests.media import SCENE_COLOURS, make_video
+from trim_desktop.core import video as video_mod
 from trim_desktop.core.errors import InputVideoError
 from trim_desktop.core.progress import CancelToken, Cancelled
 from trim_desktop.core.video import (
@@ -245,3 +248,93 @@ def test_conversion_threads_stop_on_cancel(mp4):
             token.cancel()
     assert len(got) == 1
     assert not [t for t in threading.enumerate() if t.name.startswith("trim-convert")]
+
+
+# ---------------------------------------------------------------- decoding only what is sampled
+
+def _b_frame_video(path, **kw):
+    """x264 with 3 B-frames between references, none of them referenced (b-pyramid off)."""
+    return make_video(path, size=(96, 64), audio=False, codec_options={
+        "x264-params": "bframes=3:b-adapt=0:b-pyramid=none"}, **kw)
+
+
+def _planned(path, rate):
+    with av.open(str(path)) as c:
+        vs = c.streams.video[0]
+        plan = video_mod._SamplingPlan(c, vs, rate)
+        stats: dict = {}
+        out = [(i, f.pts) for i, f in video_mod.decode_planned(c, vs, plan, stats)]
+    return out, stats, plan
+
+
+def test_unsampled_b_frames_are_skipped_and_samples_stay_exact(tmp_path):
+    path = _b_frame_video(tmp_path / "b.mp4", duration=4.0, fps=30)
+    frames = _all_frames(path)
+    decoded, stats, plan = _planned(path, 2.0)
+    assert plan.skipping and stats["skippable"] > 0
+    # the decoder really dropped frames (here a third: x264 still picks P for some)
+    assert len(decoded) <= 0.75 * len(frames)
+    # ...yet every sample is the same frame, time, index and pixels as a full decode
+    samples = list(iter_samples(path, rate=2.0))
+    times = [t for t, _ in frames]
+    assert len(samples) == 8
+    for k, s in enumerate(samples):
+        expected = next(i for i, t in enumerate(times) if t >= k / 2.0 - 1e-6)
+        assert s.index == expected
+        assert s.time == pytest.approx(times[expected])
+        assert np.array_equal(s.image, frames[expected][1])
+
+
+def test_plan_indices_count_frames_when_all_are_wanted(tmp_path):
+    path = _b_frame_video(tmp_path / "b.mp4", duration=2.0, fps=30)
+    decoded, stats, _ = _planned(path, 30.0)   # every frame is a sample
+    assert stats["skippable"] == 0
+    assert [i for i, _ in decoded] == list(range(60))
+    assert [p for _, p in decoded] == sorted(p for _, p in decoded)
+
+
+def test_plan_is_off_for_codecs_and_containers_without_it(tmp_path):
+    avi = make_video(tmp_path / "m.avi", duration=2.0, fps=30, size=(96, 64), audio=False,
+                     codec="mpeg4")
+    decoded, stats, plan = _planned(avi, 2.0)
+    assert not plan.ranked and not plan.skipping and stats["skippable"] == 0
+    assert [i for i, _ in decoded] == list(range(60))
+
+
+class _Pkt:
+    def __init__(self, pts, size=100):
+        self.pts, self.size = pts, size
+
+
+def test_plan_wants_only_packets_with_a_sampling_instant():
+    from types import SimpleNamespace
+    stream = SimpleNamespace(time_base=Fraction(1, 30), start_time=0,
+                             codec_context=SimpleNamespace(name="h264"))
+    container = SimpleNamespace(format=SimpleNamespace(name="mov,mp4,m4a,3gp,3g2,mj2"))
+    plan = video_mod._SamplingPlan(container, stream, 2.0)
+    packets = [_Pkt(p) for p in range(45)]   # 1.5 s at 30 fps, in order
+    for p in packets:
+        plan.seen(p)
+    wanted = [p.pts for p in packets if plan.may_sample(p)]
+    assert wanted == [0, 15, 30]   # instants 0, 0.5, 1.0 s
+    # the empty packet that flushes the decoder does not stop the plan; a real one
+    # without a timestamp does
+    plan.seen(_Pkt(None, size=0))
+    assert plan.skipping
+    plan.seen(_Pkt(None, size=50))
+    assert not plan.skipping and plan.may_sample(packets[3])
+
+
+def test_plan_stops_skipping_when_a_frame_time_matches_no_packet():
+    from types import SimpleNamespace
+    stream = SimpleNamespace(time_base=Fraction(1, 30), start_time=0,
+                             codec_context=SimpleNamespace(name="h264"))
+    container = SimpleNamespace(format=SimpleNamespace(name="matroska,webm"))
+    plan = video_mod._SamplingPlan(container, stream, 2.0)
+    for p in range(10):
+        plan.seen(_Pkt(p))
+    assert plan.index(SimpleNamespace(pts=0)) == 0
+    assert plan.index(SimpleNamespace(pts=3)) == 3
+    assert plan.skipping
+    assert plan.index(SimpleNamespace(pts=100)) == 4   # unknown: next index, and
+    assert not plan.skipping                           # from now on decode everything

@@ -13,8 +13,10 @@ tag. FFmpeg's display matrix reads counter-clockwise, hence the sign flip below.
 """
 from __future__ import annotations
 
+import bisect
 import logging
 import math
+import os
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -116,15 +118,25 @@ def stream_start(stream) -> Fraction:
     return stream.start_time * stream.time_base
 
 
-def enable_threads(stream) -> None:
-    """Let libavcodec decode with frame/slice threads (big speed-up, order unchanged).
+def decoder_threads() -> int:
+    """One decoding thread per core this process may use.
 
-    One per core, also beside CPU inference: a single decoder thread costs less CPU time
-    but was 22 % slower on real footage (docs/benchmarks.md).
+    libavcodec's own choice ("0") is one more than the cores; on the 2-core machine 2
+    threads decode the 10-min synthetic file 15-20 % faster than 3, alone and beside the
+    inference thread, and real footage equally fast (docs/benchmarks.md). One thread in
+    total was 22 % slower on real footage.
     """
     try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def enable_threads(stream) -> None:
+    """Let libavcodec decode with frame/slice threads (big speed-up, order unchanged)."""
+    try:
         stream.thread_type = "AUTO"
-        stream.thread_count = 0
+        stream.thread_count = decoder_threads()
     except (AttributeError, ValueError):
         pass
 
@@ -140,26 +152,153 @@ def decode_frames(container, stream, stats: Optional[dict] = None):
     """
     stats = stats if stats is not None else {}
     stats.setdefault("errors", 0)
+    for packet in _packets(container, stream, stats):
+        yield from _decode(container, packet, stats)
+    _report_errors(container, stats)
+
+
+def _packets(container, stream, stats: dict):
+    """Demuxed packets of ``stream``; a demux error ends the stream (counted)."""
     packets = container.demux(stream)
     while True:
         try:
-            packet = next(packets)
+            yield next(packets)
         except StopIteration:
-            break
+            return
         except (av.error.FFmpegError, OSError) as err:
             stats["errors"] += 1
             log.warning("demux error in %s: %s", container.name, _short(err))
-            break
-        try:
-            frames = packet.decode()
-        except (av.error.FFmpegError, OSError, ValueError) as err:
-            stats["errors"] += 1
-            if stats["errors"] <= 3:
-                log.warning("skipping corrupt packet in %s: %s", container.name, _short(err))
-            continue
-        yield from frames
+            return
+
+
+def _decode(container, packet, stats: dict) -> list:
+    """The frames one packet completes; none (counted) when it is corrupt."""
+    try:
+        return packet.decode()
+    except (av.error.FFmpegError, OSError, ValueError) as err:
+        stats["errors"] += 1
+        if stats["errors"] <= 3:
+            log.warning("skipping corrupt packet in %s: %s", container.name, _short(err))
+        return []
+
+
+def _report_errors(container, stats: dict) -> None:
     if stats["errors"]:
         log.warning("%s: skipped %d corrupt packet(s)", container.name, stats["errors"])
+
+
+SKIPPABLE_CODECS = frozenset({"h264", "hevc"})
+"""Decoders that honour ``skip_frame = NONREF`` (drop a frame no other frame refers to)."""
+TIMESTAMPED_FORMATS = frozenset({"mov", "mp4", "matroska", "webm", "mpegts"})
+"""Containers whose packets carry presentation timestamps (AVI, raw streams: no)."""
+
+_LOOKAHEAD = 48
+"""Packets demuxed ahead of the decoder: more than any H.264/HEVC reordering depth (16),
+so a packet's presentation-order neighbours are known when it is fed."""
+_PTS_WINDOW = 512
+"""Recent packet timestamps kept (sorted) to find neighbours and presentation ranks."""
+
+
+class _SamplingPlan:
+    """Which packets may hold a sampled frame, and each frame's presentation index.
+
+    Decoding only what is sampled: a frame is sampled when a sampling instant k/rate
+    falls in (previous frame, this frame], and both times are packet timestamps, known
+    before decoding. A packet that cannot be sampled is fed with ``skip_frame = NONREF``:
+    the decoder still decodes it when another frame refers to it and drops it otherwise
+    (x264 files: 15-18 % of frames, ~10-15 % of the decode time). Sampled frames are
+    bit-identical (tested); neighbours not yet demuxed only widen the interval, so a
+    sampled frame is never skipped.
+
+    Only for H.264/HEVC in containers with presentation timestamps; there the index of a
+    frame is the rank of its timestamp among the packets (= the count of frames before
+    it in well-formed files). Elsewhere nothing is skipped and frames are counted.
+    A decoded frame whose timestamp no packet had stops the skipping for the rest.
+    """
+
+    _NOISE = 1e-9  # seconds: float rounding, far below any frame spacing
+
+    def __init__(self, container, stream, rate: float):
+        self.rate = rate
+        self.tb = stream.time_base
+        self.start = stream_start(stream)
+        self.window: list = []   # sorted pts of recent packets
+        self.dropped = 0         # pts that left the window (all earlier than those kept)
+        self.last_index = -1
+        fmt = set((getattr(container.format, "name", "") or "").split(","))
+        self.ranked = (stream.codec_context.name in SKIPPABLE_CODECS and self.tb is not None
+                       and bool(fmt & TIMESTAMPED_FORMATS))
+        self.skipping = self.ranked
+
+    def seen(self, packet) -> None:
+        """Record a demuxed packet's timestamp (call in demux order, ahead of decoding)."""
+        if not self.ranked:
+            return
+        if packet.pts is None:
+            if packet.size:             # (the empty packet at the end only flushes)
+                self.skipping = False   # no timestamp: cannot plan around this one
+            return
+        bisect.insort(self.window, packet.pts)
+        if len(self.window) > _PTS_WINDOW:
+            self.window.pop(0)
+            self.dropped += 1
+
+    def may_sample(self, packet) -> bool:
+        """False only when no sampling instant can fall on this packet's frame."""
+        if not self.skipping or packet.pts is None:
+            return True
+        i = bisect.bisect_left(self.window, packet.pts)
+        if i == 0:
+            return True
+        t = float(packet.pts * self.tb - self.start)
+        before = float(self.window[i - 1] * self.tb - self.start)
+        # _sample_stream gives instant k to the first frame with time + _EPS >= k / rate,
+        # so this frame can only take instants in (before + _EPS / rate, t + _EPS]
+        # (the lower end is the sampler's when ``before`` was sampled); widened by float noise.
+        low = before + min(_EPS, _EPS / self.rate) - self._NOISE
+        first = math.floor(low * self.rate) + 1
+        return first <= (t + _EPS + self._NOISE) * self.rate
+
+    def index(self, frame) -> int:
+        """Presentation index of a decoded frame (strictly increasing)."""
+        rank = self.last_index + 1
+        if self.ranked and frame.pts is not None:
+            i = bisect.bisect_left(self.window, frame.pts)
+            if i < len(self.window) and self.window[i] == frame.pts:
+                rank = self.dropped + i
+            elif self.skipping:
+                self.skipping = False
+                log.info("frame time %s matches no packet: decoding every frame", frame.pts)
+        self.last_index = max(rank, self.last_index + 1)
+        return self.last_index
+
+
+def decode_planned(container, stream, plan: _SamplingPlan, stats: Optional[dict] = None):
+    """Yield ``(index, frame)`` like :func:`decode_frames`, skipping unsampled
+    non-reference frames when ``plan`` allows (see :class:`_SamplingPlan`)."""
+    stats = stats if stats is not None else {}
+    stats.setdefault("errors", 0)
+    stats.setdefault("skippable", 0)
+    ctx = stream.codec_context
+    ahead: deque = deque()
+    for packet in _packets(container, stream, stats):
+        plan.seen(packet)
+        ahead.append(packet)
+        if len(ahead) > _LOOKAHEAD:
+            yield from _decode_as_planned(container, ctx, plan, ahead.popleft(), stats)
+    while ahead:
+        yield from _decode_as_planned(container, ctx, plan, ahead.popleft(), stats)
+    _report_errors(container, stats)
+
+
+def _decode_as_planned(container, ctx, plan: _SamplingPlan, packet, stats: dict):
+    wanted = plan.may_sample(packet)
+    stats["skippable"] += not wanted
+    mode = "DEFAULT" if wanted else "NONREF"
+    if ctx.skip_frame != mode:  # (also back to DEFAULT when planning stops)
+        ctx.skip_frame = mode
+    for frame in _decode(container, packet, stats):
+        yield plan.index(frame), frame
 
 
 def frame_seconds(frame, start: Fraction, last: Optional[float], fps: float) -> float:
@@ -297,11 +436,14 @@ def _sample_stream(container, vs, path, rate, size, cancel, pool=None, depth=0):
     k = 0
     last = None
     index = -1
+    count = 0
     rotation = None
     pending: deque = deque()  # (index, time, future) converting in ``pool``, oldest first
+    plan = _SamplingPlan(container, vs, rate)
     try:
-        for index, frame in enumerate(decode_frames(container, vs, stats)):
-            if index % 32 == 0:
+        for index, frame in decode_planned(container, vs, plan, stats):
+            count += 1
+            if count % 32 == 0:
                 check(cancel)
             t = frame_seconds(frame, start, last, fps)
             last = t
@@ -315,6 +457,7 @@ def _sample_stream(container, vs, path, rate, size, cancel, pool=None, depth=0):
             else:
                 pending.append((index, t, pool.submit(to_rgb, frame, rotation, size)))
                 while len(pending) > depth or (pending and pending[0][2].done()):
+                    check(cancel)  # the consumer may have cancelled at the last yield
                     i, ti, fut = pending.popleft()
                     yield SampledFrame(index=i, time=ti, image=fut.result())
             k = int(math.floor(t * rate + _EPS)) + 1
