@@ -252,10 +252,15 @@ def test_conversion_threads_stop_on_cancel(mp4):
 
 # ---------------------------------------------------------------- decoding only what is sampled
 
-def _b_frame_video(path, **kw):
-    """x264 with 3 B-frames between references, none of them referenced (b-pyramid off)."""
-    return make_video(path, size=(96, 64), audio=False, codec_options={
-        "x264-params": "bframes=3:b-adapt=0:b-pyramid=none"}, **kw)
+_B_FRAMES = {  # 3 B-frames between references, none of them referenced (no pyramid)
+    "libx264": {"x264-params": "bframes=3:b-adapt=0:b-pyramid=none"},
+    "libx265": {"x265-params": "bframes=3:b-adapt=0:b-pyramid=0:log-level=error"},
+}
+
+
+def _b_frame_video(path, codec="libx264", **kw):
+    return make_video(path, size=(96, 64), audio=False, codec=codec,
+                      codec_options=_B_FRAMES[codec], **kw)
 
 
 def _planned(path, rate):
@@ -267,8 +272,10 @@ def _planned(path, rate):
     return out, stats, plan
 
 
-def test_unsampled_b_frames_are_skipped_and_samples_stay_exact(tmp_path):
-    path = _b_frame_video(tmp_path / "b.mp4", duration=4.0, fps=30)
+@pytest.mark.parametrize("codec,name", [("libx264", "b.mp4"), ("libx264", "b.mkv"),
+                                        ("libx265", "b.mp4")])
+def test_unsampled_b_frames_are_skipped_and_samples_stay_exact(tmp_path, codec, name):
+    path = _b_frame_video(tmp_path / name, codec=codec, duration=4.0, fps=30)
     frames = _all_frames(path)
     decoded, stats, plan = _planned(path, 2.0)
     assert plan.skipping and stats["skippable"] > 0
