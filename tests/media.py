@@ -214,3 +214,26 @@ def corrupt_copy(src: Path | str, dst: Path | str, at=(0.35, 0.5, 0.65), length:
     dst = Path(dst)
     dst.write_bytes(bytes(data))
     return dst
+
+
+def cut_with_edit_list(src: Path | str, dst: Path | str, cut_s: float) -> Path:
+    """Copy ``src``'s video from ``cut_s`` on without re-encoding, as trimming tools do:
+    the packets from the keyframe before the cut stay in the file, and an mp4 edit list
+    hides the ones before the cut (their frames decode as references but are not shown)."""
+    dst = Path(dst)
+    with av.open(str(src)) as inp, av.open(str(dst), "w") as out:
+        ivs = inp.streams.video[0]
+        ovs = out.add_stream_from_template(ivs)
+        cut = int(cut_s / ivs.time_base)
+        packets = [p for p in inp.demux(ivs) if p.dts is not None]
+        first = max(p.pts for p in packets if p.is_keyframe and p.pts <= cut)
+        started = False
+        for p in packets:
+            started = started or (p.is_keyframe and p.pts == first)
+            if started:
+                p.pts -= cut
+                p.dts -= cut
+                p.stream = ovs
+                out.mux(p)
+    return dst
+

@@ -7,7 +7,7 @@ import av
 import numpy as np
 import pytest
 
-from tests.media import SCENE_COLOURS, make_video
+from tests.media import SCENE_COLOURS, cut_with_edit_list, make_video
 from trim_desktop.core import video as video_mod
 from trim_desktop.core.errors import InputVideoError
 from trim_desktop.core.progress import CancelToken, Cancelled
@@ -308,9 +308,26 @@ def test_plan_is_off_for_codecs_and_containers_without_it(tmp_path):
     assert [i for i, _ in decoded] == list(range(60))
 
 
+def test_plan_indices_start_at_the_first_shown_frame_of_an_edit_list(tmp_path):
+    # a file cut without re-encoding: 39 packets before the cut decode but are not shown
+    src = make_video(tmp_path / "src.mp4", duration=6.0, fps=30, size=(96, 64), audio=False,
+                     codec_options={"g": "120"})
+    cut = cut_with_edit_list(src, tmp_path / "cut.mp4", 1.3)
+    with av.open(str(cut)) as c:
+        assert sum(p.is_discard for p in c.demux(c.streams.video[0])) > 0
+    frames = _all_frames(cut)
+    assert probe(cut).n_frames == len(frames) == 141   # hidden frames not counted
+    samples = list(iter_samples(cut, rate=2.0))
+    assert samples[0].index == 0 and samples[0].time == pytest.approx(0.0)
+    for s in samples:
+        t, img = frames[s.index]
+        assert s.time == pytest.approx(t)
+        assert np.array_equal(s.image, img)
+
+
 class _Pkt:
     def __init__(self, pts, size=100):
-        self.pts, self.size = pts, size
+        self.pts, self.size, self.is_discard = pts, size, False
 
 
 def test_plan_wants_only_packets_with_a_sampling_instant():

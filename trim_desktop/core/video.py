@@ -232,7 +232,7 @@ class _SamplingPlan:
 
     def seen(self, packet) -> None:
         """Record a demuxed packet's timestamp (call in demux order, ahead of decoding)."""
-        if not self.ranked:
+        if not self.ranked or packet.is_discard:  # (before an edit list's start: never shown)
             return
         if packet.pts is None:
             if packet.size:             # (the empty packet at the end only flushes)
@@ -360,7 +360,7 @@ def probe(path) -> VideoInfo:
             width, height = height, width
         duration = _duration(container, vs)
         fps = _fps(vs, duration)
-        n_frames = int(vs.frames) if vs.frames else max(1, int(round(duration * fps)))
+        n_frames = _frame_count(vs, duration, fps)
         audio = container.streams.audio[0] if container.streams.audio else None
         return VideoInfo(
             path=str(path), duration=duration, fps=fps, n_frames=n_frames,
@@ -388,6 +388,15 @@ def _duration(container, vs) -> float:
     if vs.frames and vs.average_rate:
         return float(vs.frames / vs.average_rate)
     return 0.0
+
+
+def _frame_count(vs, duration: float, fps: float) -> int:
+    """Frames shown: the container's count, unless it holds more frames than the duration
+    shows (an mp4 cut without re-encoding keeps hidden frames before its edit list)."""
+    shown = max(1, int(round(duration * fps))) if duration > 0 else 0
+    if vs.frames and (not shown or vs.frames <= shown * 1.02 + 2):
+        return int(vs.frames)
+    return shown or 1
 
 
 def _fps(vs, duration: float) -> float:
