@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 import re
 from typing import Callable, Optional, TypeVar, Union
 
 import torch
 
+from .cpus import available_cpus  # noqa: F401 - re-exported for callers of device
 from .errors import DeviceError
 
 log = logging.getLogger(__name__)
@@ -110,14 +110,6 @@ def run_with_cpu_fallback(fn: Callable[[torch.device], T], device: DeviceLike,
     if on_fallback is not None:
         on_fallback(message)
     return fn(torch.device("cpu"))
-
-
-def available_cpus() -> int:
-    """Cores this process may use (affinity-aware on Linux)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):
-        return max(1, os.cpu_count() or 1)
 
 
 @functools.lru_cache(maxsize=1)

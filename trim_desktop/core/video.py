@@ -16,7 +16,6 @@ from __future__ import annotations
 import bisect
 import logging
 import math
-import os
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from typing import Iterator, Optional
 import av
 import numpy as np
 
+from .cpus import available_cpus
 from .errors import InputVideoError
 from .progress import CancelToken, check
 
@@ -54,7 +54,8 @@ class VideoInfo:
 
 @dataclass(frozen=True)
 class SampledFrame:
-    """One sampled frame: decode-order index, seconds from the start, upright RGB image."""
+    """One sampled frame: its index among the shown frames (presentation order), seconds
+    from the start, upright RGB image."""
 
     index: int
     time: float
@@ -126,10 +127,7 @@ def decoder_threads() -> int:
     inference thread, and real footage equally fast (docs/benchmarks.md). One thread in
     total was 22 % slower on real footage.
     """
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):
-        return max(1, os.cpu_count() or 1)
+    return available_cpus()
 
 
 def enable_threads(stream) -> None:
