@@ -202,7 +202,8 @@ def main_targets(minutes: float, reps: int, precision: str, log=print, real: boo
         r = run_worker(path, precision=precision, decode_default=True)
         rows.append(r)
         log(f"  run {i + 1}/{reps}: decode {r['decode_s']:.1f} s "
-            f"(libavcodec's default threads {r['decode_default_threads_s']:.1f} s), summarize {r['summarize_s']:.1f} s, "
+            f"(libavcodec's default threads {r['decode_default_threads_s']:.1f} s), "
+            f"summarize {r['summarize_s']:.1f} s, "
             f"slider first curve {r.get('slider_first_curve_s') or float('nan'):.2f} s / "
             f"done {r['slider_total_s']:.1f} s, export {r['export_s']:.1f} s, "
             f"peak RSS {r['peak_rss_mb']:.0f} MB")
