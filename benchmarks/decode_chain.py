@@ -3,8 +3,9 @@
     python -m benchmarks.decode_chain VIDEO
 
 Prints: decoding every frame once (the yardstick), the sampling chain with the RGB
-conversion inline or in 4 threads, the CUDA start-up cost (GPU machines), and the
-whole feature stage. One process, cache off; one run of each.
+conversion inline or in 4 threads, the sampling chain with 1, 2, 4, ... parallel chunk
+decoders (video_chunks; the cores shared out among them), the CUDA start-up cost (GPU
+machines), and the whole feature stage. One process, cache off; one run of each.
 """
 from __future__ import annotations
 
@@ -38,6 +39,16 @@ def main(path: str) -> None:
             for _ in video.iter_samples(path, 2.0, (256, 256), convert_workers=conv):
                 pass
         print(f"sampling chain, converters {conv}: {best(chain, 1):6.2f} s", flush=True)
+    from trim_desktop.core.cpus import available_cpus
+    workers = 2
+    while workers <= available_cpus():
+        def chunked():
+            for _ in video.iter_samples(path, 2.0, (256, 256), workers=workers):
+                pass
+        print(f"sampling chain, {workers:2d} chunk decoders x "
+              f"{max(1, available_cpus() // workers)} threads: {best(chunked, 1):6.2f} s",
+              flush=True)
+        workers *= 2
     bb = load_backbone("efficientnet-lite0", "cpu")
     if torch.cuda.is_available():
         t = time.perf_counter()

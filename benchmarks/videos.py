@@ -177,12 +177,17 @@ def repeat_video(src: Path, times: int, dst: Path, log=print) -> Path:
         for s in inp.streams:
             if s.type in ("video", "audio"):
                 pairs.append((s, out.add_stream_from_template(s)))
-        span = {}
+        first, end = {}, {}
         for s, _ in pairs:  # one copy's length per stream, in its own time base
-            span[s.index] = 0
+            first[s.index], end[s.index] = None, 0
         for pkt in inp.demux([s for s, _ in pairs]):
-            if pkt.pts is not None and pkt.duration:
-                span[pkt.stream.index] = max(span[pkt.stream.index], pkt.pts + pkt.duration)
+            i = pkt.stream.index
+            if pkt.pts is not None:
+                first[i] = pkt.pts if first[i] is None else min(first[i], pkt.pts)
+                if pkt.duration:
+                    end[i] = max(end[i], pkt.pts + pkt.duration)
+        # from the first shown time (AAC starts early, at -1024) to the last one's end
+        span = {i: end[i] - min(first[i] or 0, 0) for i in end}
         out_of = {s.index: o for s, o in pairs}
         for k in range(times):
             inp.seek(0)

@@ -70,3 +70,18 @@ def test_real_cuda_out_of_memory_goes_on_on_the_cpu(scenes, lite0):
         lite0.to("cpu")
     assert f.n == 48
     assert any("CPU" in n for n in notes), notes
+
+
+def test_gpu_backbone_runs_without_cudnn(scenes, lite0, monkeypatch):
+    # cuDNN costs ~2 s on the first batch and on every new batch size (H100, lite0)
+    from trim_desktop.core.backbones import Backbone
+    seen = []
+    real = Backbone.embed
+
+    def spy(self, x, *a, **k):
+        seen.append((x.device.type, torch.backends.cudnn.enabled))
+        return real(self, x, *a, **k)
+    monkeypatch.setattr(Backbone, "embed", spy)
+    extract_features(scenes, backbone=lite0, device="cuda")
+    assert seen and all(dev == "cuda" and not cudnn for dev, cudnn in seen)
+    assert torch.backends.cudnn.enabled   # restored for training

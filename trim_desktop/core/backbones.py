@@ -112,10 +112,13 @@ class Backbone:
         top = (first - size) // 2
         if tuple(x.shape[1:3]) == (first, first):
             # the decoder already resized: crop the uint8 pixels, then one pass to float
-            # NCHW and an in-place scale (4x faster than float-then-crop on the CPU)
+            # NCHW and an in-place scale (4x faster than float-then-crop on the CPU).
+            # For a GPU the whole (contiguous) batch goes over first: cropping here would
+            # make the CPU copy the pixels once more.
+            x = x.to(dev)
             if mode == "crop":
                 x = x[:, top:top + size, top:top + size, :]
-            x = x.to(dev).permute(0, 3, 1, 2)
+            x = x.permute(0, 3, 1, 2)
             out = torch.empty((x.shape[0], 3, size, size), dtype=torch.float32, device=dev)
             out.copy_(x)
         else:

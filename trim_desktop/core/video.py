@@ -216,8 +216,13 @@ class _SamplingPlan:
 
     _NOISE = 1e-9  # seconds: float rounding, far below any frame spacing
 
-    def __init__(self, container, stream, rate: float):
+    def __init__(self, container, stream, rate: float, floor: Optional[int] = None,
+                 ceiling: Optional[int] = None):
         self.rate = rate
+        # One chunk of a parallel decode (video_chunks) owns the timestamps in
+        # [floor, ceiling): frames outside are neither wanted nor ranked.
+        self.floor, self.ceiling = floor, ceiling
+        self.beyond = 0          # packets seen at or after the ceiling
         self.tb = stream.time_base
         self.start = stream_start(stream)
         self.window: list = []   # sorted pts of recent packets
@@ -236,13 +241,34 @@ class _SamplingPlan:
             if packet.size:             # (the empty packet at the end only flushes)
                 self.skipping = False   # no timestamp: cannot plan around this one
             return
+        if self.floor is not None and packet.pts < self.floor:
+            return                      # (a leading picture of the previous chunk)
+        if self.ceiling is not None and packet.pts >= self.ceiling:
+            self.beyond += 1
         bisect.insort(self.window, packet.pts)
         if len(self.window) > _PTS_WINDOW:
             self.window.pop(0)
             self.dropped += 1
 
+    def outside(self, pts) -> bool:
+        """True for a timestamp another chunk owns (never with a whole-file plan)."""
+        return pts is not None and (
+            (self.floor is not None and pts < self.floor)
+            or (self.ceiling is not None and pts >= self.ceiling))
+
+    def finished(self) -> bool:
+        """A chunk has demuxed so far past its ceiling that no frame of its own can come
+        (a safety stop: the sampler normally stops at its first frame past the ceiling)."""
+        return self.ceiling is not None and self.beyond > _LOOKAHEAD + 32
+
+    def count_below(self, pts: int) -> int:
+        """Packets seen (and owned) with a timestamp below ``pts``."""
+        return self.dropped + bisect.bisect_left(self.window, pts)
+
     def may_sample(self, packet) -> bool:
         """False only when no sampling instant can fall on this packet's frame."""
+        if self.outside(packet.pts):
+            return False
         if not self.skipping or packet.pts is None:
             return True
         i = bisect.bisect_left(self.window, packet.pts)
@@ -258,7 +284,10 @@ class _SamplingPlan:
         return first <= (t + _EPS + self._NOISE) * self.rate
 
     def index(self, frame) -> int:
-        """Presentation index of a decoded frame (strictly increasing)."""
+        """Presentation index of a decoded frame (strictly increasing); -1 for a frame
+        another chunk owns."""
+        if self.outside(frame.pts):
+            return -1
         rank = self.last_index + 1
         if self.ranked and frame.pts is not None:
             i = bisect.bisect_left(self.window, frame.pts)
@@ -281,6 +310,8 @@ def decode_planned(container, stream, plan: _SamplingPlan, stats: Optional[dict]
     ahead: deque = deque()
     for packet in _packets(container, stream, stats):
         plan.seen(packet)
+        if plan.finished():
+            return
         ahead.append(packet)
         if len(ahead) > _LOOKAHEAD:
             yield from _decode_as_planned(container, ctx, plan, ahead.popleft(), stats)
@@ -411,7 +442,8 @@ def _fps(vs, duration: float) -> float:
 
 def iter_samples(path, rate: float = 2.0, size: Optional[tuple] = None,
                  cancel: Optional[CancelToken] = None,
-                 convert_workers: int = 0) -> Iterator[SampledFrame]:
+                 convert_workers: int = 0, workers: int = 1,
+                 chunk_seconds: Optional[float] = None) -> Iterator[SampledFrame]:
     """Yield the first frame at or after each k/rate seconds (k = 0, 1, 2, ...).
 
     Works on presentation time, so variable-frame-rate video samples evenly. When one
@@ -419,9 +451,18 @@ def iter_samples(path, rate: float = 2.0, size: Optional[tuple] = None,
     Only sampled frames are converted to RGB. ``convert_workers`` > 1 converts (and resizes) the sampled
     frames in that many threads while decoding goes on (many-core machines, where the
     conversion would otherwise run in turn with the decoder); order is kept.
+    ``workers`` > 1 decodes stretches between keyframes side by side where the file
+    allows (:mod:`.video_chunks`; same samples, ``chunk_seconds`` long for tests).
     """
     if rate <= 0:
         raise ValueError("rate must be positive")
+    if workers > 1:
+        from . import video_chunks  # (it builds on this module)
+        chunks = video_chunks.plan_chunks(path, rate, workers, chunk_seconds)
+        if chunks:
+            yield from video_chunks.iter_chunked_samples(path, chunks, rate, size, cancel,
+                                                         workers)
+            return
     container = open_input(path)
     try:
         vs = video_stream(container)
