@@ -39,7 +39,7 @@ def _both(path, rate=2.0, workers=3):
 
 
 @pytest.mark.parametrize("kind", ["b-frames", "b-pyramid", "open-gop", "x265", "vfr",
-                                  "rotated", "rate-5"])
+                                  "rotated", "fragmented", "rate-5"])
 def test_chunks_give_the_sequential_samples(tmp_path, kind):
     rate = 2.0
     if kind == "b-frames":
@@ -54,6 +54,8 @@ def test_chunks_give_the_sequential_samples(tmp_path, kind):
         path = _video(tmp_path, vfr=True)
     elif kind == "rotated":
         path = _video(tmp_path, rotation=90, marker=True)
+    elif kind == "fragmented":  # as screen recorders and streaming tools write mp4
+        path = _video(tmp_path, container_options={"movflags": "frag_keyframe+empty_moov"})
     else:
         path = _video(tmp_path)
         rate = 5.0
