@@ -477,6 +477,18 @@ def iter_samples(path, rate: float = 2.0, size: Optional[tuple] = None,
         container.close()
 
 
+def is_sampled(t: float, k: int, rate: float) -> bool:
+    """The sampling rule: a frame at ``t`` seconds takes instant ``k / rate`` (the first
+    one not yet taken) when it is at or after it, 1 microsecond of float noise allowed.
+    Shared with the parallel sampler (video_chunks), which must give the same samples."""
+    return t + _EPS >= k / rate
+
+
+def next_instant(t: float, rate: float) -> int:
+    """The first instant not yet taken after a sample at ``t`` seconds."""
+    return int(math.floor(t * rate + _EPS)) + 1
+
+
 def _sample_stream(container, vs, path, rate, size, cancel, pool=None, depth=0):
     start = stream_start(vs)
     fps = _fps(vs, 0.0)
@@ -495,7 +507,7 @@ def _sample_stream(container, vs, path, rate, size, cancel, pool=None, depth=0):
                 check(cancel)
             t = frame_seconds(frame, start, last, fps)
             last = t
-            if t + _EPS < k / rate:
+            if not is_sampled(t, k, rate):
                 continue
             if rotation is None:
                 rotation = display_rotation(frame)
@@ -508,7 +520,7 @@ def _sample_stream(container, vs, path, rate, size, cancel, pool=None, depth=0):
                     check(cancel)  # the consumer may have cancelled at the last yield
                     i, ti, fut = pending.popleft()
                     yield SampledFrame(index=i, time=ti, image=fut.result())
-            k = int(math.floor(t * rate + _EPS)) + 1
+            k = next_instant(t, rate)
         while pending:
             check(cancel)
             i, ti, fut = pending.popleft()

@@ -24,7 +24,6 @@ time order; at most ``workers + 1`` chunks are in memory.
 from __future__ import annotations
 
 import logging
-import math
 import os
 import queue
 import threading
@@ -246,12 +245,12 @@ def _sample_chunk(path, job: _Job, rate, size, threads, cancel) -> _Done:
                 raise _ChunkFailed("frame timestamps do not match the packets")
             t = video.frame_seconds(frame, origin, last, 0.0)
             last = t
-            if t + video._EPS < k / rate:
+            if not video.is_sampled(t, k, rate):
                 continue
             if rotation is None:
                 rotation = video.display_rotation(frame)
             job.samples.put(video.SampledFrame(index, t, video.to_rgb(frame, rotation, size)))
-            k = int(math.floor(t * rate + video._EPS)) + 1
+            k = video.next_instant(t, rate)
         if first and not job.stop.is_set():
             raise _ChunkFailed("no frame decoded")
         return _Done(k=k, count=plan.count_below(chunk.end) if chunk.end is not None else 0)
@@ -265,8 +264,7 @@ def _guess_state(seconds: float, rate: float, fps: float) -> int:
     """The sampling state where a chunk starts (keyframe at ``seconds``), as the
     sequential sampler has it when the frame before came one frame interval earlier:
     exact at a constant frame rate; checked, and the chunk redone, when wrong."""
-    before = seconds - 1.0 / fps
-    return int(math.floor(before * rate + video._EPS)) + 1
+    return video.next_instant(seconds - 1.0 / fps, rate)
 
 
 def _sequential_after(path, rate, size, cancel, last: Optional[float]):
