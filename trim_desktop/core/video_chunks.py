@@ -19,7 +19,7 @@ trouble (a worker error, a seek that lands elsewhere) finishes the video with th
 sequential sampler, skipping what was already given.
 
 Only for H.264/HEVC in mp4/mov files (an exact index to seek with); samples come out in
-time order; at most ``workers + 1`` chunks are in memory.
+time order; besides the chunk being read, at most ``workers + 1`` are decoded or waiting.
 """
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 
 SAMPLES_PER_CHUNK = 120
 """A chunk's length in samples (60 s at 2 per second): long enough that opening a decoder
-and seeking cost nothing, short enough that ``workers + 1`` chunks of images fit easily."""
+and seeking cost nothing, short enough that ``workers + 2`` chunks of images fit easily."""
 MIN_CHUNK_SECONDS = 10.0
 MAX_WORKERS = 8
 
