@@ -440,3 +440,14 @@ def test_trained_model_scores_as_is_and_wrong_file_is_reported(window, clip, qtb
     window.use_model(None)
     assert window.base_settings.model_path is None
     assert "each video" in window.model_label.text()
+
+
+def test_closing_the_window_stops_playback(window, clip, qtbot):
+    from PySide6.QtMultimedia import QMediaPlayer
+    open_clip(qtbot, window, clip)
+    window.player.player.play()
+    qtbot.waitUntil(lambda: window.player.player.playbackState()
+                    == QMediaPlayer.PlaybackState.PlayingState, timeout=5000)
+    window.close()   # stops from Qt's event loop (see Player.stop_soon): not at once
+    qtbot.waitUntil(lambda: window.player.player.playbackState()
+                    == QMediaPlayer.PlaybackState.StoppedState, timeout=5000)

@@ -1071,7 +1071,7 @@ class MainWindow(QMainWindow):
             pass
         self._closing = True
         self._debounce.stop()
-        self.player.player.stop()
+        self.player.stop_soon()
         jobs = list(self._jobs)
         for job in jobs:
             job.cancel()
