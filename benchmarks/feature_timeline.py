@@ -28,7 +28,6 @@ def main(argv=None) -> int:
     ap.add_argument("--device", default="auto")
     ap.add_argument("--cudnn", action="store_true", help="keep cuDNN on for the backbone")
     args = ap.parse_args(argv)
-    import numpy as np  # noqa: F401
     import torch
     from trim_desktop.core import backbones, features
 
