@@ -120,11 +120,12 @@ def without_cudnn():
     return torch.backends.cudnn.flags(enabled=False)
 
 
-def _batches(path, rate, size, batch_size, cancel, convert_workers=0):
+def _batches(path, rate, size, batch_size, cancel, convert_workers=0, nvdec_device=None):
     batch = []
     for s in video.iter_samples(path, rate=rate, size=size, cancel=cancel,
                                 convert_workers=convert_workers,
-                                workers=video_chunks.sampling_workers()):
+                                workers=video_chunks.sampling_workers(),
+                                nvdec_device=nvdec_device):
         batch.append(s)
         if len(batch) >= batch_size:
             yield batch
@@ -345,7 +346,9 @@ def _run(path, bb: Backbone, preprocess, rate, dev, batch_size, duration, progre
     report(progress, "features", 0.0, total)
     on_cpu = state["device"].type == "cpu"
     converters = 0 if on_cpu else gpu_convert_workers()
-    factory = lambda: _batches(path, rate, size, batch_size, cancel, converters)  # noqa: E731
+    nvdec_device = None if on_cpu else state["device"]   # (decode on the GPU too)
+    factory = lambda: _batches(path, rate, size, batch_size, cancel, converters,  # noqa: E731
+                               nvdec_device)
     source = (_prefetched(factory, cancel, _QUEUE_BATCHES if on_cpu else _GPU_QUEUE_BATCHES)
               if prefetch else factory())
     try:

@@ -443,7 +443,8 @@ def _fps(vs, duration: float) -> float:
 def iter_samples(path, rate: float = 2.0, size: Optional[tuple] = None,
                  cancel: Optional[CancelToken] = None,
                  convert_workers: int = 0, workers: int = 1,
-                 chunk_seconds: Optional[float] = None) -> Iterator[SampledFrame]:
+                 chunk_seconds: Optional[float] = None,
+                 nvdec_device=None) -> Iterator[SampledFrame]:
     """Yield the first frame at or after each k/rate seconds (k = 0, 1, 2, ...).
 
     Works on presentation time, so variable-frame-rate video samples evenly. When one
@@ -452,7 +453,9 @@ def iter_samples(path, rate: float = 2.0, size: Optional[tuple] = None,
     frames in that many threads while decoding goes on (many-core machines, where the
     conversion would otherwise run in turn with the decoder); order is kept.
     ``workers`` > 1 decodes stretches between keyframes side by side where the file
-    allows (:mod:`.video_chunks`; same samples, ``chunk_seconds`` long for tests).
+    allows (:mod:`.video_chunks`; same samples, ``chunk_seconds`` long for tests), on
+    the GPU's video decoders when ``nvdec_device`` is a CUDA device they work on
+    (:mod:`.nvdec`; same samples again).
     """
     if rate <= 0:
         raise ValueError("rate must be positive")
@@ -460,8 +463,13 @@ def iter_samples(path, rate: float = 2.0, size: Optional[tuple] = None,
         from . import video_chunks  # (it builds on this module)
         chunks = video_chunks.plan_chunks(path, rate, workers, chunk_seconds)
         if chunks:
+            source = None
+            if nvdec_device is not None:
+                from . import nvdec
+                source = nvdec.NvdecFrames(nvdec_device) \
+                    if nvdec.usable(path, nvdec_device) else None
             yield from video_chunks.iter_chunked_samples(path, chunks, rate, size, cancel,
-                                                         workers)
+                                                         workers, source=source)
             return
     container = open_input(path)
     try:

@@ -80,6 +80,20 @@ class _Done:
     count: int      # packets it owns (the index offset of the next chunk)
 
 
+class CpuFrames:
+    """The default frame source: libavcodec on the CPU, ``count`` frame threads per
+    decoder (:class:`.nvdec.NvdecFrames` is the GPU one)."""
+
+    @staticmethod
+    def open(path):
+        return video.open_input(path)
+
+    @staticmethod
+    def threads(stream, count: int) -> None:
+        stream.thread_type = "AUTO"
+        stream.thread_count = count
+
+
 class _ChunkFailed(Exception):
     """This chunk cannot be decoded on its own as planned: go on sequentially."""
 
@@ -144,16 +158,19 @@ def _keyframe_at(container, vs, target: int) -> Optional[int]:
 
 def iter_chunked_samples(path, chunks: List[Chunk], rate: float, size=None,
                          cancel: Optional[CancelToken] = None, workers: int = 2,
-                         threads: Optional[int] = None) -> Iterator[video.SampledFrame]:
+                         threads: Optional[int] = None,
+                         source=None) -> Iterator[video.SampledFrame]:
     """The samples of :func:`video.iter_samples`, decoded chunk by chunk in ``workers``
-    threads (each decoder with ``threads`` threads, default: the cores shared out)."""
+    threads (each decoder with ``threads`` threads, default: the cores shared out) by
+    ``source`` (default :class:`CpuFrames`)."""
     threads = threads or max(1, available_cpus() // workers)
+    source = source or CpuFrames()
     jobs: dict = {}
     pool = ThreadPoolExecutor(workers, thread_name_prefix="trim-chunk")
 
     def submit(j: int) -> None:
         job = _Job(chunks[j], chunks[j].state)
-        job.future = pool.submit(_run_job, path, job, rate, size, threads, cancel)
+        job.future = pool.submit(_run_job, path, job, rate, size, threads, cancel, source)
         jobs[j] = job
 
     k, base, last = 0, 0, None
@@ -170,7 +187,7 @@ def iter_chunked_samples(path, chunks: List[Chunk], rate: float, size=None,
                     log.info("chunk %d starts at sampling state %d, not %d: decoding it "
                              "again", j, k, job.k)
                     job = _Job(job.chunk, k)
-                    _run_job(path, job, rate, size, threads, cancel)
+                    _run_job(path, job, rate, size, threads, cancel, source)
                 for s in _drain(job, cancel):
                     last = s.time
                     yield video.SampledFrame(index=base + s.index, time=s.time, image=s.image)
@@ -203,24 +220,23 @@ def _drain(job: _Job, cancel) -> Iterator[video.SampledFrame]:
         yield item
 
 
-def _run_job(path, job: _Job, rate, size, threads, cancel) -> _Done:
+def _run_job(path, job: _Job, rate, size, threads, cancel, source) -> _Done:
     """Decode one chunk into ``job.samples`` (then a None); the result or the error is
     the future's (or ``job.result`` when run in the caller's thread)."""
     try:
-        job.result = _sample_chunk(path, job, rate, size, threads, cancel)
+        job.result = _sample_chunk(path, job, rate, size, threads, cancel, source)
         return job.result
     finally:
         job.samples.put(None)
 
 
-def _sample_chunk(path, job: _Job, rate, size, threads, cancel) -> _Done:
+def _sample_chunk(path, job: _Job, rate, size, threads, cancel, source) -> _Done:
     chunk = job.chunk
-    container = video.open_input(path)
+    container = source.open(path)
     frames = None
     try:
         vs = video.video_stream(container)
-        vs.thread_type = "AUTO"
-        vs.thread_count = threads
+        source.threads(vs, threads)
         if chunk.seek is not None:
             container.seek(chunk.seek, stream=vs, backward=True, any_frame=False)
         plan = video._SamplingPlan(container, vs, rate, floor=chunk.start, ceiling=chunk.end)
@@ -274,4 +290,4 @@ def _sequential_after(path, rate, size, cancel, last: Optional[float]):
             yield s
 
 
-__all__ = ["Chunk", "plan_chunks", "iter_chunked_samples", "sampling_workers"]
+__all__ = ["Chunk", "CpuFrames", "plan_chunks", "iter_chunked_samples", "sampling_workers"]
