@@ -47,3 +47,19 @@ def test_receptive_field_is_three_samples():
         d = (m(x) - m(y)).abs()
     assert (d[[4, 5, 6]] > 0).all()
     assert (d[[0, 1, 2, 3, 7, 8, 9]] == 0).all()
+
+
+def test_bf16_runs_the_trunk_in_bfloat16_and_scores_in_float32():
+    """bf16=True (long videos, CPUs with native bf16: train.train_precision): the
+    convolution and both hidden layers compute in bfloat16; the last layer, the scores
+    and every weight stay float32. bf16=False: float32 throughout."""
+    for bf16, hidden in ((True, torch.bfloat16), (False, torch.float32)):
+        m = TrimScorer(16, bf16=bf16)
+        seen = {}
+        for name in ("conv", "fc1", "fc2", "fc3"):
+            getattr(m, name).register_forward_hook(
+                lambda mod, inp, out, name=name: seen.__setitem__(name, out.dtype))
+        p = m(torch.rand(30, 16))
+        assert seen == {"conv": hidden, "fc1": hidden, "fc2": hidden, "fc3": torch.float32}
+        assert p.dtype == torch.float32 and p.shape == (30,)
+        assert all(w.dtype == torch.float32 for w in m.parameters())

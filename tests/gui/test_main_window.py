@@ -451,3 +451,23 @@ def test_closing_the_window_stops_playback(window, clip, qtbot):
     window.close()   # stops from Qt's event loop (see Player.stop_soon): not at once
     qtbot.waitUntil(lambda: window.player.player.playbackState()
                     == QMediaPlayer.PlaybackState.StoppedState, timeout=5000)
+
+
+def test_opening_another_video_while_playing_switches_to_it(window, clip, qtbot, tmp_path):
+    """The old media stops and the new one loads (both from Qt's event loop: see
+    Player._set_source_soon), and the new one plays."""
+    import shutil
+    from PySide6.QtMultimedia import QMediaPlayer
+    other = tmp_path / "other.mp4"
+    shutil.copy(clip, other)
+    open_clip(qtbot, window, clip)
+    window.player.player.play()
+    qtbot.waitUntil(lambda: window.player.player.playbackState()
+                    == QMediaPlayer.PlaybackState.PlayingState, timeout=5000)
+    open_clip(qtbot, window, other)
+    qtbot.waitUntil(lambda: window.player.player.source().toLocalFile() == str(other),
+                    timeout=5000)
+    assert window.player.player.playbackState() == QMediaPlayer.PlaybackState.StoppedState
+    window.player.play()
+    qtbot.waitUntil(lambda: window.player.player.playbackState()
+                    == QMediaPlayer.PlaybackState.PlayingState, timeout=5000)

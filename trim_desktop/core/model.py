@@ -21,14 +21,15 @@ class TrimScorer(nn.Module):
     sequences, e.g. the two masked views of stage 1) and returns ``(N,)`` or ``(B, N)``.
     """
 
-    def __init__(self, in_dim: int = 2048, conv_bf16: bool = False) -> None:
+    def __init__(self, in_dim: int = 2048, bf16: bool = False) -> None:
         super().__init__()
         if in_dim <= 0:
             raise ValueError(f"in_dim must be positive, got {in_dim}")
         self.in_dim = int(in_dim)
-        # The convolution is ~85 % of the arithmetic; on the CPU it may run in bfloat16
-        # (weights stay float32; everything after it is float32). See train.train_precision.
-        self.conv_bf16 = bool(conv_bf16)
+        # The convolution and the two hidden layers are nearly all the arithmetic; on the
+        # CPU they may run in bfloat16 (weights stay float32; the last layer, the sigmoid,
+        # the losses and Adam are float32). See train.train_precision, docs/training.md.
+        self.bf16 = bool(bf16)
         self.conv = nn.Conv1d(self.in_dim, CONV_DIM, kernel_size=3, padding=1)
         self.fc1 = nn.Linear(CONV_DIM, 512)
         self.fc2 = nn.Linear(512, 256)
@@ -44,16 +45,12 @@ class TrimScorer(nn.Module):
         if single:
             x = x.unsqueeze(0)
         # Conv1d wants channels first: (B, D, N); back to (B, N, C) for the linear layers.
-        if self.conv_bf16 and x.device.type == "cpu":
-            with torch.autocast("cpu", dtype=torch.bfloat16):
-                h = self.conv(x.transpose(1, 2))
-            h = h.float()
-        else:
-            h = self.conv(x.transpose(1, 2))
-        h = self.relu(h).transpose(1, 2)
-        h = self.relu(self.fc1(h))
-        h = self.relu(self.fc2(h))
-        z = self.fc3(h).squeeze(-1)
+        with torch.autocast("cpu", dtype=torch.bfloat16,
+                            enabled=self.bf16 and x.device.type == "cpu"):
+            h = self.relu(self.conv(x.transpose(1, 2))).transpose(1, 2)
+            h = self.relu(self.fc1(h))
+            h = self.relu(self.fc2(h))
+        z = self.fc3(h.float()).squeeze(-1)
         return z.squeeze(0) if single else z
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -48,14 +48,16 @@ selected shots agree across seeds as well as with 40-100 steps (Jaccard 1.00 on
 sample.mp4, 0.86 on the transnetv2 clip) and seed-to-seed Spearman is the best measured
 (0.91 / 0.78, long preset). 40-100 steps or lr 3e-4/1e-3 cosine did not do better. A
 stage-2 step costs ~0.18 s for a 10-min video (n = 1200) on 2 quiet cores in float32,
-0.125 s with the bf16 convolution and the fused Adam kernel."""
+0.125 s with the bf16 convolution and the fused Adam kernel (less with the bf16 trunk)."""
 BF16_MIN_SAMPLES = 400
-"""Videos with at least this many samples (200 s at 2/s) train the convolution in
-bfloat16 on CPUs with native bf16 instructions (precision "auto"). Measured against
-float32 training with the same seed (docs/training.md, "bfloat16 convolution"): on every
-clip of >= 400 samples Spearman >= 0.9998 and the same selected shots for 3 of 3 seeds,
-~2x faster convolution; below that training is quick anyway, and on a 23-sample clip
-one seed in three picked another shot, so short videos stay float32."""
+"""Videos with at least this many samples (200 s at 2/s) train the scorer's trunk (the
+convolution and both hidden layers) in bfloat16 on CPUs with native bf16 instructions
+(precision "auto"). Measured against float32 training with the same seed
+(docs/training.md, "bfloat16 trunk"): on every clip of >= 400 samples Spearman >= 0.9996
+and the same selected shots for 3 of 3 seeds, training 1.3-1.7x faster; below that
+training is quick anyway and the shortest clips sit nearer the bar (0.9995 on
+sample.mp4; with the convolution-only bf16 a 23-sample clip picked another shot for one
+seed in three), so short videos stay float32."""
 WARM_STEPS2 = 10
 """Stage-2 steps when continuing from earlier weights (slider moves)."""
 
@@ -139,7 +141,7 @@ def settings_for(name: str, duration: Optional[float] = None) -> TrainSettings:
 
 
 def train_precision(settings: TrainSettings, n: int, device) -> str:
-    """"bf16" or "fp32" for the scorer's convolution when training ``n`` samples on ``device``.
+    """"bf16" or "fp32" for the scorer's trunk when training ``n`` samples on ``device``.
 
     bf16 only on the CPU, and only where the CPU has native bf16 instructions (emulated
     bf16 is slower than float32); "auto" also needs n >= BF16_MIN_SAMPLES.
@@ -393,7 +395,7 @@ def train_on_video(values, settings: TrainSettings, device="cpu", init_state: Op
     hit = _MEMO.get(key) if key is not None else None
     with _deterministic(settings.seed, dev):
         model = TrimScorer(X_np.shape[1],
-                           conv_bf16=train_precision(settings, X_np.shape[0], dev) == "bf16")
+                           bf16=train_precision(settings, X_np.shape[0], dev) == "bf16")
         if init_state is not None:
             model.load_state_dict(init_state)
         X = torch.from_numpy(X_np).to(dev)

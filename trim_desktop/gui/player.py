@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from PySide6.QtCore import QMetaObject, QSize, Qt, QUrl, Signal
+from PySide6.QtCore import Q_ARG, QMetaObject, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QImage
 from PySide6.QtMultimedia import QAudioOutput, QMediaMetaData, QMediaPlayer
 from PySide6.QtMultimediaWidgets import QVideoWidget
@@ -141,8 +141,7 @@ class Player(QWidget):
     # -- media ---------------------------------------------------------------------------
     def open(self, path: str) -> None:
         self._source = path
-        self.player.stop()
-        self.player.setSource(QUrl.fromLocalFile(path))
+        self._set_source_soon(QUrl.fromLocalFile(path))
         self.stack.setCurrentWidget(self.video)
         self._set_enabled(True)
 
@@ -157,10 +156,16 @@ class Player(QWidget):
         """
         QMetaObject.invokeMethod(self.player, "stop", Qt.ConnectionType.QueuedConnection)
 
+    def _set_source_soon(self, url: QUrl) -> None:
+        """Stop and change the media from Qt's event loop, for the reason in
+        :meth:`stop_soon` (changing the source tears the old audio output down too)."""
+        self.stop_soon()
+        QMetaObject.invokeMethod(self.player, "setSource", Qt.ConnectionType.QueuedConnection,
+                                 Q_ARG(QUrl, url))
+
     def close_media(self) -> None:
         self._source = None
-        self.player.stop()
-        self.player.setSource(QUrl())
+        self._set_source_soon(QUrl())
         self.stack.setCurrentWidget(self.placeholder)
         self._duration_ms = 0
         self.seek.setRange(0, 0)
