@@ -51,7 +51,7 @@ def wanted(device) -> bool:
 
 def usable(path, device) -> bool:
     """Whether NVDEC decodes ``path``'s first frame on ``device`` into GPU memory (the
-    answer, and why not, is logged). ~0.1 s, once per video."""
+    answer, and why not, is logged); checked once per video."""
     if not wanted(device):
         return False
     dev = torch.device(device)
