@@ -146,7 +146,7 @@ class Player(QWidget):
         self._set_enabled(True)
 
     def stop_soon(self) -> None:
-        """Stop playback from Qt's event loop instead of from Python (closing the window).
+        """Stop playback from Qt's event loop instead of from Python (closing, opening, changing).
 
         QMediaPlayer.stop() called from Python keeps the GIL while it waits for a lock of
         the FFmpeg backend's audio thread; that thread, tearing down a connection to one
