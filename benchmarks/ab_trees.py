@@ -14,23 +14,18 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
-import sys
-import time
 from pathlib import Path
+
+from benchmarks.ab_variants import one_run as run_in
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def one_run(tree: Path, video: str, newer: bool) -> dict:
-    cmd = [sys.executable, "-m", "benchmarks.run", "--worker", video, "--precision", "auto",
-           "--backbone", "auto", "--engine", "auto", "--no-slider", "--no-export"]
+    extra = ["--precision", "auto", "--backbone", "auto", "--engine", "auto"]
     if newer:
-        cmd.append("--decode-default")  # an option older checkouts do not know
-    p = subprocess.run(cmd, cwd=tree, capture_output=True, text=True, check=True)
-    row = json.loads(p.stdout.strip().splitlines()[-1])
-    row["time"] = time.strftime("%H:%M:%S")
-    return row
+        extra.append("--decode-default")  # an option older checkouts do not know
+    return run_in(tree, video, extra=extra)
 
 
 def main(argv=None) -> int:

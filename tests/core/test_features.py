@@ -1,4 +1,5 @@
 """Feature extraction on generated videos: samples, progress, cancel, cache, CPU fallback."""
+import contextlib
 import threading
 
 import numpy as np
@@ -141,6 +142,8 @@ def test_cuda_oom_falls_back_to_cpu(clip, lite0, monkeypatch):
     ref = extract_features(clip, backbone=lite0, batch_size=64, device="cpu")
     monkeypatch.setattr(featmod, "choose_device", lambda pref: torch.device("cuda"))
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    # (no CUDA here to make the network's stream on; test_gpu.py checks the real one)
+    monkeypatch.setattr(featmod, "own_stream", lambda device, state: contextlib.nullcontext())
     messages, notes = [], []
     f = extract_features(clip, backbone=fake, device="cuda", batch_size=2,
                          progress=lambda p: p.message and messages.append(p.message),

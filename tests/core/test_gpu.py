@@ -85,3 +85,18 @@ def test_gpu_backbone_runs_without_cudnn(scenes, lite0, monkeypatch):
     extract_features(scenes, backbone=lite0, device="cuda")
     assert seen and all(dev == "cuda" and not cudnn for dev, cudnn in seen)
     assert torch.backends.cudnn.enabled   # restored for training
+
+
+def test_gpu_backbone_runs_on_its_own_stream(scenes, lite0, monkeypatch):
+    # NVDEC's copies use CUDA's legacy default stream: the network must not (features.own_stream)
+    from trim_desktop.core.backbones import Backbone
+    seen = []
+    real = Backbone.embed
+
+    def spy(self, x, *a, **k):
+        seen.append(torch.cuda.current_stream(x.device) != torch.cuda.default_stream(x.device))
+        return real(self, x, *a, **k)
+    monkeypatch.setattr(Backbone, "embed", spy)
+    extract_features(scenes, backbone=lite0, device="cuda")
+    assert seen and all(seen)   # (test_gpu_features_match_cpu_features: same numbers)
+    assert torch.cuda.current_stream() == torch.cuda.default_stream()   # (left as it was)

@@ -49,9 +49,34 @@ def test_when_nvdec_is_tried(monkeypatch):
     monkeypatch.setattr(nvdec, "available_cpus", lambda: 4)
     monkeypatch.setenv("TRIM_NVDEC", "0")
     assert not nvdec.wanted("cuda")
+    monkeypatch.setenv("TRIM_NVDEC", "mix")
+    assert nvdec.mode("cuda") == "mix" and nvdec.mode("cpu") == "off"
     monkeypatch.setenv("TRIM_NVDEC", "1")
+    assert nvdec.mode("cuda") == "all"
     monkeypatch.setattr(nvdec, "hwdevices_available", lambda: [])
     assert not nvdec.wanted("cuda")
+    monkeypatch.setenv("TRIM_NVDEC", "mix")
+    assert nvdec.mode("cuda") == "off"
+
+
+def test_which_decoders_each_mode_gets(clip, monkeypatch):
+    """"all": one NVDEC decoder per worker; "mix": those and as many CPU decoders, the
+    cores shared among them; NVDEC not working for the file: the CPU's alone (None)."""
+    monkeypatch.setattr(nvdec, "hwdevices_available", lambda: ["cuda"])
+    monkeypatch.setattr(nvdec, "available_cpus", lambda: 16)
+    monkeypatch.setattr(nvdec.NvdecFrames, "__init__", lambda self, device: None)
+    monkeypatch.setattr(nvdec, "usable", lambda path, device: True)
+    monkeypatch.setenv("TRIM_NVDEC", "1")
+    assert [type(s) for s in nvdec.frame_sources(clip, "cuda", 8)] == [nvdec.NvdecFrames] * 8
+    monkeypatch.setenv("TRIM_NVDEC", "mix")
+    got = nvdec.frame_sources(clip, "cuda", 8)
+    assert [type(s) for s in got] == [nvdec.NvdecFrames] * 8 + [video_chunks.CpuFrames] * 8
+    assert got[-1].threads == 2
+    monkeypatch.setattr(nvdec, "usable", lambda path, device: False)
+    assert nvdec.frame_sources(clip, "cuda", 8) is None
+    monkeypatch.setenv("TRIM_NVDEC", "0")
+    monkeypatch.setattr(nvdec, "usable", lambda path, device: pytest.fail("not asked"))
+    assert nvdec.frame_sources(clip, "cuda", 8) is None
 
 
 def test_without_nvdec_the_cpu_decodes_the_same_samples(clip, monkeypatch, caplog):
@@ -69,20 +94,38 @@ def test_without_nvdec_the_cpu_decodes_the_same_samples(clip, monkeypatch, caplo
     assert _same(got, _samples(clip))
 
 
-def test_a_frame_source_opens_every_chunk(clip, monkeypatch):
-    """The chunked sampler decodes through the source it is given (how NVDEC plugs in)."""
+class _Spy(video_chunks.CpuFrames):
+    """A CPU frame source that records the chunks it opened (and where it ran)."""
+
+    def __init__(self, name, log_):
+        super().__init__(threads=1)
+        self.name, self.log = name, log_
+
+    def open(self, path):
+        self.log.append(self.name)
+        return super().open(path)
+
+
+def test_a_frame_source_opens_every_chunk(clip):
+    """The chunked sampler decodes through the sources it is given (how NVDEC plugs in)."""
     opened = []
-
-    class Spy(video_chunks.CpuFrames):
-        @staticmethod
-        def open(path):
-            opened.append(path)
-            return video_chunks.CpuFrames.open(path)
-
     chunks = video_chunks.plan_chunks(clip, 2.0, 3, CHUNK_S)
-    got = list(video_chunks.iter_chunked_samples(clip, chunks, 2.0, (64, 48), workers=3,
-                                                 source=Spy()))
+    got = list(video_chunks.iter_chunked_samples(clip, chunks, 2.0, (64, 48),
+                                                 sources=[_Spy("a", opened)] * 3))
     assert len(opened) == len(chunks) >= 4
+    assert _same(got, _samples(clip))
+
+
+def test_mixed_sources_share_the_chunks_and_give_the_same_samples(clip):
+    """Two kinds of decoder side by side ("mix": NVDEC beside the CPU's): every chunk is
+    decoded once, by whichever is free, so both kinds work and the samples are unchanged."""
+    opened = []
+    chunks = video_chunks.plan_chunks(clip, 2.0, 4, CHUNK_S)
+    sources = [_Spy("gpu", opened)] * 2 + [_Spy("cpu", opened)] * 2
+    got = list(video_chunks.iter_chunked_samples(clip, chunks, 2.0, (64, 48),
+                                                 sources=sources))
+    assert len(opened) == len(chunks) >= 4
+    assert {"gpu", "cpu"} <= set(opened)
     assert _same(got, _samples(clip))
 
 
@@ -101,6 +144,14 @@ def test_nvdec_gives_the_cpu_samples_pixel_for_pixel(clip, monkeypatch):
     got = _samples(clip, nvdec_device="cuda")
     assert len(opened) >= 4   # every chunk on the GPU (+ the check in usable)
     assert _same(got, _samples(clip))
+
+
+@gpu
+def test_nvdec_beside_cpu_decoders_gives_the_cpu_samples(clip, monkeypatch):
+    monkeypatch.setenv("TRIM_NVDEC", "mix")
+    if not nvdec.usable(clip, "cuda"):
+        pytest.skip("this GPU machine has no NVDEC (driver video library)")
+    assert _same(_samples(clip, nvdec_device="cuda"), _samples(clip))
 
 
 def _nvdec_in_its_own_context(path) -> bool:

@@ -17,18 +17,22 @@ features were 0.966-0.992 cosine from libswscale's pixels (the bar is 0.999).
 
 Falls back to the CPU decoders, with a log line, where NVDEC is missing (no driver
 video library, another GPU vendor, a codec or profile NVDEC lacks). ``TRIM_NVDEC=1`` /
-``=0`` forces it on / off.
+``=0`` forces it on / off; ``=mix`` runs NVDEC decoders beside as many CPU ones, each
+stretch going to whichever is free (for many-core machines, where either kind alone
+leaves the other idle; not measured on a GPU yet, so not a default).
 """
 from __future__ import annotations
 
 import logging
 import os
+from typing import Optional
 
 import av
 import torch
 from av.codec.hwaccel import HWAccel, hwdevices_available
 
 from . import video
+from .video_chunks import CpuFrames
 from .cpus import available_cpus
 
 log = logging.getLogger(__name__)
@@ -38,15 +42,39 @@ CPU_DECODE_CORES = 8
 """From this many cores on, the CPU decoders are as fast or faster (see above)."""
 
 
-def wanted(device) -> bool:
-    """True when a run on ``device`` should try NVDEC: CUDA, FFmpeg built with it, and
-    ``TRIM_NVDEC`` = 1, or unset on a machine with fewer than :data:`CPU_DECODE_CORES`."""
+def mode(device) -> str:
+    """How a run on ``device`` decodes: "off" (CPU decoders), "all" (every decoder NVDEC)
+    or "mix" (NVDEC decoders beside as many CPU ones). "all" needs CUDA and FFmpeg built
+    with it; then ``TRIM_NVDEC`` = 0 / 1 / mix chooses, and unset means "all" on a
+    machine with fewer than :data:`CPU_DECODE_CORES` cores, else "off" (measured above;
+    "mix" is not measured yet and stays opt-in)."""
     if torch.device(device).type != "cuda" or "cuda" not in hwdevices_available():
-        return False
-    forced = os.environ.get("TRIM_NVDEC", "").strip()
-    if forced in ("0", "1"):
-        return forced == "1"
-    return available_cpus() < CPU_DECODE_CORES
+        return "off"
+    forced = os.environ.get("TRIM_NVDEC", "").strip().lower()
+    if forced in _MODES:
+        return _MODES[forced]
+    return "all" if available_cpus() < CPU_DECODE_CORES else "off"
+
+
+_MODES = {"0": "off", "1": "all", "mix": "mix"}
+
+
+def wanted(device) -> bool:
+    """True when a run on ``device`` should try NVDEC (see :func:`mode`)."""
+    return mode(device) != "off"
+
+
+def frame_sources(path, device, workers: int) -> Optional[list]:
+    """The parallel sampler's decoders for ``path`` on ``device``: ``workers`` NVDEC ones
+    (mode "all"), those plus ``workers`` CPU decoders sharing the cores (mode "mix"), or
+    None for the CPU decoders alone (NVDEC off or not working for this file)."""
+    kind = mode(device)
+    if kind == "off" or not usable(path, device):
+        return None
+    gpu = [NvdecFrames(device)] * workers
+    if kind == "all":
+        return gpu
+    return gpu + [CpuFrames(max(1, available_cpus() // workers))] * workers
 
 
 def usable(path, device) -> bool:
@@ -93,8 +121,8 @@ class NvdecFrames:
                      is_hw_owned=True, options={"primary_ctx": "0", "current_ctx": "1"})
         return av.open(str(path), "r", hwaccel=hw)
 
-    def threads(self, stream, count: int) -> None:
+    def configure(self, stream) -> None:
         """NVDEC decodes one frame at a time per decoder: no CPU frame threads."""
 
 
-__all__ = ["wanted", "usable", "NvdecFrames"]
+__all__ = ["mode", "wanted", "usable", "frame_sources", "NvdecFrames"]

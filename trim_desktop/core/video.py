@@ -461,15 +461,17 @@ def iter_samples(path, rate: float = 2.0, size: Optional[tuple] = None,
         raise ValueError("rate must be positive")
     if workers > 1:
         from . import video_chunks  # (it builds on this module)
-        chunks = video_chunks.plan_chunks(path, rate, workers, chunk_seconds)
+        nv_mode = "off"
+        if nvdec_device is not None:
+            from . import nvdec  # (imports torch: GPU runs only)
+            nv_mode = nvdec.mode(nvdec_device)
+        decoders = 2 * workers if nv_mode == "mix" else workers
+        chunks = video_chunks.plan_chunks(path, rate, decoders, chunk_seconds)
         if chunks:
-            source = None
-            if nvdec_device is not None:
-                from . import nvdec
-                source = nvdec.NvdecFrames(nvdec_device) \
-                    if nvdec.usable(path, nvdec_device) else None
+            sources = (nvdec.frame_sources(path, nvdec_device, workers)
+                       if nv_mode != "off" else None)
             yield from video_chunks.iter_chunked_samples(path, chunks, rate, size, cancel,
-                                                         workers, source=source)
+                                                         workers, sources=sources)
             return
     container = open_input(path)
     try:

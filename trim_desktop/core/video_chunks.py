@@ -81,17 +81,19 @@ class _Done:
 
 
 class CpuFrames:
-    """The default frame source: libavcodec on the CPU, ``count`` frame threads per
+    """The default frame source: libavcodec on the CPU with ``threads`` frame threads per
     decoder (:class:`.nvdec.NvdecFrames` is the GPU one)."""
+
+    def __init__(self, threads: int = 1):
+        self.threads = max(1, int(threads))
 
     @staticmethod
     def open(path):
         return video.open_input(path)
 
-    @staticmethod
-    def threads(stream, count: int) -> None:
+    def configure(self, stream) -> None:
         stream.thread_type = "AUTO"
-        stream.thread_count = count
+        stream.thread_count = self.threads
 
 
 class _ChunkFailed(Exception):
@@ -159,18 +161,25 @@ def _keyframe_at(container, vs, target: int) -> Optional[int]:
 def iter_chunked_samples(path, chunks: List[Chunk], rate: float, size=None,
                          cancel: Optional[CancelToken] = None, workers: int = 2,
                          threads: Optional[int] = None,
-                         source=None) -> Iterator[video.SampledFrame]:
-    """The samples of :func:`video.iter_samples`, decoded chunk by chunk in ``workers``
-    threads (each decoder with ``threads`` threads, default: the cores shared out) by
-    ``source`` (default :class:`CpuFrames`)."""
+                         sources: Optional[list] = None) -> Iterator[video.SampledFrame]:
+    """The samples of :func:`video.iter_samples`, decoded chunk by chunk side by side.
+
+    ``sources``: one frame source per decoder thread (:class:`CpuFrames`,
+    :class:`.nvdec.NvdecFrames`, or both kinds mixed); each chunk is decoded by whichever
+    is free, earlier chunks first. Default: ``workers`` CPU decoders with ``threads``
+    threads each (default: the cores shared out)."""
+    workers = len(sources) if sources else workers
     threads = threads or max(1, available_cpus() // workers)
-    source = source or CpuFrames()
+    sources = sources or [CpuFrames(threads)] * workers
+    free: queue.Queue = queue.Queue()
+    for src in sources:
+        free.put(src)
     jobs: dict = {}
     pool = ThreadPoolExecutor(workers, thread_name_prefix="trim-chunk")
 
     def submit(j: int) -> None:
         job = _Job(chunks[j], chunks[j].state)
-        job.future = pool.submit(_run_job, path, job, rate, size, threads, cancel, source)
+        job.future = pool.submit(_run_pooled, path, job, rate, size, cancel, free)
         jobs[j] = job
 
     k, base, last = 0, 0, None
@@ -187,7 +196,7 @@ def iter_chunked_samples(path, chunks: List[Chunk], rate: float, size=None,
                     log.info("chunk %d starts at sampling state %d, not %d: decoding it "
                              "again", j, k, job.k)
                     job = _Job(job.chunk, k)
-                    _run_job(path, job, rate, size, threads, cancel, source)
+                    _run_job(path, job, rate, size, cancel, CpuFrames(threads))
                 for s in _drain(job, cancel):
                     last = s.time
                     yield video.SampledFrame(index=base + s.index, time=s.time, image=s.image)
@@ -220,23 +229,33 @@ def _drain(job: _Job, cancel) -> Iterator[video.SampledFrame]:
         yield item
 
 
-def _run_job(path, job: _Job, rate, size, threads, cancel, source) -> _Done:
+def _run_pooled(path, job: _Job, rate, size, cancel, free: "queue.Queue") -> _Done:
+    """Decode one chunk with a frame source borrowed from ``free`` (one per pool thread,
+    so there always is one), given back afterwards."""
+    source = free.get()
+    try:
+        return _run_job(path, job, rate, size, cancel, source)
+    finally:
+        free.put(source)
+
+
+def _run_job(path, job: _Job, rate, size, cancel, source) -> _Done:
     """Decode one chunk into ``job.samples`` (then a None); the result or the error is
     the future's (or ``job.result`` when run in the caller's thread)."""
     try:
-        job.result = _sample_chunk(path, job, rate, size, threads, cancel, source)
+        job.result = _sample_chunk(path, job, rate, size, cancel, source)
         return job.result
     finally:
         job.samples.put(None)
 
 
-def _sample_chunk(path, job: _Job, rate, size, threads, cancel, source) -> _Done:
+def _sample_chunk(path, job: _Job, rate, size, cancel, source) -> _Done:
     chunk = job.chunk
     container = source.open(path)
     frames = None
     try:
         vs = video.video_stream(container)
-        source.threads(vs, threads)
+        source.configure(vs)
         if chunk.seek is not None:
             container.seek(chunk.seek, stream=vs, backward=True, any_frame=False)
         plan = video._SamplingPlan(container, vs, rate, floor=chunk.start, ceiling=chunk.end)
