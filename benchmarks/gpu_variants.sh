@@ -4,7 +4,7 @@
 # checkout (.ab_old, CPU decoders: its default there) against this one with the CPU
 # decoders, NVDEC, and NVDEC beside the CPU decoders (TRIM_NVDEC=mix); then held to 4
 # cores, NVDEC in the older checkout against this one (the network on its own CUDA
-# stream); then where the feature stage's time goes with "mix".
+# stream, training without a sync per step); then the feature stage with "mix".
 # Carries .whl/, .bench/ (see gpu_setup.sh) and .ab_old/ (ignored by git).
 source benchmarks/gpu_setup.sh
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader | tee "$OUT/gpu.txt"

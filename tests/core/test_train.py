@@ -86,6 +86,25 @@ def test_deterministic_for_a_seed_and_leaves_global_rng_alone():
     assert all(np.isfinite(v).all() for v in a.history.values())
 
 
+def test_history_holds_each_steps_loss_values():
+    """The loss curves (kept per stage, copied once) are the losses of each step, in
+    order: the first stage-2 entry is the loss of the freshly initialised network."""
+    from trim_desktop.core.losses import VideoTargets, unsup_terms
+    from trim_desktop.core.model import TrimScorer
+    X = feats()
+    s = FAST.replace(stage1=False, steps2=4)
+    r = T.train_on_video(X, s)
+    with T._deterministic(s.seed, torch.device("cpu")):
+        model = TrimScorer(D)
+    Xt = torch.from_numpy(X)
+    first = unsup_terms(model(Xt), VideoTargets.build(Xt), s.alpha, s.beta, s.gamma)
+    assert set(r.history) == set(first)
+    for k, v in first.items():
+        assert len(r.history[k]) == 4 and all(type(x) is float for x in r.history[k])
+        assert r.history[k][0] == pytest.approx(float(v.detach()), rel=1e-6)
+    assert r.history["unsup"][0] != r.history["unsup"][-1]   # it trained
+
+
 @pytest.mark.parametrize("d", [2048, 1280])
 def test_real_feature_dims(d):
     r = T.train_on_video(feats(n=8, d=d), T.TrainSettings(steps1=1, steps2=1))

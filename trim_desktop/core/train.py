@@ -278,26 +278,44 @@ def _scores(model: TrimScorer, X: torch.Tensor) -> np.ndarray:
 
 
 def _descend(opt: Adam, terms: dict, loss: str, settings: TrainSettings, step: int,
-             steps: int, history: dict) -> None:
-    """One optimizer step on ``terms[loss]``; every term's value goes into ``history``."""
+             steps: int, pending: dict) -> None:
+    """One optimizer step on ``terms[loss]``; every term's value (a tensor on the
+    training device) goes into ``pending`` (see :func:`_record`)."""
     opt.zero_grad(set_to_none=True)
     terms[loss].backward()
     _set_lr(opt, settings, step, steps)
     opt.step()
     for k, v in terms.items():
-        history.setdefault(k, []).append(float(v.detach()))
+        pending.setdefault(k, []).append(v.detach())
+
+
+def _record(pending: dict, history: dict) -> None:
+    """Move a stage's loss values into ``history`` as floats, in one copy.
+
+    Why not ``float()`` every step: on a GPU each one waits until the device has run
+    everything queued, so the CPU could not queue the next step's kernels meanwhile;
+    one copy per stage keeps the values and lets the steps run back to back.
+    """
+    if not pending:
+        return
+    values = torch.stack([torch.stack(v).reshape(len(v)).to(torch.float64)
+                          for v in pending.values()]).to("cpu").tolist()
+    for k, row in zip(pending, values):
+        history.setdefault(k, []).extend(row)
 
 
 def _run_stage1(model, X, settings, generator, steps, history, progress, cancel) -> None:
     opt = _adam(model, settings)
     rep = _Reporter(progress, "stage1", steps)
     rep.send(0, None)
+    pending: dict = {}
     for step in range(steps):
         check(cancel)
         views, _ = masked_views(X, generator, settings.mask_min, settings.mask_max)
         p = model(views)
-        _descend(opt, pre_terms(p[0], p[1], settings.nu), "pre", settings, step, steps, history)
+        _descend(opt, pre_terms(p[0], p[1], settings.nu), "pre", settings, step, steps, pending)
         if step + 1 == steps:
+            _record(pending, history)
             rep.send(steps, _scores(model, X))
         elif rep.due():
             rep.send(step + 1, _scores(model, X))
@@ -307,13 +325,15 @@ def _run_stage2(model, targets, settings, steps, history, progress, cancel) -> N
     opt = _adam(model, settings)
     rep = _Reporter(progress, "stage2", steps)
     rep.send(0, None)
+    pending: dict = {}
     for step in range(steps):
         check(cancel)
         p = model(targets.X)
         if rep.due() and step > 0:
             rep.send(step, p.detach().cpu().numpy().astype(np.float32))
         terms = unsup_terms(p, targets, settings.alpha, settings.beta, settings.gamma, step)
-        _descend(opt, terms, "unsup", settings, step, steps, history)
+        _descend(opt, terms, "unsup", settings, step, steps, pending)
+    _record(pending, history)
     rep.send(steps, _scores(model, targets.X))
 
 
