@@ -1,10 +1,11 @@
 #!/bin/bash
-# The decoder variants on the lent GPU machine in one call (about 6 minutes): the real-GPU
+# The decoder variants on the lent GPU machine in one call (about 8 minutes): the real-GPU
 # tests, then interleaved runs (benchmarks/ab_variants.py) on all cores of the older
 # checkout (.ab_old, CPU decoders: its default there) against this one with the CPU
 # decoders, NVDEC, and NVDEC beside the CPU decoders (TRIM_NVDEC=mix); then held to 4
 # cores, NVDEC in the older checkout against this one (the network on its own CUDA
-# stream, training without a sync per step); 8 cores, CPU decoders / mix; then the
+# stream, training without a sync per step), mix, and mix with one NVDEC decoder (as a
+# GPU with a single NVDEC engine would be); 8 cores, CPU decoders / mix; then the
 # feature stage with "mix".
 # Carries .whl/, .bench/ (see gpu_setup.sh) and .ab_old/ (ignored by git).
 source benchmarks/gpu_setup.sh
@@ -19,9 +20,10 @@ timeout 240 python3 -m benchmarks.ab_variants "$V" --reps "${GPU_REPS:-2}" \
     --variant old=.ab_old:TRIM_NVDEC=0 --variant cpu=.:TRIM_NVDEC=0 \
     --variant nvdec=.:TRIM_NVDEC=1 --variant mix=.:TRIM_NVDEC=mix \
     --json "$OUT/variants_all.json" 2>&1 | tee "$OUT/variants_all.log"
-echo "== 4 cores: NVDEC, old / new"
-timeout 150 python3 -m benchmarks.ab_variants "$V" --reps 2 --cores 0-3 \
+echo "== 4 cores: NVDEC old / new, mix, mix with one NVDEC decoder (a one-engine GPU)"
+timeout 240 python3 -m benchmarks.ab_variants "$V" --reps 2 --cores 0-3 \
     --variant old-nvdec=.ab_old:TRIM_NVDEC=1 --variant nvdec=.:TRIM_NVDEC=1 \
+    --variant mix=.:TRIM_NVDEC=mix --variant mix-1=.:TRIM_NVDEC=mix:TRIM_NVDEC_DECODERS=1 \
     --json "$OUT/variants_4.json" 2>&1 | tee "$OUT/variants_4.log"
 echo "== 8 cores: CPU decoders / mix"
 timeout 90 python3 -m benchmarks.ab_variants "$V" --reps 1 --cores 0-7 \

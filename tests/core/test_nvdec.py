@@ -72,6 +72,12 @@ def test_which_decoders_each_mode_gets(clip, monkeypatch):
     got = nvdec.frame_sources(clip, "cuda", 8)
     assert [type(s) for s in got] == [nvdec.NvdecFrames] * 8 + [video_chunks.CpuFrames] * 8
     assert got[-1].threads == 2
+    assert nvdec.decoder_count("cuda", 8) == 16 and nvdec.decoder_count("cpu", 8) == 8
+    monkeypatch.setenv("TRIM_NVDEC_DECODERS", "1")   # (a GPU with one NVDEC engine)
+    assert [type(s) for s in nvdec.frame_sources(clip, "cuda", 8)] == \
+        [nvdec.NvdecFrames] + [video_chunks.CpuFrames] * 8
+    assert nvdec.decoder_count("cuda", 8) == 9
+    monkeypatch.delenv("TRIM_NVDEC_DECODERS")
     monkeypatch.setattr(nvdec, "usable", lambda path, device: False)
     assert nvdec.frame_sources(clip, "cuda", 8) is None
     monkeypatch.setenv("TRIM_NVDEC", "0")
@@ -82,7 +88,7 @@ def test_which_decoders_each_mode_gets(clip, monkeypatch):
 def test_without_nvdec_the_cpu_decodes_the_same_samples(clip, monkeypatch, caplog):
     """A CUDA run where NVDEC cannot start (here: forced) gets the CPU decoders' samples
     and says why in the log."""
-    monkeypatch.setattr(nvdec, "wanted", lambda device: True)
+    monkeypatch.setattr(nvdec, "mode", lambda device: "all")
 
     def no_driver(self, path):
         raise OSError("libnvcuvid.so.1: cannot open shared object file")

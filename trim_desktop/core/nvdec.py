@@ -64,14 +64,31 @@ def wanted(device) -> bool:
     return mode(device) != "off"
 
 
+def gpu_decoders(workers: int) -> int:
+    """NVDEC decoders side by side: one per parallel worker; ``TRIM_NVDEC_DECODERS``
+    overrides (benchmarks: one decoder stands in for a GPU with a single NVDEC engine,
+    where most consumer GPUs are; the H200 has seven)."""
+    forced = os.environ.get("TRIM_NVDEC_DECODERS", "").strip()
+    return int(forced) if forced.isdigit() and int(forced) > 0 else workers
+
+
+def decoder_count(device, workers: int) -> int:
+    """How many decoders :func:`frame_sources` gives when NVDEC works (the parallel
+    sampler plans that many stretches)."""
+    kind = mode(device)
+    if kind == "off":
+        return workers
+    return gpu_decoders(workers) + (workers if kind == "mix" else 0)
+
+
 def frame_sources(path, device, workers: int) -> Optional[list]:
-    """The parallel sampler's decoders for ``path`` on ``device``: ``workers`` NVDEC ones
-    (mode "all"), those plus ``workers`` CPU decoders sharing the cores (mode "mix"), or
-    None for the CPU decoders alone (NVDEC off or not working for this file)."""
+    """The parallel sampler's decoders for ``path`` on ``device``: NVDEC ones (mode
+    "all"; :func:`gpu_decoders`), those plus ``workers`` CPU decoders sharing the cores
+    (mode "mix"), or None for the CPU decoders alone (NVDEC off or not working here)."""
     kind = mode(device)
     if kind == "off" or not usable(path, device):
         return None
-    gpu = [NvdecFrames(device)] * workers
+    gpu = [NvdecFrames(device)] * gpu_decoders(workers)
     if kind == "all":
         return gpu
     return gpu + [CpuFrames(max(1, available_cpus() // workers))] * workers
@@ -125,4 +142,5 @@ class NvdecFrames:
         """NVDEC decodes one frame at a time per decoder: no CPU frame threads."""
 
 
-__all__ = ["mode", "wanted", "usable", "frame_sources", "NvdecFrames"]
+__all__ = ["mode", "wanted", "usable", "gpu_decoders", "decoder_count", "frame_sources",
+           "NvdecFrames"]

@@ -461,15 +461,14 @@ def iter_samples(path, rate: float = 2.0, size: Optional[tuple] = None,
         raise ValueError("rate must be positive")
     if workers > 1:
         from . import video_chunks  # (it builds on this module)
-        nv_mode = "off"
+        decoders = workers
         if nvdec_device is not None:
             from . import nvdec  # (imports torch: GPU runs only)
-            nv_mode = nvdec.mode(nvdec_device)
-        decoders = 2 * workers if nv_mode == "mix" else workers
+            decoders = nvdec.decoder_count(nvdec_device, workers)
         chunks = video_chunks.plan_chunks(path, rate, decoders, chunk_seconds)
         if chunks:
             sources = (nvdec.frame_sources(path, nvdec_device, workers)
-                       if nv_mode != "off" else None)
+                       if nvdec_device is not None else None)
             yield from video_chunks.iter_chunked_samples(path, chunks, rate, size, cancel,
                                                          workers, sources=sources)
             return
