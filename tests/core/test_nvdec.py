@@ -135,6 +135,14 @@ def test_mixed_sources_share_the_chunks_and_give_the_same_samples(clip):
     assert _same(got, _samples(clip))
 
 
+def test_two_kinds_of_decoder_get_more_chunks_ahead():
+    """With one kind, a chunk ahead per decoder (memory stays bounded); with two, twice
+    that, so the faster kind runs on while a slower decoder holds the next chunk."""
+    cpu, other = video_chunks.CpuFrames(), _Spy("gpu", [])
+    assert video_chunks.chunks_ahead([cpu] * 8) == 9
+    assert video_chunks.chunks_ahead([other] * 8 + [cpu] * 8) == 33
+
+
 @gpu
 def test_nvdec_gives_the_cpu_samples_pixel_for_pixel(clip, monkeypatch):
     monkeypatch.setenv("TRIM_NVDEC", "1")   # (whatever the core count)
