@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 
 CPU_DECODE_CORES = 8
 """From this many cores on, the CPU decoders are as fast or faster (see above)."""
+_MODES = {"0": "off", "1": "all", "mix": "mix"}   # TRIM_NVDEC values
 
 
 def mode(device) -> str:
@@ -54,9 +55,6 @@ def mode(device) -> str:
     if forced in _MODES:
         return _MODES[forced]
     return "all" if available_cpus() < CPU_DECODE_CORES else "off"
-
-
-_MODES = {"0": "off", "1": "all", "mix": "mix"}
 
 
 def wanted(device) -> bool:
