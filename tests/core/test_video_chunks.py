@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -128,27 +129,101 @@ def test_closing_early_stops_every_decoder(tmp_path):
 
 
 def test_at_most_workers_plus_one_chunks_are_held(tmp_path, monkeypatch):
-    import time
     path = _video(tmp_path, duration=10.0)
     started, drained, ahead = [], [], []
-    real_run, real_drain = video_chunks._run_job, video_chunks._drain
+    real_run, real_drain = video_chunks._run_job, video_chunks._Copies.drain
 
     def run(path_, job, *a):
         started.append(job.chunk)
         return real_run(path_, job, *a)
 
-    def drain(job, cancel):
-        drained.append(job.chunk)
+    def drain(copies, *a):
+        drained.append(copies.jobs[0].chunk)
         ahead.append(len(started) - len(drained))   # decoding or done, not yet read
-        yield from real_drain(job, cancel)
+        yield from real_drain(copies, *a)
     monkeypatch.setattr(video_chunks, "_run_job", run)
-    monkeypatch.setattr(video_chunks, "_drain", drain)
+    monkeypatch.setattr(video_chunks._Copies, "drain", drain)
     out = []
     for s in iter_samples(path, workers=2, chunk_seconds=CHUNK_S):
         out.append(s)
         time.sleep(0.03)   # a slow consumer: decoders must wait, not run ahead
     assert len(out) == 20 and len(drained) >= 8
     assert max(ahead) <= 2 + 1
+
+
+class _Quick(video_chunks.CpuFrames):
+    """A decoder of one kind."""
+
+
+class _Stalling(video_chunks.CpuFrames):
+    """A decoder of another kind that stalls before every chunk (as a GPU decoder among
+    too many on one engine might): its chunks must not hold up the rest."""
+
+    def __init__(self, stall_s: float):
+        super().__init__(threads=1)
+        self.stall_s = stall_s
+
+    def open(self, path):
+        time.sleep(self.stall_s)
+        return super().open(path)
+
+
+def _record_decodes(monkeypatch) -> list:
+    """(decoder kind, chunk start, copy number) of every chunk decode started."""
+    decodes = []
+    real = video_chunks._sample_chunk
+
+    def spy(path_, job, rate, size, cancel, source):
+        decodes.append((type(source).__name__, job.chunk.start, job.copy))
+        return real(path_, job, rate, size, cancel, source)
+    monkeypatch.setattr(video_chunks, "_sample_chunk", spy)
+    return decodes
+
+
+def test_an_idle_quicker_decoder_takes_over_a_stalled_chunk(tmp_path, monkeypatch, caplog):
+    """Decoders of two kinds: a chunk held by the slow kind is decoded a second time by an
+    idle decoder of the quick kind, whichever ends first is read, and the samples are the
+    sequential sampler's (none twice, none missing). The outdone decoder takes no more
+    chunks (it would hold each one up)."""
+    path = _video(tmp_path, duration=10.0)
+    decodes = _record_decodes(monkeypatch)
+    caplog.set_level("INFO", logger="trim_desktop.core.video_chunks")
+    chunks = video_chunks.plan_chunks(path, 2.0, 3, CHUNK_S)
+    got = list(video_chunks.iter_chunked_samples(
+        path, chunks, 2.0, (48, 32), sources=[_Stalling(1.0)] + [_Quick()] * 2))
+    assert _same(list(iter_samples(path, rate=2.0, size=(48, 32))), got)
+    stalled = {start for kind, start, copy in decodes if kind == "_Stalling"}
+    copied = {start for kind, start, copy in decodes if copy == 1}
+    assert copied and copied <= stalled    # the slow kind's chunks, and only those
+    assert all(kind == "_Quick" for kind, start, copy in decodes if copy == 1)
+    assert "a second copy" in caplog.text
+    assert len(stalled) == 1 and "left out for the rest of this video" in caplog.text
+    assert not _chunk_threads()
+
+
+def test_decoders_of_one_kind_never_decode_a_chunk_twice(tmp_path, monkeypatch):
+    """A second copy only helps when its decoder is quicker: never among equals."""
+    path = _video(tmp_path, duration=10.0)
+    decodes = _record_decodes(monkeypatch)
+    chunks = video_chunks.plan_chunks(path, 2.0, 3, CHUNK_S)
+    got = list(video_chunks.iter_chunked_samples(
+        path, chunks, 2.0, (48, 32), sources=[_Stalling(0.2)] + [_Stalling(0.0)] * 2))
+    assert len(got) == 20
+    assert len(decodes) == len(chunks) and {copy for *_, copy in decodes} == {0}
+
+
+def test_closing_early_stops_second_copies_too(tmp_path, monkeypatch):
+    path = _video(tmp_path, duration=10.0)
+    decodes = _record_decodes(monkeypatch)
+    chunks = video_chunks.plan_chunks(path, 2.0, 3, CHUNK_S)
+    gen = video_chunks.iter_chunked_samples(path, chunks, 2.0, (48, 32),
+                                            sources=[_Stalling(2.0)] + [_Quick()] * 2)
+    for _ in gen:
+        if any(copy == 1 for *_, copy in decodes):
+            break   # a second copy has started (its stalled first is still asleep)
+    assert any(copy == 1 for *_, copy in decodes)
+    gen.close()
+    assert not _chunk_threads()
 
 
 def test_no_chunks_where_they_cannot_be_exact(tmp_path):

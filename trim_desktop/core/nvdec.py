@@ -18,8 +18,10 @@ features were 0.966-0.992 cosine from libswscale's pixels (the bar is 0.999).
 Falls back to the CPU decoders, with a log line, where NVDEC is missing (no driver
 video library, another GPU vendor, a codec or profile NVDEC lacks). ``TRIM_NVDEC=1`` /
 ``=0`` forces it on / off; ``=mix`` runs NVDEC decoders beside as many CPU ones, each
-stretch going to whichever is free (for many-core machines, where either kind alone
-leaves the other idle; not measured on a GPU yet, so not a default).
+stretch going to whichever is free, and a stretch held up by a slow decoder is decoded
+again by an idle quicker one (for many-core machines, where either kind alone leaves the
+other idle, and for GPUs of unknown decoding speed; not measured on a GPU yet, so not a
+default).
 """
 from __future__ import annotations
 

@@ -21,13 +21,25 @@ sequential sampler, skipping what was already given.
 Only for H.264/HEVC in mp4/mov files (an exact index to seek with); samples come out in
 time order; besides the chunk being read, at most ``workers + 1`` are decoded or waiting
 (twice as many with decoders of two kinds: :func:`chunks_ahead`).
+
+Decoders of two kinds (NVDEC beside the CPU's): one kind may be much slower, and a slow
+decoder holding the chunk to read next holds up everything after it. So while the
+reader waits, an idle decoder of the other kind that has done whole chunks in less time
+than the slow one has already spent starts a second copy of that chunk; the reader takes
+each sample from whichever copy has it first, and stops the other (:class:`_Copies`).
+A decoder whose chunk a second copy finished first takes no more chunks of the video.
+Simulated with sleeps (benchmarks/mix_schedule_sim.py): four decoders ten times slower
+beside four fast ones took 2.0 s without this and 0.88 s with it (the fast ones alone
+0.83 s); at three times slower, 0.63 and 0.62 s (ideal 0.60).
 """
 from __future__ import annotations
 
 import logging
 import os
 import queue
+import statistics
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Iterator, List, Optional
@@ -43,6 +55,8 @@ SAMPLES_PER_CHUNK = 120
 and seeking cost nothing, short enough that ``workers + 2`` chunks of images fit easily."""
 MIN_CHUNK_SECONDS = 10.0
 MAX_WORKERS = 8
+POLL_S = 0.05
+"""How often a waiting reader checks for cancelling and for idle decoders."""
 
 
 def sampling_workers() -> int:
@@ -67,18 +81,114 @@ class Chunk:
 
 @dataclass
 class _Job:
+    """One decode of a chunk (a chunk may have two: :class:`_Copies`)."""
     chunk: Chunk
     k: int                                  # sampling state it starts with
-    samples: "queue.Queue" = field(default_factory=queue.Queue)
+    samples: "queue.Queue"                  # (copy, sample), then (copy, None); shared by copies
+    copy: int = 0
     stop: threading.Event = field(default_factory=threading.Event)
-    future: object = None
+    source: object = None                   # its decoder, once it has one
+    started: float = 0.0                    # when it got it (time.perf_counter)
     result: Optional["_Done"] = None
+    error: Optional[Exception] = None
+    outdone: bool = False                   # a second copy ended first: its decoder is too slow
+
+    @property
+    def ended(self) -> bool:
+        return self.result is not None or self.error is not None
+
+    @property
+    def complete(self) -> bool:
+        return self.result is not None and not self.stop.is_set()
 
 
 @dataclass
 class _Done:
     k: int          # sampling state after the chunk
     count: int      # packets it owns (the index offset of the next chunk)
+
+
+@dataclass
+class _Copies:
+    """The decodes of one chunk: the first, and maybe a second on an idle decoder of
+    another kind (see the module's docstring). Both give the same samples in the same
+    order, so the reader takes each one from whichever copy has it first."""
+    jobs: List[_Job]
+    done: Optional[_Done] = None
+
+    def drain(self, cancel, on_wait) -> Iterator[video.SampledFrame]:
+        """The chunk's samples as the copies make them, until one copy is complete (then
+        ``done`` is its result); ``on_wait()`` runs whenever no sample came for a while.
+        Raises the error of the last copy to fail when all of them failed."""
+        samples = self.jobs[0].samples
+        taken, got, failed = 0, {}, 0
+        while True:
+            try:
+                copy, item = samples.get(timeout=POLL_S)
+            except queue.Empty:
+                check(cancel)
+                on_wait()
+                continue
+            if item is None:
+                job = self.jobs[copy]
+                if job.result is not None:   # all its samples came before this
+                    self.done = job.result
+                    self.jobs[0].outdone = copy > 0
+                    return
+                failed += 1
+                if failed == len(self.jobs):
+                    raise job.error or _ChunkFailed("the chunk's decode ended early")
+                continue
+            check(cancel)   # (the consumer may have cancelled at the last yield)
+            got[copy] = got.get(copy, 0) + 1
+            if got[copy] > taken:
+                taken += 1
+                yield item
+
+    def stop(self) -> None:
+        for job in self.jobs:
+            job.stop.set()
+
+
+class _Decoders:
+    """The frame sources not in use, and how long each kind took for a whole chunk."""
+
+    def __init__(self, sources: list):
+        self._free = list(sources)
+        self._seconds: dict = {}
+        self._cond = threading.Condition()
+
+    def take(self):
+        """The decoder idle longest (waits for one)."""
+        with self._cond:
+            while not self._free:
+                self._cond.wait()
+            return self._free.pop(0)
+
+    def take_quicker(self, kind: type, elapsed: float):
+        """An idle decoder not of ``kind`` whose kind decodes a whole chunk in less than
+        ``elapsed`` seconds (median so far), or None."""
+        with self._cond:
+            for i, source in enumerate(self._free):
+                seconds = self._seconds.get(type(source))
+                if type(source) is not kind and seconds and \
+                        statistics.median(seconds) < elapsed:
+                    return self._free.pop(i)
+        return None
+
+    def retire(self, source) -> None:
+        """``source`` decodes no more chunks of this video (a quicker decoder finished its
+        last chunk first; the slow one would hold up every chunk it takes)."""
+        log.info("a %s decoder is left out for the rest of this video: a decoder of "
+                 "another kind finished its chunk first", type(source).__name__)
+
+    def give(self, source, seconds: Optional[float] = None) -> None:
+        """``source`` is idle again; ``seconds``: what its whole chunk took, if it did one."""
+        with self._cond:
+            if seconds is not None:
+                self._seconds.setdefault(type(source), []).append(seconds)
+            self._free.append(source)
+            self._cond.notify()
 
 
 class CpuFrames:
@@ -172,16 +282,36 @@ def iter_chunked_samples(path, chunks: List[Chunk], rate: float, size=None,
     workers = len(sources) if sources else workers
     threads = threads or max(1, available_cpus() // workers)
     sources = sources or [CpuFrames(threads)] * workers
-    free: queue.Queue = queue.Queue()
-    for src in sources:
-        free.put(src)
-    jobs: dict = {}
+    decoders = _Decoders(sources)
+    mixed = len({type(s) for s in sources}) > 1
+    jobs: dict = {}        # chunk number -> _Copies, for chunks being decoded or waiting
+    copy_threads: list = []   # threads running second copies
     pool = ThreadPoolExecutor(workers, thread_name_prefix="trim-chunk")
 
     def submit(j: int) -> None:
-        job = _Job(chunks[j], chunks[j].state)
-        job.future = pool.submit(_run_pooled, path, job, rate, size, cancel, free)
-        jobs[j] = job
+        job = _Job(chunks[j], chunks[j].state, queue.Queue())
+        pool.submit(_run_pooled, path, job, rate, size, cancel, decoders)
+        jobs[j] = _Copies([job])
+
+    def second_copies() -> None:
+        """Idle decoders of a quicker kind take over slow chunks, earliest first."""
+        if not mixed:
+            return
+        for j, copies in jobs.items():
+            first = copies.jobs[0]
+            if len(copies.jobs) > 1 or first.source is None or first.ended:
+                continue
+            source = decoders.take_quicker(type(first.source),
+                                           time.perf_counter() - first.started)
+            if source is None:
+                continue
+            log.info("chunk %d: a second copy on an idle %s decoder", j, type(source).__name__)
+            second = _Job(first.chunk, first.k, first.samples, copy=1)
+            copies.jobs.append(second)
+            thread = threading.Thread(target=_run_lent, name="trim-chunk-copy", daemon=True,
+                                      args=(path, second, rate, size, cancel, decoders, source))
+            thread.start()
+            copy_threads.append(thread)
 
     k, base, last = 0, 0, None
     try:
@@ -189,20 +319,20 @@ def iter_chunked_samples(path, chunks: List[Chunk], rate: float, size=None,
         for j in range(min(ahead, len(chunks))):
             submit(j)
         for j in range(len(chunks)):
-            job = jobs.pop(j)
             if j + ahead < len(chunks):
                 submit(j + ahead)
+            copies = jobs[j]
             try:
-                if job.k != k:  # the guessed state was wrong: decode this chunk again
-                    job.stop.set()
+                if copies.jobs[0].k != k:  # the guessed state was wrong: decode it again
+                    copies.stop()
                     log.info("chunk %d starts at sampling state %d, not %d: decoding it "
-                             "again", j, k, job.k)
-                    job = _Job(job.chunk, k)
-                    _run_job(path, job, rate, size, cancel, CpuFrames(threads))
-                for s in _drain(job, cancel):
+                             "again", j, k, copies.jobs[0].k)
+                    again = _Job(copies.jobs[0].chunk, k, queue.Queue())
+                    _run_job(path, again, rate, size, cancel, CpuFrames(threads))
+                    copies = jobs[j] = _Copies([again])
+                for s in copies.drain(cancel, second_copies):
                     last = s.time
                     yield video.SampledFrame(index=base + s.index, time=s.time, image=s.image)
-                done = job.future.result() if job.future is not None else job.result
             except (Cancelled, GeneratorExit):
                 raise
             except Exception as err:  # noqa: BLE001 - any trouble: finish sequentially
@@ -210,11 +340,15 @@ def iter_chunked_samples(path, chunks: List[Chunk], rate: float, size=None,
                             j, err)
                 yield from _sequential_after(path, rate, size, cancel, last)
                 return
-            k, base = done.k, base + done.count
+            copies.stop()   # (a slower copy, if any)
+            del jobs[j]
+            k, base = copies.done.k, base + copies.done.count
     finally:
-        for job in jobs.values():
-            job.stop.set()
+        for copies in jobs.values():
+            copies.stop()
         pool.shutdown(wait=True, cancel_futures=True)
+        for thread in copy_threads:
+            thread.join()
 
 
 def chunks_ahead(sources: list) -> int:
@@ -228,38 +362,35 @@ def chunks_ahead(sources: list) -> int:
     return workers + 1 if len({type(s) for s in sources}) == 1 else 2 * workers + 1
 
 
-def _drain(job: _Job, cancel) -> Iterator[video.SampledFrame]:
-    """Samples of ``job`` as its worker makes them, until the worker is done."""
-    while True:
-        try:
-            item = job.samples.get(timeout=0.1)
-        except queue.Empty:
-            check(cancel)
-            continue
-        if item is None:
-            return
-        check(cancel)   # (the consumer may have cancelled at the last yield)
-        yield item
+def _run_pooled(path, job: _Job, rate, size, cancel, decoders: _Decoders) -> None:
+    """Decode one chunk with the decoder idle longest (one per pool thread, so there is
+    one soon)."""
+    _run_lent(path, job, rate, size, cancel, decoders, decoders.take())
 
 
-def _run_pooled(path, job: _Job, rate, size, cancel, free: "queue.Queue") -> _Done:
-    """Decode one chunk with a frame source borrowed from ``free`` (one per pool thread,
-    so there always is one), given back afterwards."""
-    source = free.get()
+def _run_lent(path, job: _Job, rate, size, cancel, decoders: _Decoders, source) -> None:
+    """Decode one chunk with ``source``, then give it back with the time a whole chunk
+    took (the quicker kind's times decide on second copies)."""
+    job.started = time.perf_counter()
     try:
-        return _run_job(path, job, rate, size, cancel, source)
+        _run_job(path, job, rate, size, cancel, source)
     finally:
-        free.put(source)
+        if job.outdone:
+            decoders.retire(source)
+        else:
+            decoders.give(source, time.perf_counter() - job.started if job.complete else None)
 
 
-def _run_job(path, job: _Job, rate, size, cancel, source) -> _Done:
-    """Decode one chunk into ``job.samples`` (then a None); the result or the error is
-    the future's (or ``job.result`` when run in the caller's thread)."""
+def _run_job(path, job: _Job, rate, size, cancel, source) -> None:
+    """Decode one chunk into ``job.samples``, then a None; the outcome is kept in
+    ``job.result`` or ``job.error``, for the reader (another copy may still finish)."""
+    job.source = source
     try:
         job.result = _sample_chunk(path, job, rate, size, cancel, source)
-        return job.result
+    except Exception as err:  # noqa: BLE001 - the reader decides what it means
+        job.error = err
     finally:
-        job.samples.put(None)
+        job.samples.put((job.copy, None))
 
 
 def _sample_chunk(path, job: _Job, rate, size, cancel, source) -> _Done:
@@ -297,7 +428,8 @@ def _sample_chunk(path, job: _Job, rate, size, cancel, source) -> _Done:
                 continue
             if rotation is None:
                 rotation = video.display_rotation(frame)
-            job.samples.put(video.SampledFrame(index, t, video.to_rgb(frame, rotation, size)))
+            job.samples.put((job.copy, video.SampledFrame(
+                index, t, video.to_rgb(frame, rotation, size))))
             k = video.next_instant(t, rate)
         if first and not job.stop.is_set():
             raise _ChunkFailed("no frame decoded")
