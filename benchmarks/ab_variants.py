@@ -65,9 +65,10 @@ def main(argv=None) -> int:
                 print(f"{name}: failed ({err})", flush=True)
                 continue
             rows[name].append(d)
+            events = "".join(f", {k} {n}" for k, n in d.get("decoder_events", {}).items())
             print(f"{name} {d['time']} decode {d['decode_s']:.2f} s, summarize "
-                  f"{d['summarize_s']:.2f} s, features {d['stages'].get('features', 0):.2f} s",
-                  flush=True)
+                  f"{d['summarize_s']:.2f} s, features {d['stages'].get('features', 0):.2f} s"
+                  f"{events}", flush=True)
     where = f" on cores {args.cores}" if args.cores else ""
     for name, v in rows.items():
         if not v:

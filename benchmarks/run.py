@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import platform
 import resource
@@ -106,6 +107,36 @@ class StageClock:
         return {k: self.last[k] - self.first[k] for k in self.first}
 
 
+class _DecoderEvents(logging.Handler):
+    """Counts the decoders' log lines during a run: whether NVDEC decoded, and in "mix"
+    how many chunks got a second copy and how many decoders were left out."""
+
+    KEYS = {"second copy": "second copies", "left out": "left out",
+            "NVDEC decodes": "nvdec used", "NVDEC unavailable": "nvdec unavailable",
+            "going on sequentially": "sequential fallback"}
+
+    def __init__(self):
+        super().__init__(logging.INFO)
+        self.counts: dict = {}
+        self.loggers = [logging.getLogger(f"trim_desktop.core.{m}")
+                        for m in ("video_chunks", "nvdec")]
+        for lg in self.loggers:
+            lg.setLevel(logging.INFO)
+            lg.addHandler(self)
+
+    def emit(self, record) -> None:
+        text = record.getMessage()
+        for key, name in self.KEYS.items():
+            if key in text:
+                self.counts[name] = self.counts.get(name, 0) + 1
+
+    def close(self) -> dict:
+        for lg in self.loggers:
+            lg.removeHandler(self)
+        super().close()
+        return self.counts
+
+
 def worker(args) -> dict:
     # What the app's warm-up imports after its window is shown, before a user can click
     # Summarize (gui/main_window.py _start_warmup). Timed apart: the CLI pays it on top.
@@ -126,9 +157,11 @@ def worker(args) -> dict:
                                           backbone=args.backbone, engine=args.engine,
                                           device=args.device)
     clock = StageClock()
+    events = _DecoderEvents()
     t = time.perf_counter()
     res = pipeline.summarize(args.path, settings, progress=clock)
     out["summarize_s"] = time.perf_counter() - t
+    out["decoder_events"] = events.close()
     out["stages"] = clock.durations()
     out["n"] = int(res.features.n)
     out["duration"] = float(res.info.duration)
