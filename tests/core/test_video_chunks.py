@@ -1,6 +1,7 @@
 """Parallel sampling (video_chunks): the same samples as the sequential sampler."""
 from __future__ import annotations
 
+import queue
 import threading
 import time
 
@@ -224,6 +225,36 @@ def test_closing_early_stops_second_copies_too(tmp_path, monkeypatch):
     assert any(copy == 1 for *_, copy in decodes)
     gen.close()
     assert not _chunk_threads()
+
+
+def _two_copies():
+    samples = queue.Queue()
+    chunk = video_chunks.Chunk(None, None, None)
+    return [video_chunks._Job(chunk, 0, samples, copy=c) for c in (0, 1)], samples
+
+
+def test_a_chunk_is_read_from_whichever_copy_is_ahead():
+    """The first copy gives two samples and fails; the second gives all four: the reader
+    gets each sample once, in order, and the second copy's result."""
+    jobs, q = _two_copies()
+    a, b, c, d = (f"s{i}" for i in range(4))
+    for item in [(0, a), (1, a), (0, b), (0, None), (1, b), (1, c), (1, d), (1, None)]:
+        q.put(item)
+    jobs[0].error = OSError("the GPU decoder gave up")
+    jobs[1].result = video_chunks._Done(k=7, count=4)
+    copies = video_chunks._Copies(jobs)
+    assert list(copies.drain(None, lambda: None)) == [a, b, c, d]
+    assert copies.done.k == 7 and jobs[0].outdone
+
+
+def test_a_chunk_fails_when_every_copy_fails():
+    jobs, q = _two_copies()
+    q.put((0, "s0"))
+    q.put((1, None))
+    q.put((0, None))
+    jobs[1].error, jobs[0].error = OSError("first to fail"), OSError("last to fail")
+    with pytest.raises(OSError, match="last to fail"):
+        list(video_chunks._Copies(jobs).drain(None, lambda: None))
 
 
 def test_no_chunks_where_they_cannot_be_exact(tmp_path):
