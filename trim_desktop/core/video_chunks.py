@@ -283,7 +283,7 @@ def iter_chunked_samples(path, chunks: List[Chunk], rate: float, size=None,
     threads = threads or max(1, available_cpus() // workers)
     sources = sources or [CpuFrames(threads)] * workers
     decoders = _Decoders(sources)
-    mixed = len({type(s) for s in sources}) > 1
+    mixed = _two_kinds(sources)
     jobs: dict = {}        # chunk number -> _Copies, for chunks being decoded or waiting
     copy_threads: list = []   # threads running second copies
     pool = ThreadPoolExecutor(workers, thread_name_prefix="trim-chunk")
@@ -359,7 +359,12 @@ def chunks_ahead(sources: list) -> int:
     slower beside eight fast ones took 0.60 s with one chunk each ahead, 0.30 s with
     two, and the eight fast ones alone 0.40 s."""
     workers = len(sources)
-    return workers + 1 if len({type(s) for s in sources}) == 1 else 2 * workers + 1
+    return 2 * workers + 1 if _two_kinds(sources) else workers + 1
+
+
+def _two_kinds(sources: list) -> bool:
+    """Decoders of more than one kind (class): "mix", NVDEC beside the CPU's."""
+    return len({type(s) for s in sources}) > 1
 
 
 def _run_pooled(path, job: _Job, rate, size, cancel, decoders: _Decoders) -> None:
