@@ -157,14 +157,15 @@ def recipe_junk() -> list:
 
 
 def recipe_repeats() -> list:
-    """(c) one clip (bunny, 5 s) four times among six distinct clips and street footage."""
-    R = ("bunny", 0.3, 5.3)
+    """(c) one short clip (bunny, 3 s: a recurring "sting") five times among six distinct
+    4-5 s clips and street footage."""
+    R = ("bunny", 0.3, 3.3)
 
     def rep(first):
         return _clip(*R, event="bunny" if first else None, repeat_of=None if first else "bunny")
     return [_clip("vtest", 0, 15), rep(True), _clip("megamind", 0.5, 5.5, "megamind-a"),
             _clip("vtest", 15, 30), _clip("cup", 0, 4, "cup-a"), rep(False),
-            _clip("bikes", 0, 5, "bikes-a"), _clip("vtest", 30, 45),
+            _clip("bikes", 0, 5, "bikes-a"), _clip("vtest", 30, 45), rep(False),
             _clip("megamind", 6.5, 10.5, "megamind-b"), rep(False), _clip("cup", 4, 8, "cup-b"),
             _clip("vtest", 45, 60), _clip("bikes", 5.5, 9.5, "bikes-b"), rep(False),
             _clip("vtest", 60, 75)]
