@@ -4,7 +4,7 @@ One command: ``.venv/bin/python -m benchmarks.quality [--out DIR] [--seeds N]``.
 
 Videos (``benchmarks/quality_videos.py``, built from real clips read in place, cached
 outside the repo): "events" (six 3-5 s clips inside ~6 min of a street camera), "junk"
-(black stretches and still title slates between real footage), "repeats" (one clip four
+(black stretches and still title slates between real footage), "repeats" (one 3 s clip five
 times among six distinct clips), "transnet" (a real 212 s clip with ~120 cuts, as it is).
 For each video the pipeline runs once (features from the cache, the model's scores, KTS
 shots); then every METHOD picks a summary at the default 15 % budget:
