@@ -49,6 +49,15 @@ def temp_leftovers(*folders) -> list[str]:
     return out
 
 
+def one_error_line(err: str) -> str:
+    """stderr must hold exactly one 'error: ...' line and no traceback."""
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    errors = [ln for ln in lines if ln.startswith("error: ")]
+    assert len(errors) == 1, err
+    assert "Traceback" not in err, err
+    return errors[0]
+
+
 def trim_threads() -> list[threading.Thread]:
     """Threads our code starts (decoder prefetch, GUI workers) that are still alive."""
     return [t for t in threading.enumerate()

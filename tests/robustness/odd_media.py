@@ -1,0 +1,108 @@
+"""Odd inputs of the second robustness round (issue 21), made with PyAV at test time:
+long-GOP MPEG-TS, a Matroska file whose timestamps start below zero, a raw H.264
+elementary stream, an MP3 with cover art. Tiny (64x48, a few seconds) so each takes
+well under a second to make."""
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+
+SIZE = (64, 48)
+
+
+def _frame(i: int, fps: int, width: int, height: int) -> av.VideoFrame:
+    """A moving bar on a colour that changes every second (so features differ)."""
+    img = np.zeros((height, width, 3), np.uint8)
+    img[...] = ((i // fps) * 60 % 256, 120, 200 - (i // fps) * 30 % 200)
+    x = (i * 2) % width
+    img[:, x:x + 6] = 255
+    return av.VideoFrame.from_ndarray(img, format="rgb24").reformat(format="yuv420p")
+
+
+def _tone(duration: float, sr: int) -> np.ndarray:
+    t = np.arange(int(round(duration * sr))) / sr
+    return (0.3 * np.sin(2 * np.pi * 330 * t)).astype(np.float32)
+
+
+def make_clip(path, fmt: str, duration: float = 4.0, fps: int = 25, audio: bool = True,
+              gop: int | None = None, offset_s: float = 0.0,
+              container_options: dict | None = None) -> Path:
+    """H.264 (+ AAC) in container ``fmt``; ``gop`` frames between key frames (None:
+    x264's default, 250, and no scene-cut key frames); every timestamp shifted by
+    ``offset_s`` seconds (negative: a file that starts before zero, like ffmpeg's
+    ``-output_ts_offset -1.5``)."""
+    path = Path(path)
+    width, height = SIZE
+    out = av.open(str(path), "w", format=fmt, options=container_options or {})
+    params = "scenecut=0" + (f":keyint={gop}:min-keyint={gop}" if gop else ":keyint=250")
+    vs = out.add_stream("libx264", rate=fps, options={"preset": "ultrafast",
+                                                      "x264-params": params})
+    vs.width, vs.height, vs.pix_fmt = width, height, "yuv420p"
+    vs.time_base = vs.codec_context.time_base = Fraction(1, fps)
+    a_stream = None
+    sr = 44100
+    if audio:
+        a_stream = out.add_stream("aac", rate=sr)
+        a_stream.layout = "mono"
+
+    def mux(stream, packets):
+        for p in packets:
+            if offset_s and p.pts is not None:
+                shift = int(round(Fraction(offset_s) / p.time_base))
+                p.pts += shift
+                if p.dts is not None:
+                    p.dts += shift
+            out.mux(p)
+
+    n = int(round(duration * fps))
+    for i in range(n):
+        f = _frame(i, fps, width, height)
+        f.pts = i
+        mux(vs, vs.encode(f))
+    mux(vs, vs.encode())
+    if a_stream is not None:
+        wave = _tone(duration, sr)
+        for start in range(0, len(wave), 1024):
+            af = av.AudioFrame.from_ndarray(wave[None, start:start + 1024], format="fltp",
+                                            layout="mono")
+            af.sample_rate, af.pts, af.time_base = sr, start, Fraction(1, sr)
+            mux(a_stream, a_stream.encode(af))
+        mux(a_stream, a_stream.encode())
+    out.close()
+    return path
+
+
+def make_raw_h264(path, duration: float = 4.0, fps: int = 25) -> Path:
+    """An H.264 elementary stream (.h264): no container, no timestamps, no duration."""
+    return make_clip(path, "h264", duration=duration, fps=fps, audio=False, gop=fps)
+
+
+def make_mp3_with_cover(path, duration: float = 3.0) -> Path:
+    """An MP3 song with an attached picture (album art), as music players keep them."""
+    path = Path(path)
+    out = av.open(str(path), "w", format="mp3")
+    sr = 44100
+    a = out.add_stream("libmp3lame", rate=sr)
+    a.layout = "mono"
+    pic = out.add_stream("mjpeg", rate=1)
+    pic.width, pic.height, pic.pix_fmt = 64, 64, "yuvj420p"
+    pic.disposition = av.stream.Disposition.attached_pic
+    img = np.full((64, 64, 3), (200, 30, 30), np.uint8)
+    f = av.VideoFrame.from_ndarray(img, format="rgb24").reformat(format="yuvj420p")
+    f.pts = 0
+    for p in list(pic.encode(f)) + list(pic.encode()):
+        out.mux(p)
+    wave = _tone(duration, sr)
+    for start in range(0, len(wave), 1152):
+        af = av.AudioFrame.from_ndarray(wave[None, start:start + 1152], format="fltp",
+                                        layout="mono")
+        af.sample_rate, af.pts, af.time_base = sr, start, Fraction(1, sr)
+        for p in a.encode(af):
+            out.mux(p)
+    for p in a.encode():
+        out.mux(p)
+    out.close()
+    return path
