@@ -103,11 +103,11 @@ def test_cancel_pipeline_stage(stage, corpus, env, tmp_path):
 
 def test_cancel_while_decoding(corpus, env, monkeypatch):
     """Cancel while the decoder thread is busy, before the network has seen a batch."""
-    from trim_desktop.core import video
+    from trim_desktop.core import decode
 
     src = corpus("long_scenes.mp4")
     c = Canceller("never")
-    real = video.iter_samples
+    real = decode.iter_samples
 
     def samples(*a, **k):
         for i, s in enumerate(real(*a, **k)):
@@ -115,7 +115,7 @@ def test_cancel_while_decoding(corpus, env, monkeypatch):
                 c.cancel_now()      # from inside the decoder thread
             yield s
 
-    monkeypatch.setattr(video, "iter_samples", samples)
+    monkeypatch.setattr(decode, "iter_samples", samples)
     threads = trim_threads()
     assert_clean_cancel(lambda: pipeline.extract(src, settings(use_cache=False),
                                                  progress=c, cancel=c.token),

@@ -28,7 +28,7 @@ import numpy as np
 
 from .errors import InputVideoError, OutputError, TrimError
 from .progress import CancelToken, ProgressFn, check, report
-from .video import (
+from .decode import (
     decode_frames, enable_threads, frame_seconds, open_input, probe, stream_start,
     video_stream,
 )
