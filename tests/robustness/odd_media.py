@@ -22,9 +22,16 @@ def _frame(i: int, fps: int, width: int, height: int) -> av.VideoFrame:
     return av.VideoFrame.from_ndarray(img, format="rgb24").reformat(format="yuv420p")
 
 
-def _tone(duration: float, sr: int) -> np.ndarray:
+def _tone_packets(stream, duration: float, sr: int, chunk: int):
+    """Encoded packets of a 330 Hz mono tone, ``chunk`` samples a frame, then the flush."""
     t = np.arange(int(round(duration * sr))) / sr
-    return (0.3 * np.sin(2 * np.pi * 330 * t)).astype(np.float32)
+    wave = (0.3 * np.sin(2 * np.pi * 330 * t)).astype(np.float32)
+    for start in range(0, len(wave), chunk):
+        af = av.AudioFrame.from_ndarray(wave[None, start:start + chunk], format="fltp",
+                                        layout="mono")
+        af.sample_rate, af.pts, af.time_base = sr, start, Fraction(1, sr)
+        yield from stream.encode(af)
+    yield from stream.encode()
 
 
 def make_clip(path, fmt: str, duration: float = 4.0, fps: int = 25, audio: bool = True,
@@ -64,13 +71,7 @@ def make_clip(path, fmt: str, duration: float = 4.0, fps: int = 25, audio: bool 
         mux(vs, vs.encode(f))
     mux(vs, vs.encode())
     if a_stream is not None:
-        wave = _tone(duration, sr)
-        for start in range(0, len(wave), 1024):
-            af = av.AudioFrame.from_ndarray(wave[None, start:start + 1024], format="fltp",
-                                            layout="mono")
-            af.sample_rate, af.pts, af.time_base = sr, start, Fraction(1, sr)
-            mux(a_stream, a_stream.encode(af))
-        mux(a_stream, a_stream.encode())
+        mux(a_stream, _tone_packets(a_stream, duration, sr, 1024))
     out.close()
     return path
 
@@ -95,14 +96,26 @@ def make_mp3_with_cover(path, duration: float = 3.0) -> Path:
     f.pts = 0
     for p in list(pic.encode(f)) + list(pic.encode()):
         out.mux(p)
-    wave = _tone(duration, sr)
-    for start in range(0, len(wave), 1152):
-        af = av.AudioFrame.from_ndarray(wave[None, start:start + 1152], format="fltp",
-                                        layout="mono")
-        af.sample_rate, af.pts, af.time_base = sr, start, Fraction(1, sr)
-        for p in a.encode(af):
+    for p in _tone_packets(a, duration, sr, 1152):  # (MP3 frames hold 1152 samples)
+        out.mux(p)
+    out.close()
+    return path
+
+
+def make_gappy(path, fps: int = 25) -> Path:
+    """One second of frames, a 4 s gap with no frame (a screen recording standing
+    still), one more second: a variable-rate file whose middle is legitimately empty."""
+    path = Path(path)
+    out = av.open(str(path), "w", format="mp4")
+    vs = out.add_stream("libx264", rate=fps, options={"preset": "ultrafast"})
+    vs.width, vs.height, vs.pix_fmt = SIZE[0], SIZE[1], "yuv420p"
+    vs.time_base = vs.codec_context.time_base = Fraction(1, fps)
+    for i, pts in enumerate(list(range(fps)) + list(range(5 * fps, 6 * fps))):
+        f = _frame(i, fps, *SIZE)
+        f.pts = pts
+        for p in vs.encode(f):
             out.mux(p)
-    for p in a.encode():
+    for p in vs.encode():
         out.mux(p)
     out.close()
     return path

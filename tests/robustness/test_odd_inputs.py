@@ -13,7 +13,7 @@ import av
 import pytest
 
 from tests.robustness.conftest import FAST, files_under, one_error_line, sha256, temp_leftovers
-from tests.robustness.odd_media import make_clip, make_mp3_with_cover, make_raw_h264
+from tests.robustness.odd_media import make_clip, make_gappy, make_mp3_with_cover, make_raw_h264
 from trim_desktop.core import export as core_export
 from trim_desktop.core.errors import InputVideoError, OutputError
 from trim_desktop.core.export import export_mp4
@@ -84,6 +84,14 @@ def test_a_range_where_nothing_decodes_fails_instead_of_writing_no_picture(
                                               "6.00 s and 8.00 s"):
         export_mp4(media["short_gop.ts"], [(0.0, 1.0), (6.0, 8.0)], tmp_path / "s.mp4")
     assert os.listdir(tmp_path) == []
+
+
+def test_a_range_in_a_legitimate_gap_is_no_error(tmp_path):
+    """The frame check must not refuse a variable-rate file that has no frame in a
+    selected range because nothing changed there (the frame after it exists)."""
+    src = make_gappy(tmp_path / "gappy.mp4")
+    out = export_mp4(src, [(0.0, 0.5), (2.0, 4.0), (5.0, 5.4)], tmp_path / "s.mp4")
+    assert len(video_frames(out)) == 13 + 10
 
 
 def test_a_file_that_loses_frames_on_the_way_is_not_kept(media, tmp_path, monkeypatch):

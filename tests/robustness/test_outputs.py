@@ -67,7 +67,8 @@ def refused_before_work(code, err, cache_dir, words, exit_code=2):
 def test_summary_and_segments_on_one_path_exit_2(src, run_cli, tmp_path, cache_dir):
     same = tmp_path / "same.mp4"
     code, out, err = run_cli(src, "-o", same, "--segments", same, *RUN)
-    refused_before_work(code, err, cache_dir, "are the same file")
+    line = refused_before_work(code, err, cache_dir, "are the same file")
+    assert line.startswith("error: -o/--output and --segments are the same file"), line
     assert files_under(tmp_path) == ["v.mp4"]
 
 
@@ -78,7 +79,7 @@ def test_segments_and_scores_on_one_path_exit_2(src, run_cli, tmp_path, cache_di
     # the default segments name (beside the MP4) against --scores, too
     code, out, err = run_cli(src, "-o", tmp_path / "sc.mp4", "--scores", tmp_path / "sc.json",
                              *RUN)
-    refused_before_work(code, err, cache_dir, "the segments file and --scores are the same file")
+    refused_before_work(code, err, cache_dir, "The segments file and --scores are the same file")
     assert files_under(tmp_path) == ["v.mp4"]
 
 
@@ -286,3 +287,18 @@ def test_mkv_and_mp4_outputs_keep_their_own_segments_file(src, run_cli, tmp_path
         assert "matroska" in c.format.name and c.streams.video
     with av.open(str(tmp_path / "x.mp4")) as c:
         assert "mp4" in c.format.name
+
+
+# ---------------------------------------------------------------- the cache, as users break it
+
+def test_a_cache_folder_that_is_a_file_only_warns(src, run_cli, tmp_path, monkeypatch):
+    """$TRIM_DESKTOP_CACHE names a file (a typo, an old config): the run succeeds with a
+    note, and the file is left as it was."""
+    bogus = tmp_path / "cache.txt"
+    bogus.write_text("my notes")
+    monkeypatch.setenv("TRIM_DESKTOP_CACHE", str(bogus))
+    code, out, err = run_cli(src, "-o", tmp_path / "s.mp4", *RUN)
+    assert code == 0, err
+    assert "note: Features not cached: cannot write the feature cache" in err
+    assert bogus.read_text() == "my notes"
+    assert file_names(tmp_path) == ["cache.txt", "s.json", "s.mp4", "v.mp4"]

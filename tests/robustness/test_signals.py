@@ -8,12 +8,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.robustness.conftest import FAST, files_under, sha256
+from tests.robustness.conftest import FAST, files_under, sha256, signal_when
 from tests.robustness.odd_media import make_clip
 
 REPO = Path(__file__).resolve().parents[2]
@@ -32,26 +31,10 @@ def test_signal_during_export_leaves_nothing(tmp_path, sig, code):
         [sys.executable, "-m", "tests.robustness.slow_export_cli", str(src), "--output-dir",
          str(out_dir), *flags], cwd=REPO, env=env, stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True)
-    seen = []
-    try:
-        for line in proc.stderr:
-            seen.append(line)
-            if line.startswith("Exporting MP4"):
-                break
-        else:
-            pytest.fail("the export never started: " + "".join(seen))
-        deadline = time.monotonic() + 10
-        while not any(".partial-" in f for f in os.listdir(out_dir)):
-            assert time.monotonic() < deadline, "no temporary export file appeared"
-            time.sleep(0.02)
-        proc.send_signal(sig)
-        t0 = time.monotonic()
-        rest = proc.communicate(timeout=30)[1]
-        took = time.monotonic() - t0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == code, "".join(seen) + rest
+    seen, rest, took = signal_when(
+        proc, "Exporting MP4", sig,
+        ready=lambda: any(".partial-" in f for f in os.listdir(out_dir)))  # mid-export
+    assert proc.returncode == code, seen + rest
     assert "Cancelled; no partial output was left." in rest and "Traceback" not in rest
     assert took < 5.0
     assert os.listdir(out_dir) == [] and files_under(out_dir) == []

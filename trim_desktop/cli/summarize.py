@@ -209,8 +209,9 @@ def check_plan(videos: list[Path], args) -> None:
             if key in taken:
                 owner, owner_what = taken[key]
                 if owner == video:
-                    raise UsageError(f"{owner_what} and {what} are the same file '{path}'; "
-                                     "give each output its own name.")
+                    both = f"{owner_what} and {what}"
+                    raise UsageError(f"{both[0].upper()}{both[1:]} are the same file "
+                                     f"'{path}'; give each output its own name.")
                 raise UsageError(f"'{owner}' and '{video}' would both write '{path}'; rename "
                                  "one of them or summarize them into different folders.")
             taken[key] = (video, what)

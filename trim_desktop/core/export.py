@@ -448,10 +448,11 @@ class _Exporter:
 
     # -- checks: a summary never lacks the pictures it selected
     def _check_range(self, a: float, b: float, frames: int) -> None:
-        """A range that should hold two frames or more got none: the source cannot be
-        decoded there (seen with long-GOP MPEG-TS before the seek-back); fail, not write
-        an audio-only stretch."""
-        if frames == 0 and (b - a) * (self.fps or 25.0) >= 2.0:
+        """A range that should hold two frames or more got none, and decoding ended
+        there: the source cannot be decoded there (seen with long-GOP MPEG-TS before the
+        seek-back); fail, not write an audio-only stretch. (A sparse variable-rate
+        stretch, a screen recording's still minute, has a frame after it: kept.)"""
+        if frames == 0 and self.v_pending is None and (b - a) * (self.fps or 25.0) >= 2.0:
             raise _input_error(self.src, f"no video frame could be decoded between "
                                          f"{a:.2f} s and {b:.2f} s")
 
