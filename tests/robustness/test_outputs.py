@@ -302,3 +302,25 @@ def test_a_cache_folder_that_is_a_file_only_warns(src, run_cli, tmp_path, monkey
     assert "note: Features not cached: cannot write the feature cache" in err
     assert bogus.read_text() == "my notes"
     assert file_names(tmp_path) == ["cache.txt", "s.json", "s.mp4", "v.mp4"]
+
+
+def test_trim_train_model_file_is_never_replaced_unasked(tmp_path):
+    """trim-train's model file gets the same no-replace rename (without --force) and
+    the umask mode; its temporary file has a name of its own (was: a fixed NAME.part)."""
+    from trim_desktop.core.model import TrimScorer
+    from trim_desktop.research.modelfile import load_model, save_model
+
+    state = TrimScorer(16).state_dict()
+    taken = tmp_path / "m.pt"
+    taken.write_bytes(b"someone's model")
+    with pytest.raises(core_export.OutputAppeared):
+        save_model(taken, state, 16, "unknown", "crop", replace=False)
+    assert taken.read_bytes() == b"someone's model"
+    old = os.umask(0o022)
+    try:
+        save_model(tmp_path / "new.pt", state, 16, "unknown", "crop", replace=False)
+    finally:
+        os.umask(old)
+    assert load_model(tmp_path / "new.pt").in_dim == 16
+    assert stat.S_IMODE((tmp_path / "new.pt").stat().st_mode) == 0o644
+    assert file_names(tmp_path) == ["m.pt", "new.pt"]
