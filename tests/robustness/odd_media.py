@@ -36,11 +36,13 @@ def _tone_packets(stream, duration: float, sr: int, chunk: int):
 
 def make_clip(path, fmt: str, duration: float = 4.0, fps: int = 25, audio: bool = True,
               gop: int | None = None, offset_s: float = 0.0,
-              container_options: dict | None = None) -> Path:
+              container_options: dict | None = None,
+              frame_pts: list[int] | None = None) -> Path:
     """H.264 (+ AAC) in container ``fmt``; ``gop`` frames between key frames (None:
     x264's default, 250, and no scene-cut key frames); every timestamp shifted by
     ``offset_s`` seconds (negative: a file that starts before zero, like ffmpeg's
-    ``-output_ts_offset -1.5``)."""
+    ``-output_ts_offset -1.5``); ``frame_pts``: the frames' timestamps in 1/fps
+    (default 0, 1, 2, ...)."""
     path = Path(path)
     width, height = SIZE
     out = av.open(str(path), "w", format=fmt, options=container_options or {})
@@ -64,10 +66,9 @@ def make_clip(path, fmt: str, duration: float = 4.0, fps: int = 25, audio: bool 
                     p.dts += shift
             out.mux(p)
 
-    n = int(round(duration * fps))
-    for i in range(n):
+    for i, pts in enumerate(frame_pts or range(int(round(duration * fps)))):
         f = _frame(i, fps, width, height)
-        f.pts = i
+        f.pts = pts
         mux(vs, vs.encode(f))
     mux(vs, vs.encode())
     if a_stream is not None:
@@ -105,17 +106,5 @@ def make_mp3_with_cover(path, duration: float = 3.0) -> Path:
 def make_gappy(path, fps: int = 25) -> Path:
     """One second of frames, a 4 s gap with no frame (a screen recording standing
     still), one more second: a variable-rate file whose middle is legitimately empty."""
-    path = Path(path)
-    out = av.open(str(path), "w", format="mp4")
-    vs = out.add_stream("libx264", rate=fps, options={"preset": "ultrafast"})
-    vs.width, vs.height, vs.pix_fmt = SIZE[0], SIZE[1], "yuv420p"
-    vs.time_base = vs.codec_context.time_base = Fraction(1, fps)
-    for i, pts in enumerate(list(range(fps)) + list(range(5 * fps, 6 * fps))):
-        f = _frame(i, fps, *SIZE)
-        f.pts = pts
-        for p in vs.encode(f):
-            out.mux(p)
-    for p in vs.encode():
-        out.mux(p)
-    out.close()
-    return path
+    return make_clip(path, "mp4", audio=False, fps=fps,
+                     frame_pts=list(range(fps)) + list(range(5 * fps, 6 * fps)))
