@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def one_run(tree: Path, video: str, newer: bool) -> dict:
-    extra = ["--precision", "auto", "--backbone", "auto", "--engine", "auto"]
+    extra = ["--backbone", "auto", "--engine", "auto"]
     if newer:
         extra.append("--decode-default")  # an option older checkouts do not know
     return run_in(tree, video, extra=extra)

@@ -1,5 +1,5 @@
 """Several variants of summarize on one video, runs interleaved round-robin: a variant is
-a checkout plus environment settings (e.g. TRIM_NVDEC=mix), optionally held to some
+a checkout plus environment settings (e.g. TRIM_NVDEC=0, see benchmarks/run.py), optionally held to some
 cores with taskset. For the lent GPU machine, where one call must compare everything.
 
     python -m benchmarks.ab_variants VIDEO --reps 2 \\

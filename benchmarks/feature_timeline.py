@@ -7,7 +7,8 @@ CPU), the whole stage.
 Tells whether the stage waits for the decoder, for CUDA's start-up or for the network
 (GIL waits show up as network wall time far above its CPU time). ``--cudnn`` runs the
 backbone with cuDNN on GPUs (the app turns it off: features.without_cudnn). One run,
-cache off.
+cache off. ``TRIM_NVDEC`` / ``TRIM_DECODE_WORKERS`` force the decoding as in
+benchmarks/run.py.
 """
 from __future__ import annotations
 
@@ -29,7 +30,9 @@ def main(argv=None) -> int:
     ap.add_argument("--cudnn", action="store_true", help="keep cuDNN on for the backbone")
     args = ap.parse_args(argv)
     import torch
+    from benchmarks.run import forced_decoding
     from trim_desktop.core import backbones, features
+    forced_decoding()
 
     marks: dict = {"infer_wall": 0.0, "infer_cpu": 0.0, "batches": 0}
     t0 = time.perf_counter()
@@ -64,7 +67,7 @@ def main(argv=None) -> int:
         return call
 
     from trim_desktop.core import onnx_backbone
-    backbones.Backbone.embed = timed(backbones.Backbone.embed)   # torch (GPU, or CPU bf16)
+    backbones.Backbone.embed = timed(backbones.Backbone.embed)   # torch
     onnx_backbone.OnnxEmbedder.embed_numpy = timed(onnx_backbone.OnnxEmbedder.embed_numpy)
 
     bb = backbones.load_backbone("efficientnet-lite0", "cpu")

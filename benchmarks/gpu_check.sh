@@ -14,11 +14,11 @@ if [ "$QUICK" != 1 ]; then
 echo "== hardware decoding (NVDEC) probe"
 timeout 120 python3 -m benchmarks.nvdec_probe "$V" 2>&1 | tee "$OUT/gpu_nvdec.log"
 fi
-TESTS="tests/core/test_gpu.py tests/core/test_nvdec.py tests/core/test_features.py"
-[ "$QUICK" = 1 ] || TESTS="$TESTS tests/core/test_video_chunks.py"
+TESTS="tests/core/test_gpu.py tests/core/decode/test_nvdec.py tests/core/test_features.py"
+[ "$QUICK" = 1 ] || TESTS="$TESTS tests/core/decode/test_parallel.py"
 python3 -c "
 import logging; logging.basicConfig(level=logging.INFO)
-from trim_desktop.core import nvdec; print('NVDEC usable:', nvdec.usable('$V', 'cuda'))" 2>&1 | tail -2
+from trim_desktop.core.decode import nvdec; print('NVDEC usable:', nvdec.usable('$V', 'cuda'))" 2>&1 | tail -2
 echo "== real-GPU tests"
 timeout 100 python3 -m pytest -q -p no:cacheprovider -o addopts="" $TESTS 2>&1 \
     | tee "$OUT/gpu_tests.log" | tail -8

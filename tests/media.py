@@ -237,3 +237,13 @@ def cut_with_edit_list(src: Path | str, dst: Path | str, cut_s: float) -> Path:
                 out.mux(p)
     return dst
 
+
+
+def all_frames(path: Path | str) -> list:
+    """Every decoded frame of ``path`` as (seconds from the start, RGB array), decoded the
+    plain PyAV way: what the samplers' frames are checked against."""
+    with av.open(str(path)) as c:
+        vs = c.streams.video[0]
+        start = (vs.start_time or 0) * vs.time_base
+        return [(float(f.pts * f.time_base - start), f.to_ndarray(format="rgb24"))
+                for f in c.decode(vs)]

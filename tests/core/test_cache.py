@@ -7,8 +7,8 @@ import pytest
 
 from trim_desktop.core import cache as cachemod
 from trim_desktop.core.cache import FeatureCache, default_cache_root
-from trim_desktop.core.features import Features
-from trim_desktop.core.video import VideoInfo
+from trim_desktop.core.feature_set import Features
+from trim_desktop.core.decode import VideoInfo
 
 SETTINGS = dict(backbone="efficientnet-lite0", weights="w1", preprocess="crop", rate=2.0)
 

@@ -7,7 +7,8 @@ import av
 import pytest
 
 from tests.media import make_video
-from trim_desktop.core import cpus, video
+from trim_desktop.core import cpus
+from trim_desktop.core.decode import stream
 
 
 def test_follows_the_affinity_mask(monkeypatch):
@@ -26,9 +27,9 @@ def test_falls_back_to_the_core_count(monkeypatch):
 
 
 def test_decoder_uses_one_thread_per_core(tmp_path, monkeypatch):
-    monkeypatch.setattr(video, "available_cpus", lambda: 3)
+    monkeypatch.setattr(stream, "available_cpus", lambda: 3)
     path = make_video(tmp_path / "a.mp4", duration=0.5, size=(64, 48), audio=False)
     with av.open(str(path)) as c:
         vs = c.streams.video[0]
-        video.enable_threads(vs)
+        stream.enable_threads(vs)
         assert vs.thread_count == 3

@@ -19,7 +19,7 @@ from trim_desktop.core.export import (
     write_scores_csv, write_segments_csv, write_summary_json,
 )
 from trim_desktop.core.progress import CancelToken, Cancelled
-from trim_desktop.core.video import iter_samples, probe
+from trim_desktop.core.decode import iter_samples, probe
 
 
 @dataclass

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from trim_desktop.core import features as featmod
-from trim_desktop.core import video
+from trim_desktop.core import decode
 from trim_desktop.core.backbones import Backbone, load_backbone
 from trim_desktop.core.cache import FeatureCache
 from trim_desktop.core.errors import InputVideoError
@@ -88,7 +88,7 @@ def test_cache_hit_skips_decoding(clip, lite0, monkeypatch, tmp_path):
     def no_decoding(*a, **k):
         raise AssertionError("decoded on a cache hit")
 
-    monkeypatch.setattr(video, "iter_samples", no_decoding)
+    monkeypatch.setattr(decode, "iter_samples", no_decoding)
     monkeypatch.setattr(featmod, "load_backbone", no_decoding)
     notes = []
     hit = extract_features(clip, backbone="efficientnet-lite0", cache=cache, messages=notes)

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.robustness.conftest import files_under, sha256, temp_leftovers, trim_threads
+from tests.robustness.conftest import (files_under, sha256, signal_when, temp_leftovers,
+                                       trim_threads)
 from trim_desktop.core import pipeline
 from trim_desktop.core.progress import CancelToken, Cancelled
 
@@ -103,11 +104,11 @@ def test_cancel_pipeline_stage(stage, corpus, env, tmp_path):
 
 def test_cancel_while_decoding(corpus, env, monkeypatch):
     """Cancel while the decoder thread is busy, before the network has seen a batch."""
-    from trim_desktop.core import video
+    from trim_desktop.core import decode
 
     src = corpus("long_scenes.mp4")
     c = Canceller("never")
-    real = video.iter_samples
+    real = decode.iter_samples
 
     def samples(*a, **k):
         for i, s in enumerate(real(*a, **k)):
@@ -115,7 +116,7 @@ def test_cancel_while_decoding(corpus, env, monkeypatch):
                 c.cancel_now()      # from inside the decoder thread
             yield s
 
-    monkeypatch.setattr(video, "iter_samples", samples)
+    monkeypatch.setattr(decode, "iter_samples", samples)
     threads = trim_threads()
     assert_clean_cancel(lambda: pipeline.extract(src, settings(use_cache=False),
                                                  progress=c, cancel=c.token),
@@ -144,22 +145,8 @@ def test_ctrl_c_during_features_exits_130_and_leaves_nothing(corpus, tmp_path):
         [sys.executable, "-m", "trim_desktop.cli.summarize", str(src), "--output-dir",
          str(out_dir), "--backbone", "efficientnet-lite0", "--device", "cpu"],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    seen = []
-    try:
-        for line in proc.stderr:                 # progress lines (not a tty: milestones)
-            seen.append(line)
-            if line.startswith("Decode + features"):
-                break
-        else:
-            pytest.fail("no features progress: " + "".join(seen))
-        proc.send_signal(signal.SIGINT)
-        t0 = time.monotonic()
-        rest = proc.communicate(timeout=30)[1]
-        took = time.monotonic() - t0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == 130, "".join(seen) + rest
+    seen, rest, took = signal_when(proc, "Decode + features", signal.SIGINT)
+    assert proc.returncode == 130, seen + rest
     assert "Cancelled; no partial output was left." in rest
     assert "Traceback" not in rest
     assert took < 5.0

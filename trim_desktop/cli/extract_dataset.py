@@ -116,20 +116,20 @@ def match_videos(video_dir: Path, keys: list[str], names: dict[str, Optional[str
 
 def frames_at(path: Path, picks: np.ndarray, size, cancel=None):
     """Yield (decode index, RGB image) for the frames whose decode index is in ``picks``."""
-    from ..core import video
+    from ..core import decode
 
     wanted = set(int(i) for i in picks)
     last = max(wanted) if wanted else -1
-    container = video.open_input(path)
+    container = decode.open_input(path)
     try:
-        stream = video.video_stream(container)
-        video.enable_threads(stream)
-        for index, frame in enumerate(video.decode_frames(container, stream)):
+        stream = decode.video_stream(container)
+        decode.enable_threads(stream)
+        for index, frame in enumerate(decode.decode_frames(container, stream)):
             if index > last:
                 break
             if index in wanted:
                 check(cancel)
-                yield index, video.to_rgb(frame, video.display_rotation(frame), size)
+                yield index, decode.to_rgb(frame, decode.display_rotation(frame), size)
     finally:
         container.close()
 

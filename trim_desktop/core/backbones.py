@@ -30,7 +30,6 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .device import cpu_has_native_bf16  # noqa: F401 - used here and re-exported
 from .errors import WeightsError
 from .progress import CancelToken, ProgressFn, check, report
 
@@ -155,42 +154,13 @@ class Backbone:
         return self
 
     @torch.inference_mode()
-    def embed(self, batch: torch.Tensor, precision: str = "fp32") -> torch.Tensor:
+    def embed(self, batch: torch.Tensor) -> torch.Tensor:
         """Preprocessed NCHW batch -> (N, dim) float32 features on the module's device.
 
         Channels-last memory layout: measured ~1.4x faster on the CPU for both nets.
-        ``precision="bf16"`` runs the network under CPU bfloat16 autocast (oneDNN
-        bf16 kernels; see :func:`resolve_precision`); the output is float32 either way.
         """
         x = batch.to(self.device).contiguous(memory_format=torch.channels_last)
-        if precision == "bf16" and self.device.type == "cpu":
-            with torch.autocast("cpu", dtype=torch.bfloat16):
-                return self.module(x).float()
         return self.module(x).float()
-
-
-PRECISIONS = ("auto", "fp32", "bf16")
-
-
-def resolve_precision(precision: str, device) -> str:
-    """"fp32" or "bf16" for a feature extraction on ``device``.
-
-    "auto" is float32. bf16 (CPU autocast, opt-in) was measured 2.6x faster for
-    efficientnet-lite0 on an AVX512-BF16 CPU, but it fails the bar for changing numbers
-    (every feature within cosine 0.999 of float32 and the same selected shots on the
-    test clips): cosine min 0.978 and other shots on the transnetv2 test clip
-    (docs/benchmarks.md, target 6), so it stays off by default. bf16 on a GPU is not
-    supported here and runs float32.
-    """
-    precision = (precision or "auto").lower()
-    if precision not in PRECISIONS:
-        raise ValueError(f"precision must be one of {PRECISIONS}, not {precision!r}")
-    dev = torch.device(device) if not isinstance(device, torch.device) else device
-    if dev.type != "cpu":
-        return "fp32"
-    if precision == "auto" or (precision == "bf16" and not cpu_has_native_bf16()):
-        return "fp32"   # emulated bf16 is slower than float32
-    return precision
 
 
 def _check_mode(mode: str) -> None:

@@ -107,7 +107,7 @@ class FeatureCache:
 
     # ------------------------------------------------------------ read
     def get(self, key: str):
-        """The cached :class:`~trim_desktop.core.features.Features`, or None.
+        """The cached :class:`~trim_desktop.core.feature_set.Features`, or None.
 
         Anything wrong with the entry (truncated, bit flip, other key, old format) makes
         it a miss, and the entry is deleted so the next put() rebuilds it.
@@ -136,8 +136,8 @@ class FeatureCache:
 
     @staticmethod
     def _features(meta: dict, arrays: dict):
-        from .features import Features
-        from .video import VideoInfo
+        from .feature_set import Features   # (on the first hit: the cache needs only numpy)
+        from .decode.info import VideoInfo
         info_d = meta["info"]
         names = {f.name for f in fields(VideoInfo)}
         if set(info_d) != names:

@@ -8,20 +8,21 @@ costs overlap instead of adding up. The decoder resizes while converting to RGB
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 import logging
 import queue
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Optional, Union
 
 import numpy as np
 import torch
 
-from . import onnx_backbone, quality, video, video_chunks
+from . import decode, onnx_backbone, quality
 from .backbones import (LITE0_ID, PREPROCESS_MODES, Backbone, load_backbone,
-                        resnet50_weights_id, resnet50_weights_local, resolve_precision)
+                        resnet50_weights_id, resnet50_weights_local)
 from .cache import FeatureCache
+from .feature_set import Features
 from .device import available_cpus, choose_device, run_with_cpu_fallback
 from .errors import InputVideoError
 from .onnx_backbone import check_engine
@@ -34,30 +35,6 @@ _QUEUE_BATCHES = 2
 _GPU_QUEUE_BATCHES = 16
 """On a GPU: room for 512 decoded samples (~100 MB at 256 x 256), so decoding goes on
 while CUDA starts up (the first batch waits for it) instead of stalling after two batches."""
-
-
-@dataclass
-class Features:
-    """Per-sample features of one video and the settings that produced them."""
-
-    values: np.ndarray          # (n, D) float32, raw (not L2-normalised: the losses need that)
-    frame_indices: np.ndarray   # (n,) int64, decode-order frame index of each sample
-    timestamps: np.ndarray      # (n,) float64, seconds from the video's start
-    backbone: str
-    preprocess: str
-    rate: float
-    info: "video.VideoInfo"
-    from_cache: bool = False
-    backbone_reason: str = ""
-    quality: Optional[np.ndarray] = None  # (n, 5) float32 picture measures (core.quality), for junk
-
-    @property
-    def n(self) -> int:
-        return int(self.values.shape[0])
-
-    @property
-    def dim(self) -> int:
-        return int(self.values.shape[1])
 
 
 class _End:
@@ -79,14 +56,6 @@ def cpu_inference_threads() -> int:
     1 thread 16.7 s vs 2 threads 25.6 s for a 60 s 720p video, and 40% less CPU time.
     """
     return max(1, available_cpus() - 1)
-
-
-def gpu_convert_workers() -> int:
-    """Threads converting sampled frames to RGB on GPU runs: a quarter of the cores, at most
-    4 (0 = convert in the decoding thread). The GPU leaves the cores to decoding, and the
-    conversion of each sampled frame would otherwise wait for the decoder and vice versa."""
-    n = min(4, available_cpus() // 4)
-    return n if n > 1 else 0
 
 
 @contextmanager
@@ -142,12 +111,9 @@ def own_stream(device: torch.device, state: dict):
         yield stream
 
 
-def _batches(path, rate, size, batch_size, cancel, convert_workers=0, nvdec_device=None):
+def _batches(path, rate, size, batch_size, cancel, options: "decode.DecodeOptions"):
     batch = []
-    for s in video.iter_samples(path, rate=rate, size=size, cancel=cancel,
-                                convert_workers=convert_workers,
-                                workers=video_chunks.sampling_workers(),
-                                nvdec_device=nvdec_device):
+    for s in decode.iter_samples(path, rate=rate, size=size, cancel=cancel, options=options):
         batch.append(s)
         if len(batch) >= batch_size:
             yield batch
@@ -227,13 +193,10 @@ def _planned_identity(backbone, weights_path) -> Optional[tuple]:
     return None
 
 
-def _cache_key(cache: FeatureCache, path, name, weights_id, preprocess, rate,
-               precision: str = "fp32") -> Optional[str]:
-    # float32 keys stay as they were; bf16 features are their own entries.
-    extra = {"precision": precision} if precision != "fp32" else {}
+def _cache_key(cache: FeatureCache, path, name, weights_id, preprocess, rate) -> Optional[str]:
     try:
         return cache.key(path, backbone=name, weights=weights_id, preprocess=preprocess,
-                         rate=float(rate), **extra)
+                         rate=float(rate))
     except OSError as err:
         log.warning("feature cache skipped: %s", err)
         return None
@@ -245,8 +208,8 @@ def extract_features(path, backbone: Union[str, Backbone] = "auto", preprocess: 
                      progress: Optional[ProgressFn] = None,
                      cancel: Optional[CancelToken] = None, *,
                      allow_download: bool = True, prefetch: bool = True,
-                     messages: Optional[list] = None, precision: str = "auto",
-                     engine: str = "auto") -> Features:
+                     messages: Optional[list] = None, engine: str = "auto",
+                     decoding: Optional[decode.DecodeOptions] = None) -> Features:
     """Sample ``path`` at ``rate`` per second and run the backbone over the samples.
 
     ``backbone`` is a name for :func:`load_backbone` or an already loaded
@@ -255,14 +218,13 @@ def extract_features(path, backbone: Union[str, Backbone] = "auto", preprocess: 
     cached. A CUDA failure mid-way continues on the CPU (reported as a "features"
     progress message). ``messages`` (a list) collects notes for the user: the backbone
     "auto" chose and why, a CPU fallback, a cache that could not be written.
-    ``precision`` "auto" | "fp32" | "bf16": see :func:`backbones.resolve_precision`
-    ("auto" = float32; "bf16" = CPU bfloat16 autocast, faster but outside the
-    accuracy bar on some clips, opt-in).
-    ``engine`` "auto" (default: ONNX Runtime for float32 on the CPU when it is installed,
-    3.6x faster than torch on 2 cores with the same features, else torch) | "torch" |
-    "onnx" (see :mod:`.onnx_backbone`); where ONNX cannot be used (GPU, bf16, export or
+    ``engine`` "auto" (default: ONNX Runtime on the CPU when it is installed, 3.6x
+    faster than torch on 2 cores with the same features, else torch) | "torch" |
+    "onnx" (see :mod:`.onnx_backbone`); where ONNX cannot be used (GPU, export or
     check failed) the run goes on with torch and a note.
     Its features match torch's (cosine >= 0.9999), so they share cache entries.
+    ``decoding``: how the frames are decoded (default :func:`decode.auto_options` for
+    the device: parallel decoders, NVDEC on CUDA with few cores); same samples either way.
     Raises InputVideoError, WeightsError, DeviceError, Cancelled.
     """
     notes = messages if messages is not None else []
@@ -273,18 +235,17 @@ def extract_features(path, backbone: Union[str, Backbone] = "auto", preprocess: 
     batch_size = max(1, int(batch_size))
     engine = check_engine(engine)
     check(cancel)
-    info = video.probe(path)
+    info = decode.probe(path)
     dev = choose_device(device)
-    prec = resolve_precision(precision, dev)
     if engine == "auto":
-        engine = ("onnx" if torch.device(dev).type == "cpu" and prec == "fp32"
+        engine = ("onnx" if torch.device(dev).type == "cpu"
                   and onnx_backbone.onnx_runtime_installed() else "torch")
     reason = ""
 
     key = None
     planned = _planned_identity(backbone, weights_path) if cache is not None else None
     if planned is not None:
-        key = _cache_key(cache, path, planned[0], planned[1], preprocess, rate, prec)
+        key = _cache_key(cache, path, planned[0], planned[1], preprocess, rate)
         hit = cache.get(key) if key else None
         if hit is not None:
             notes.append(f"Features of {hit.backbone} loaded from the cache.")
@@ -301,7 +262,7 @@ def extract_features(path, backbone: Union[str, Backbone] = "auto", preprocess: 
     if isinstance(backbone, str) and backbone.lower() == "auto":
         notes.append(f"Backbone {bb.name}: {reason}.")
     if cache is not None and key is None and not bb.random_weights:
-        key = _cache_key(cache, path, bb.name, bb.weights_id, preprocess, rate, prec)
+        key = _cache_key(cache, path, bb.name, bb.weights_id, preprocess, rate)
         hit = cache.get(key) if key else None
         if hit is not None:
             notes.append(f"Features of {hit.backbone} loaded from the cache.")
@@ -309,7 +270,7 @@ def extract_features(path, backbone: Union[str, Backbone] = "auto", preprocess: 
 
     values, indices, times, picture = _run(path, bb, preprocess, rate, dev, batch_size,
                                            info.duration, progress, cancel, prefetch, notes,
-                                           precision, engine)
+                                           engine, decoding)
     feats = Features(values=values, frame_indices=indices, timestamps=times, backbone=bb.name,
                      preprocess=preprocess, rate=float(rate), info=info, from_cache=False,
                      backbone_reason=reason, quality=picture)
@@ -320,9 +281,10 @@ def extract_features(path, backbone: Union[str, Backbone] = "auto", preprocess: 
 
 
 def _run(path, bb: Backbone, preprocess, rate, dev, batch_size, duration, progress, cancel,
-         prefetch, notes: list, precision: str = "fp32", engine: str = "torch"):
+         prefetch, notes: list, engine: str = "torch",
+         decoding: Optional[decode.DecodeOptions] = None):
     size = bb.decode_size(preprocess)
-    state = {"device": dev, "onnx": _onnx_engine(bb, dev, precision, notes)
+    state = {"device": dev, "onnx": _onnx_engine(bb, dev, notes)
              if engine == "onnx" else None}
 
     def on_onnx(images: np.ndarray) -> Optional[np.ndarray]:
@@ -355,12 +317,7 @@ def _run(path, bb: Backbone, preprocess, rate, dev, batch_size, duration, progre
                 with torch.inference_mode(), own_stream(d, state), without_cudnn():
                     return bb.embed(bb.preprocess(images, preprocess, device=d)).cpu().numpy()
             with torch.inference_mode():
-                x = bb.preprocess(images, preprocess, device=d)
-                # resolved per device: a CUDA run that falls back goes on as a CPU run would
-                if resolve_precision(precision, d) == "bf16":
-                    with torch.autocast("cpu", dtype=torch.bfloat16):
-                        return bb.embed(x).float().cpu().numpy()
-                return bb.embed(x).cpu().numpy()
+                return bb.embed(bb.preprocess(images, preprocess, device=d)).cpu().numpy()
         return run_with_cpu_fallback(on, state["device"], fell_back)
 
     total = float(duration) if duration and duration > 0 else 0.0
@@ -369,10 +326,8 @@ def _run(path, bb: Backbone, preprocess, rate, dev, batch_size, duration, progre
     grey = None   # the last sample's grey copy (quality.measure's motion column)
     report(progress, "features", 0.0, total)
     on_cpu = state["device"].type == "cpu"
-    converters = 0 if on_cpu else gpu_convert_workers()
-    nvdec_device = None if on_cpu else state["device"]   # (decode on the GPU too)
-    factory = lambda: _batches(path, rate, size, batch_size, cancel, converters,  # noqa: E731
-                               nvdec_device)
+    options = decoding or decode.auto_options(state["device"])
+    factory = lambda: _batches(path, rate, size, batch_size, cancel, options)  # noqa: E731
     source = (_prefetched(factory, cancel, _QUEUE_BATCHES if on_cpu else _GPU_QUEUE_BATCHES)
               if prefetch else factory())
     try:
@@ -401,13 +356,10 @@ def _run(path, bb: Backbone, preprocess, rate, dev, batch_size, duration, progre
             np.asarray(ts, dtype=np.float64), quality.finish(np.concatenate(pictures, axis=0)))
 
 
-def _onnx_engine(bb: Backbone, dev, precision: str, notes: list):
+def _onnx_engine(bb: Backbone, dev, notes: list):
     """The ONNX Runtime embedder for this run, or None (torch) with a note saying why."""
     if torch.device(dev).type != "cpu":
         notes.append("ONNX Runtime engine is CPU-only; using torch on the GPU.")
-        return None
-    if resolve_precision(precision, "cpu") != "fp32":
-        notes.append("ONNX Runtime engine runs float32 only; using torch for bf16.")
         return None
     try:
         return onnx_backbone.embedder_for(bb, threads=cpu_inference_threads())

@@ -24,7 +24,6 @@ class SummarizeSettings:
     weights_path: Optional[str] = None  # a local backbone weights file (resnet50)
     preprocess: str = "crop"          # "crop" (resize 256, crop 224: the paper's best) | "resize"
     rate: float = 2.0                 # samples per second of presentation time
-    precision: str = "auto"           # backbone arithmetic: "auto" (= float32) | "fp32" | "bf16" (opt-in, CPU)
     device: str = "auto"              # "auto" | "cpu" | "cuda" | "cuda:N"
     engine: str = "auto"              # backbone runtime: "auto" (ONNX Runtime on the CPU when installed) | "torch" | "onnx"
     preset: str = "auto"              # a key of train.PRESETS
@@ -100,7 +99,7 @@ def extract(path: str | Path, settings: SummarizeSettings, progress: Optional[Pr
                                 rate=settings.rate, device=settings.device, batch_size=batch,
                                 weights_path=settings.weights_path, cache=cache,
                                 progress=progress, cancel=cancel, messages=messages,
-                                precision=settings.precision, engine=settings.engine)
+                                engine=settings.engine)
     if cache is not None and messages is not None and not features.from_cache \
             and cache.last_problem.startswith("damaged cache entry"):
         messages.append("The feature cache entry for this video was damaged; "

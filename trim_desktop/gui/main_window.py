@@ -423,7 +423,7 @@ class MainWindow(QMainWindow):
         self._fill_recent()
 
     def open_video(self, path: str) -> None:
-        """Open ``path`` in the player and check it in the background (core.video.probe)."""
+        """Open ``path`` in the player and check it in the background (core.decode.probe)."""
         path = os.path.abspath(os.fspath(path))
         if not os.path.isfile(path):
             self.show_error(f"Cannot open '{Path(path).name}': the file does not exist.")
@@ -441,7 +441,7 @@ class MainWindow(QMainWindow):
         gen = self._gen
 
         def fn(progress, cancel):
-            from ..core.video import probe
+            from ..core.decode import probe
             return probe(path)
 
         job = self._launch("probe", fn)
