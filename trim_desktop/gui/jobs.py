@@ -344,12 +344,12 @@ class JobRunner(QObject):
             self.export_job = None
         if job is self.pipeline:
             self.pipeline = None
-            if job.gen == self.session.gen and not self._user_cancelled:
-                queued, self._queued = self._queued, None
-                if queued:
-                    self._run(queued, self._settings())
-                else:
-                    self.follow()
+            queued, self._queued = self._queued, None
+            if queued:                  # Summarize pressed while another job ran
+                self._user_cancelled = False
+                self._run(queued, self._settings())
+            elif job.gen == self.session.gen and not self._user_cancelled:
+                self.follow()
         if tracked:
             self.stopped.emit()
         if not self.is_busy():
