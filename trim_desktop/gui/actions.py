@@ -63,6 +63,10 @@ def build(win) -> dict[str, QAction]:
     act("model_finetune", "Fine-tune the Model on Each Video", None, None, checkable=True)
     A["model_finetune"].toggled.connect(win.set_model_finetune)
     act("model_clear", "Stop Using the Model", None, lambda: win.use_model(None))
+    act("undo", "&Undo", "Ctrl+Z", win.undo, tip="Undo the last edit or setting change (Ctrl+Z)")
+    act("redo", "&Redo", "Ctrl+Shift+Z", win.redo, tip="Redo (Ctrl+Shift+Z)")
+    act("reset_edits", "Reset &Manual Changes", None, win.reset_edits,
+        tip="Forget the pieces you added or dropped by hand: the automatic choice again")
     act("shortcuts", "&Keyboard Shortcuts", "F1", lambda: dialogs.show_shortcuts(win))
     act("about", "&About TRIM Desktop", None, lambda: about(win))
     A["model_finetune"].setEnabled(False)
@@ -81,6 +85,9 @@ def build_menus(win: QMainWindow, A: dict[str, QAction], recent: QMenu) -> None:
     m.addAction(A["export"])
     m.addSeparator()
     m.addAction(A["quit"])
+    m = mb.addMenu("&Edit")
+    for k in ("undo", "redo", "reset_edits"):
+        m.addAction(A[k])
     m = mb.addMenu("&Summary")
     for k in ("summarize", "preview", "cancel"):
         m.addAction(A[k])
@@ -104,10 +111,10 @@ def build_menus(win: QMainWindow, A: dict[str, QAction], recent: QMenu) -> None:
     win.addToolBar(tb)
 
 
-def fill_recent(menu: QMenu, files: list[str], open_fn: Callable[[str], None],
-                clear_fn: Callable[[], None]) -> None:
-    """The Open Recent menu from ``files`` (newest first)."""
+def fill_recent(menu: QMenu, store, open_fn: Callable[[str], None]) -> None:
+    """The Open Recent menu from ``store``'s recent files (newest first)."""
     menu.clear()
+    files = store.recent_files()
     for p in files:
         a = menu.addAction(Path(p).name)
         a.setToolTip(p)
@@ -117,12 +124,17 @@ def fill_recent(menu: QMenu, files: list[str], open_fn: Callable[[str], None],
         menu.addAction("(none)").setEnabled(False)
     else:
         menu.addSeparator()
-        menu.addAction("Clear list", clear_fn)
+        menu.addAction("Clear list", lambda: (store.clear_recent(),
+                                              fill_recent(menu, store, open_fn)))
 
 
 def refresh(A: dict[str, QAction], *, has_video: bool, summarizing: bool, has_summary: bool,
-            exporting: bool, can_cancel: bool) -> None:
+            exporting: bool, can_cancel: bool, can_undo: bool, can_redo: bool,
+            edited: bool) -> None:
     """Enable each action for the window's state."""
+    A["undo"].setEnabled(can_undo)
+    A["redo"].setEnabled(can_redo)
+    A["reset_edits"].setEnabled(edited)
     A["summarize"].setEnabled(has_video and not summarizing)
     A["export"].setEnabled(has_summary and not exporting)
     A["preview"].setEnabled(has_summary)

@@ -14,17 +14,17 @@ from pathlib import Path
 from typing import Any, Optional
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QIcon
-from PySide6.QtWidgets import QFrame, QLabel, QMainWindow, QMenu, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QMenu
 
 from ..core import api
 from . import actions, dialogs
-from .panels import STAGE_TEXT, STYLE, ActivityBar, SummaryBox
+from .panels import STAGE_TEXT, STYLE, ActivityBar, SummaryBox, side_panel, window_layout
 from .jobs import Job, JobRunner
 from .player import Player, fmt_time
 from .preview import Preview
-from .settings import Store, restore_choices, save_choices
+from .settings import Store, restore_choices, save_choices, show_settings
 from .timeline import Timeline
 from .weights_panel import WeightsPanel
 
@@ -47,6 +47,7 @@ class MainWindow(QMainWindow):
         self.jobs = JobRunner(self.session, self.current_settings, self)
         self.last_error: Optional[str] = None
         self._closing = False
+        self._choice_moved = False        # a setting changed since the last undo step
         self.setWindowTitle("TRIM Desktop")
         if ICON.exists():
             self.setWindowIcon(QIcon(str(ICON)))
@@ -85,46 +86,10 @@ class MainWindow(QMainWindow):
         self.summary_label, self.summary_detail = self.box.label, self.box.detail
         self.preview_btn, self.export_btn = self.box.preview_btn, self.box.export_btn
 
-        side = QFrame()
-        side.setObjectName("side")
-        sl = QVBoxLayout(side)
-        sl.setContentsMargins(8, 10, 8, 8)
-        sl.setSpacing(6)
-        sl.addWidget(self.summarize_btn)
-        sl.addWidget(self.box)
-        sl.addWidget(self.panel, 1)
-        self.panel.layout().setContentsMargins(0, 0, 0, 0)
-        side.setMinimumWidth(300)
-        side.setMaximumWidth(420)
-
-        left = QSplitter(Qt.Orientation.Vertical)
-        left.addWidget(self.player)
-        tl_wrap = QWidget()
-        tw = QVBoxLayout(tl_wrap)
-        tw.setContentsMargins(6, 6, 6, 4)
-        tw.addWidget(self.timeline)
-        left.addWidget(tl_wrap)
-        left.setStretchFactor(0, 3)
-        left.setStretchFactor(1, 2)
-        left.setChildrenCollapsible(False)
-        left.setSizes([480, 280])
-        self.left_split = left
-
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(left)
-        split.addWidget(side)
-        split.setStretchFactor(0, 1)
-        split.setStretchFactor(1, 0)
-        split.setChildrenCollapsible(False)
-        self.main_split = split
-
         self.activity = ActivityBar()
-        central = QWidget()
-        cl = QVBoxLayout(central)
-        cl.setContentsMargins(0, 0, 0, 0)
-        cl.setSpacing(0)
-        cl.addWidget(split, 1)
-        cl.addWidget(self.activity)
+        side = side_panel(self.summarize_btn, self.box, self.panel)
+        central, self.left_split, self.main_split = window_layout(
+            self.player, self.timeline, side, self.activity)
         self.setCentralWidget(central)
 
         sb = self.statusBar()
@@ -148,7 +113,9 @@ class MainWindow(QMainWindow):
         self.summarize_btn.clicked.connect(self.summarize)
         self.preview_btn.toggled.connect(self.set_preview)
         self.export_btn.clicked.connect(self.export_summary)
+        self.box.reset_btn.clicked.connect(self.reset_edits)
         j = self.jobs
+        j.debounce.timeout.connect(self._record_choice)
         j.started.connect(self._on_job_started)
         j.progress.connect(self._on_progress)
         j.updated.connect(self._on_update)
@@ -166,7 +133,15 @@ class MainWindow(QMainWindow):
     def _on_choice(self, *_args) -> None:
         """A slider, preset or budget moved: save it and follow it (debounced)."""
         save_choices(self.store, self.panel)
+        self._choice_moved = True
         self.jobs.changed()
+
+    def _record_choice(self) -> None:
+        """The user paused after moving settings: one undo step."""
+        if self._choice_moved:
+            self._choice_moved = False
+            self.session.record(self.current_settings())
+            self._update_actions()
 
     def save_settings(self) -> None:
         save_choices(self.store, self.panel, self.player, self)
@@ -188,12 +163,7 @@ class MainWindow(QMainWindow):
         self.open_video(str(SAMPLE_VIDEO))
 
     def _fill_recent(self) -> None:
-        actions.fill_recent(self.recent_menu, self.store.recent_files(), self.open_video,
-                            self._clear_recent)
-
-    def _clear_recent(self) -> None:
-        self.store.clear_recent()
-        self._fill_recent()
+        actions.fill_recent(self.recent_menu, self.store, self.open_video)
 
     def open_video(self, path: str) -> None:
         """Open ``path`` in the player and check it in the background (api.probe)."""
@@ -262,6 +232,7 @@ class MainWindow(QMainWindow):
             if not self.session.path:
                 return
         self.set_preview(False)
+        self._record_choice()
         self.jobs.summarize()
 
     def cancel(self) -> None:
@@ -311,10 +282,34 @@ class MainWindow(QMainWindow):
             self.use_model(self.base_settings.model_path, "finetune" if finetune else "as-is")
 
     def toggle_shot(self, i: int) -> None:
-        """Add piece ``i`` to the summary or drop it."""
-        if self.session.toggle(i) is None:
+        """Add piece ``i`` to the summary or drop it (an edit that survives a rescore)."""
+        if self.session.toggle(i) is not None:
+            self._show_pieces()
+
+    def reset_edits(self) -> None:
+        """"n manual changes - Reset": the automatic choice again."""
+        self.session.reset_edits()
+        self._show_pieces()
+
+    def undo(self) -> None:
+        self._record_choice()          # a setting moved just now is a step of its own
+        self._restore(self.session.undo())
+
+    def redo(self) -> None:
+        self._restore(self.session.redo())
+
+    def _restore(self, state) -> None:
+        if state is None:
             return
-        self.timeline.set_selected([bool(s.selected) for s in self.session.summary.segments])
+        if state.settings is not None:
+            show_settings(self.panel, state.settings)
+            save_choices(self.store, self.panel)
+        self._show_pieces()
+        self.jobs.follow()     # reruns what the restored settings need
+
+    def _show_pieces(self) -> None:
+        if self.session.summary is not None:
+            self.timeline.set_selected([bool(g.selected) for g in self.session.summary.segments])
         self._show_summary_text()
 
     def export_summary(self) -> None:
@@ -370,7 +365,7 @@ class MainWindow(QMainWindow):
             if s.scores is None:
                 self.timeline.set_scores(feats.timestamps, np.zeros(len(feats.timestamps)))
             if s.summary is None:
-                self.timeline.set_shots(shot_times(feats, s.shots))
+                self.timeline.set_shots(s.shot_times())
             self.backbone_label.setText(f"Backbone: {feats.backbone}")
             self.cache_label.setText("Features: from cache" if feats.from_cache
                                      else "Features: computed")
@@ -458,9 +453,14 @@ class MainWindow(QMainWindow):
         summarizing = self.jobs.summarizing()
         has_summary = bool(self.selected_ranges())
         exporting = self.jobs.exporting()
+        s = self.session
+        edited = s.edited_pieces()
         actions.refresh(self.actions_, has_video=has_video, summarizing=summarizing,
                         has_summary=has_summary, exporting=exporting,
-                        can_cancel=self.is_busy() or self.preview.on)
+                        can_cancel=self.is_busy() or self.preview.on,
+                        can_undo=s.history.can_undo, can_redo=s.history.can_redo,
+                        edited=edited > 0)
+        self.box.show_edits(edited)
         self.box.show_state(has_video, summarizing, has_summary,
                             self.session.summary is not None, exporting)
 
@@ -505,14 +505,3 @@ def dropped_path(mime) -> Optional[str]:
             return url.toLocalFile()
     return None
 
-
-def shot_times(feats, shots) -> np.ndarray:
-    """(start, end) seconds of each shot before a summary exists (the strip under the curve)."""
-    ts = np.asarray(feats.timestamps, dtype=np.float64)
-    dur = float(feats.info.duration)
-    out = []
-    for a, b in np.asarray(shots).reshape(-1, 2):
-        start = ts[a]
-        end = ts[b + 1] if b + 1 < len(ts) else dur
-        out.append((0.0 if a == 0 else start, end))
-    return np.asarray(out, dtype=np.float64).reshape(-1, 2)
