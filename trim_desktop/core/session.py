@@ -320,14 +320,6 @@ class Session:
             return []
         return [(float(s.start_time), float(s.end_time)) for s in self.summary.selected]
 
-    def shot_times(self) -> np.ndarray:
-        """(start, end) seconds of each shot, for the strip drawn before a summary exists."""
-        f = self.features
-        ts = np.asarray(f.timestamps, dtype=np.float64)
-        out = [(0.0 if a == 0 else ts[a], ts[b + 1] if b + 1 < len(ts) else f.info.duration)
-               for a, b in np.asarray(self.shots).reshape(-1, 2)]
-        return np.asarray(out, dtype=np.float64).reshape(-1, 2)
-
     def budget_seconds(self) -> float:
         return float(self.summary.budget_seconds) if self.summary is not None else 0.0
 

@@ -111,10 +111,10 @@ def build_menus(win: QMainWindow, A: dict[str, QAction], recent: QMenu) -> None:
     win.addToolBar(tb)
 
 
-def fill_recent(menu: QMenu, store, open_fn: Callable[[str], None]) -> None:
-    """The Open Recent menu from ``store``'s recent files (newest first)."""
+def fill_recent(menu: QMenu, files: list[str], open_fn: Callable[[str], None],
+                clear_fn: Callable[[], None]) -> None:
+    """The Open Recent menu from ``files`` (newest first)."""
     menu.clear()
-    files = store.recent_files()
     for p in files:
         a = menu.addAction(Path(p).name)
         a.setToolTip(p)
@@ -124,17 +124,12 @@ def fill_recent(menu: QMenu, store, open_fn: Callable[[str], None]) -> None:
         menu.addAction("(none)").setEnabled(False)
     else:
         menu.addSeparator()
-        menu.addAction("Clear list", lambda: (store.clear_recent(),
-                                              fill_recent(menu, store, open_fn)))
+        menu.addAction("Clear list", clear_fn)
 
 
 def refresh(A: dict[str, QAction], *, has_video: bool, summarizing: bool, has_summary: bool,
-            exporting: bool, can_cancel: bool, can_undo: bool, can_redo: bool,
-            edited: bool) -> None:
+            exporting: bool, can_cancel: bool) -> None:
     """Enable each action for the window's state."""
-    A["undo"].setEnabled(can_undo)
-    A["redo"].setEnabled(can_redo)
-    A["reset_edits"].setEnabled(edited)
     A["summarize"].setEnabled(has_video and not summarizing)
     A["export"].setEnabled(has_summary and not exporting)
     A["preview"].setEnabled(has_summary)
@@ -156,3 +151,10 @@ def about(win) -> None:
     dialogs.show_about(win, "<b>TRIM Desktop</b><br>Self-supervised video summarization: "
                        "it learns what matters in each video on its own and keeps the "
                        "important moments.")
+
+
+def refresh_edits(A: dict[str, QAction], can_undo: bool, can_redo: bool, edited: bool) -> None:
+    """Undo, Redo and Reset Manual Changes for the session's history and edits."""
+    A["undo"].setEnabled(can_undo)
+    A["redo"].setEnabled(can_redo)
+    A["reset_edits"].setEnabled(edited)

@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Any, Optional
 
 import numpy as np
-from PySide6.QtCore import QTimer, QUrl, Signal
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QIcon
-from PySide6.QtWidgets import QLabel, QMainWindow, QMenu
+from PySide6.QtWidgets import QFrame, QLabel, QMainWindow, QMenu, QSplitter, QVBoxLayout, QWidget
 
 from ..core import api
 from . import actions, dialogs
-from .panels import STAGE_TEXT, STYLE, ActivityBar, SummaryBox, side_panel, window_layout
+from .panels import STAGE_TEXT, STYLE, ActivityBar, EditsButton, SummaryBox
 from .jobs import Job, JobRunner
 from .player import Player, fmt_time
 from .preview import Preview
@@ -85,11 +85,49 @@ class MainWindow(QMainWindow):
         self.summarize_btn = self.box.summarize_btn   # laid out above the box
         self.summary_label, self.summary_detail = self.box.label, self.box.detail
         self.preview_btn, self.export_btn = self.box.preview_btn, self.box.export_btn
+        self.reset_btn = EditsButton()                # "n manual changes - Reset"
+        self.box.layout().insertWidget(2, self.reset_btn)
+
+        side = QFrame()
+        side.setObjectName("side")
+        sl = QVBoxLayout(side)
+        sl.setContentsMargins(8, 10, 8, 8)
+        sl.setSpacing(6)
+        sl.addWidget(self.summarize_btn)
+        sl.addWidget(self.box)
+        sl.addWidget(self.panel, 1)
+        self.panel.layout().setContentsMargins(0, 0, 0, 0)
+        side.setMinimumWidth(300)
+        side.setMaximumWidth(420)
+
+        left = QSplitter(Qt.Orientation.Vertical)
+        left.addWidget(self.player)
+        tl_wrap = QWidget()
+        tw = QVBoxLayout(tl_wrap)
+        tw.setContentsMargins(6, 6, 6, 4)
+        tw.addWidget(self.timeline)
+        left.addWidget(tl_wrap)
+        left.setStretchFactor(0, 3)
+        left.setStretchFactor(1, 2)
+        left.setChildrenCollapsible(False)
+        left.setSizes([480, 280])
+        self.left_split = left
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left)
+        split.addWidget(side)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 0)
+        split.setChildrenCollapsible(False)
+        self.main_split = split
 
         self.activity = ActivityBar()
-        side = side_panel(self.summarize_btn, self.box, self.panel)
-        central, self.left_split, self.main_split = window_layout(
-            self.player, self.timeline, side, self.activity)
+        central = QWidget()
+        cl = QVBoxLayout(central)
+        cl.setContentsMargins(0, 0, 0, 0)
+        cl.setSpacing(0)
+        cl.addWidget(split, 1)
+        cl.addWidget(self.activity)
         self.setCentralWidget(central)
 
         sb = self.statusBar()
@@ -113,7 +151,7 @@ class MainWindow(QMainWindow):
         self.summarize_btn.clicked.connect(self.summarize)
         self.preview_btn.toggled.connect(self.set_preview)
         self.export_btn.clicked.connect(self.export_summary)
-        self.box.reset_btn.clicked.connect(self.reset_edits)
+        self.reset_btn.clicked.connect(self.reset_edits)
         j = self.jobs
         j.debounce.timeout.connect(self._record_choice)
         j.started.connect(self._on_job_started)
@@ -163,7 +201,12 @@ class MainWindow(QMainWindow):
         self.open_video(str(SAMPLE_VIDEO))
 
     def _fill_recent(self) -> None:
-        actions.fill_recent(self.recent_menu, self.store, self.open_video)
+        actions.fill_recent(self.recent_menu, self.store.recent_files(), self.open_video,
+                            self._clear_recent)
+
+    def _clear_recent(self) -> None:
+        self.store.clear_recent()
+        self._fill_recent()
 
     def open_video(self, path: str) -> None:
         """Open ``path`` in the player and check it in the background (api.probe)."""
@@ -365,7 +408,7 @@ class MainWindow(QMainWindow):
             if s.scores is None:
                 self.timeline.set_scores(feats.timestamps, np.zeros(len(feats.timestamps)))
             if s.summary is None:
-                self.timeline.set_shots(s.shot_times())
+                self.timeline.set_shots(shot_times(feats, s.shots))
             self.backbone_label.setText(f"Backbone: {feats.backbone}")
             self.cache_label.setText("Features: from cache" if feats.from_cache
                                      else "Features: computed")
@@ -453,14 +496,13 @@ class MainWindow(QMainWindow):
         summarizing = self.jobs.summarizing()
         has_summary = bool(self.selected_ranges())
         exporting = self.jobs.exporting()
-        s = self.session
-        edited = s.edited_pieces()
         actions.refresh(self.actions_, has_video=has_video, summarizing=summarizing,
                         has_summary=has_summary, exporting=exporting,
-                        can_cancel=self.is_busy() or self.preview.on,
-                        can_undo=s.history.can_undo, can_redo=s.history.can_redo,
-                        edited=edited > 0)
-        self.box.show_edits(edited)
+                        can_cancel=self.is_busy() or self.preview.on)
+        s = self.session
+        actions.refresh_edits(self.actions_, s.history.can_undo, s.history.can_redo,
+                              s.edited_pieces() > 0)
+        self.reset_btn.show_count(s.edited_pieces())
         self.box.show_state(has_video, summarizing, has_summary,
                             self.session.summary is not None, exporting)
 
@@ -505,3 +547,14 @@ def dropped_path(mime) -> Optional[str]:
             return url.toLocalFile()
     return None
 
+
+def shot_times(feats, shots) -> np.ndarray:
+    """(start, end) seconds of each shot before a summary exists (the strip under the curve)."""
+    ts = np.asarray(feats.timestamps, dtype=np.float64)
+    dur = float(feats.info.duration)
+    out = []
+    for a, b in np.asarray(shots).reshape(-1, 2):
+        start = ts[a]
+        end = ts[b + 1] if b + 1 < len(ts) else dur
+        out.append((0.0 if a == 0 else start, end))
+    return np.asarray(out, dtype=np.float64).reshape(-1, 2)

@@ -1,11 +1,11 @@
-"""Parts of the window: the Summary box, the activity bar, the layout and the style sheet."""
+"""Two small parts of the window: the Summary box and the activity bar; the style sheet."""
 from __future__ import annotations
 
 from typing import Optional
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QFrame, QGroupBox, QHBoxLayout, QLabel, QProgressBar,
-                               QPushButton, QSplitter, QStyle, QVBoxLayout, QWidget)
+                               QPushButton, QStyle, QVBoxLayout, QWidget)
 
 from .player import fmt_time
 
@@ -108,14 +108,9 @@ class SummaryBox(QGroupBox):
         self.export_btn.setToolTip("Save the summary as an MP4 video (Ctrl+E)")
         for b in (self.preview_btn, self.export_btn):
             b.setMinimumHeight(30)
-        self.reset_btn = QPushButton("")
-        self.reset_btn.setFlat(True)
-        self.reset_btn.setToolTip("Forget the pieces you added or dropped by hand")
-        self.reset_btn.setVisible(False)
         bl = QVBoxLayout(self)
         bl.addWidget(self.label)
         bl.addWidget(self.detail)
-        bl.addWidget(self.reset_btn)
         row = QHBoxLayout()
         row.addWidget(self.preview_btn)
         row.addWidget(self.export_btn)
@@ -145,11 +140,6 @@ class SummaryBox(QGroupBox):
                             + (" — longer than the budget" if over else "")
                             + ". Click a shot block under the curve to add or drop it.")
 
-    def show_edits(self, n: int) -> None:
-        """"n manual changes - Reset": how many pieces follow the user, not the machine."""
-        self.reset_btn.setText(f"{n} manual change{'' if n == 1 else 's'} — Reset")
-        self.reset_btn.setVisible(n > 0)
-
     def show_state(self, has_video: bool, summarizing: bool, has_summary: bool,
                    summarized: bool, exporting: bool) -> None:
         self.summarize_btn.setEnabled(has_video and not summarizing)
@@ -159,48 +149,15 @@ class SummaryBox(QGroupBox):
         self.preview_btn.setEnabled(has_summary)
 
 
-def side_panel(summarize_btn: QWidget, box: QWidget, panel: QWidget) -> QFrame:
-    """Summarize on top, the Summary box, then the weights panel."""
-    side = QFrame()
-    side.setObjectName("side")
-    sl = QVBoxLayout(side)
-    sl.setContentsMargins(8, 10, 8, 8)
-    sl.setSpacing(6)
-    sl.addWidget(summarize_btn)
-    sl.addWidget(box)
-    sl.addWidget(panel, 1)
-    panel.layout().setContentsMargins(0, 0, 0, 0)
-    side.setMinimumWidth(300)
-    side.setMaximumWidth(420)
-    return side
+class EditsButton(QPushButton):
+    """"n manual changes - Reset": shown while pieces follow the user, not the machine."""
 
+    def __init__(self, parent: Optional[QWidget] = None) -> None:
+        super().__init__("", parent)
+        self.setFlat(True)
+        self.setToolTip("Forget the pieces you added or dropped by hand")
+        self.setVisible(False)
 
-def window_layout(player: QWidget, timeline: QWidget, side: QWidget,
-                  activity: QWidget) -> tuple[QWidget, QSplitter, QSplitter]:
-    """Player over timeline on the left, the side panel on the right, activity below."""
-    left = QSplitter(Qt.Orientation.Vertical)
-    left.addWidget(player)
-    tl_wrap = QWidget()
-    tw = QVBoxLayout(tl_wrap)
-    tw.setContentsMargins(6, 6, 6, 4)
-    tw.addWidget(timeline)
-    left.addWidget(tl_wrap)
-    left.setStretchFactor(0, 3)
-    left.setStretchFactor(1, 2)
-    left.setChildrenCollapsible(False)
-    left.setSizes([480, 280])
-
-    split = QSplitter(Qt.Orientation.Horizontal)
-    split.addWidget(left)
-    split.addWidget(side)
-    split.setStretchFactor(0, 1)
-    split.setStretchFactor(1, 0)
-    split.setChildrenCollapsible(False)
-
-    central = QWidget()
-    cl = QVBoxLayout(central)
-    cl.setContentsMargins(0, 0, 0, 0)
-    cl.setSpacing(0)
-    cl.addWidget(split, 1)
-    cl.addWidget(activity)
-    return central, left, split
+    def show_count(self, n: int) -> None:
+        self.setText(f"{n} manual change{'' if n == 1 else 's'} — Reset")
+        self.setVisible(n > 0)
