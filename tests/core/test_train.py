@@ -262,7 +262,7 @@ def planted(n=80, d=16, seed=0):
     rng = np.random.default_rng(seed)
     X = np.abs(rng.normal(0.5, 0.2, (n, d)))
     X[n // 2:, : d // 4] += 3.0
-    spikes = [10, 25, 55, 70]
+    spikes = [n // 8, 5 * n // 16, 11 * n // 16, 7 * n // 8]
     X[spikes] += rng.random((len(spikes), d)) * 4
     return X.astype(np.float32), spikes
 

@@ -359,7 +359,9 @@ def balanced_terms(p: torch.Tensor, targets: VideoTargets, alpha: float, beta: f
       formula as eqs. (6), (7), but blind to the level of the scores, so its gradient
       only moves the ranking: up where the signal is above its p-weighted mean, down
       where it is below;
-    * L_REP is divided by its value for scores all 0.5 (:meth:`VideoTargets.rep_reference`);
+    * L_REP is taken on p - mean(p) + 0.5 (so raising every score, which alone drives
+      L_REP to 0, is no longer a way down: what is left is which moments it raises) and
+      divided by its value for scores all 0.5 (:meth:`VideoTargets.rep_reference`);
     * L_SD is taken on p / mean(p) too, weighted by ``sd_weight``.
     """
     terms: dict[str, torch.Tensor] = {}
@@ -373,7 +375,7 @@ def balanced_terms(p: torch.Tensor, targets: VideoTargets, alpha: float, beta: f
         terms["pctrim"] = l_pctrim(rel, targets.Gamma) * targets.signal_mean("Gamma")
         total = total + beta * terms["pctrim"]
     if gamma:
-        terms["rep"] = targets.rep(p, step) / targets.rep_reference()
+        terms["rep"] = targets.rep(p - p.mean() + 0.5, step) / targets.rep_reference()
         total = total + gamma * terms["rep"]
     terms["unsup"] = total
     return terms

@@ -197,7 +197,9 @@ class Session:
                              result.device, result.train_state, list(result.messages))
                 return
             report(progress, "select", 0, 1)
-            summary = pipeline.select(features, scores, shots, settings.budget, messages)
+            summary = pipeline.select(features, scores, shots, settings.budget, messages,
+                                      selection=settings.selection,
+                                      length_seconds=settings.length_seconds)
             report(progress, "select", 1, 1)
             yield Selected(gen, settings, summary, list(messages))
 
