@@ -55,6 +55,7 @@ class Player(QWidget):
         self._source: Optional[str] = None
         self._priming = False        # playing muted until the first frame (see module doc)
         self._primed = False
+        self._prime_pending = False  # a new source: prime it once it has loaded
         self._prime_target: Optional[int] = None   # ms to show once primed
         self._prime_muted = False
         self._prime_timer = QTimer(self)
@@ -187,8 +188,9 @@ class Player(QWidget):
     # -- media ---------------------------------------------------------------------------
     def open(self, path: str) -> None:
         self._source = path
-        self._reset_prime()
         self._set_source_soon(QUrl.fromLocalFile(path))
+        self._reset_prime()
+        self._prime_pending = True
         self.stack.setCurrentWidget(self.video)
         self._set_enabled(True)
 
@@ -199,8 +201,10 @@ class Player(QWidget):
         the FFmpeg backend's audio thread; that thread, tearing down a connection to one
         of our (Python-made) objects, can be waiting for the GIL: a deadlock, caught with
         gdb in the test suite (about 1 close in 15 right after a summarize). Queued, the
-        call runs in C++ with the GIL free.
+        call runs in C++ with the GIL free. A priming play still running ends here too,
+        so its first frame cannot pause (and so restart) a player that is stopping.
         """
+        self._cancel_prime()
         QMetaObject.invokeMethod(self.player, "stop", Qt.ConnectionType.QueuedConnection)
 
     def _set_source_soon(self, url: QUrl) -> None:
@@ -292,12 +296,17 @@ class Player(QWidget):
     def primed(self) -> bool:
         return self._primed
 
-    def _reset_prime(self) -> None:
+    def _cancel_prime(self) -> None:
+        """No priming from now on (stopping, closing): the player stays as it is told."""
         if self._priming:
             self.audio.setMuted(self._prime_muted)
-        self._priming = self._primed = False
+        self._priming = self._prime_pending = False
         self._prime_target = None
         self._prime_timer.stop()
+
+    def _reset_prime(self) -> None:
+        self._cancel_prime()
+        self._primed = False
 
     def _start_prime(self) -> None:
         if self._primed or self._priming or not self._source:
@@ -398,7 +407,10 @@ class Player(QWidget):
                     self.fps = float(rate)
             except (TypeError, ValueError):
                 pass
-            self._start_prime()
+            if self._prime_pending and self._source and \
+                    self.player.source() == QUrl.fromLocalFile(self._source):
+                self._prime_pending = False
+                self._start_prime()
             self.mediaLoaded.emit()
 
     def _on_error(self, error, text: str) -> None:
