@@ -392,7 +392,8 @@ def clear_stage1_memo() -> None:
 def train_on_video(values, settings: TrainSettings, device="cpu", init_state: Optional[dict] = None,
                    progress: Optional[ProgressFn] = None,
                    cancel: Optional[CancelToken] = None, *,
-                   reuse_stage1: bool = False) -> TrainResult:
+                   reuse_stage1: bool = False,
+                   memo: Optional[_Stage1Memo] = None) -> TrainResult:
     """Train a fresh (or warm-started) TrimScorer on one video and score it.
 
     Stage 1 (if ``settings.stage1`` and steps1 > 0): two masked views per step, L_PRE.
@@ -406,13 +407,15 @@ def train_on_video(values, settings: TrainSettings, device="cpu", init_state: Op
     ``reuse_stage1=True`` (the app's slider moves): when the same features were trained
     with the same stage-1 settings before (the last video only), stage 1 and the
     targets are taken from then instead of recomputed; the result is identical to a
-    cold run and the stage-1 curve is reported at once.
+    cold run and the stage-1 curve is reported at once. ``memo`` is where that last
+    video is kept: the process-wide one by default (the CLI), a Session's own in the app.
     """
+    memo = _MEMO if memo is None else memo
     X_np = _as_features(values)
     dev = torch.device(device)
     history: dict[str, list[float]] = {}
     key = _Stage1Memo.make_key(X_np, settings, dev, init_state) if reuse_stage1 else None
-    hit = _MEMO.get(key) if key is not None else None
+    hit = memo.get(key) if key is not None else None
     with _deterministic(settings.seed, dev):
         model = TrimScorer(X_np.shape[1],
                            bf16=train_precision(settings, X_np.shape[0], dev) == "bf16")
@@ -438,7 +441,7 @@ def train_on_video(values, settings: TrainSettings, device="cpu", init_state: Op
         if targets is None:
             targets = VideoTargets.build(X, device=dev)
         if key is not None and hit is None:
-            _MEMO.put(key, stage1_state, history, targets)
+            memo.put(key, stage1_state, history, targets)
         _run_stage2(model, targets, settings, settings.steps2, history, progress, cancel)
         scores = _scores(model, X)
     return TrainResult(scores=scores, state_dict=_cpu_state(model), history=history,

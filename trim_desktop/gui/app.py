@@ -72,7 +72,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     theme.apply(app, args.theme)
 
-    from ..core.pipeline import SummarizeSettings
+    from ..core.api import SummarizeSettings
     from .main_window import ICON, MainWindow
 
     if ICON.exists():
