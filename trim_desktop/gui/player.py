@@ -242,6 +242,13 @@ class Player(QWidget):
         if self._source:
             if self._priming:          # the user wants playback: priming is over
                 self._end_prime(play=True)
+            elif self._prime_pending:  # not loaded yet: playing will show frames anyway
+                self._prime_pending = False
+                self._primed = True
+                self.player.setPlaybackRate(1.0)
+                # after the queued setSource (see _set_source_soon), not before it
+                QMetaObject.invokeMethod(self.player, "play", Qt.ConnectionType.QueuedConnection)
+                return
             self.player.setPlaybackRate(1.0)
             self.player.play()
 

@@ -226,7 +226,7 @@ class Timeline(QWidget):
         self._update_selection()
 
     def changeEvent(self, ev) -> None:  # noqa: N802
-        if ev.type() == QEvent.Type.PaletteChange:
+        if ev.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
             self.apply_theme()
         super().changeEvent(ev)
 
