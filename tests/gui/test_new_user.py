@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QAbstractButton, QAbstractSlider, QComboBox, QLabe
 
 from tests.gui.conftest import wait_idle
 from tests.gui.test_main_window import open_clip, summarize
-from trim_desktop.core.progress import JobEta, Progress
+from trim_desktop.core.progress import Progress
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
@@ -44,6 +44,8 @@ def test_frame_is_shown_after_open_summarize_and_a_timeline_click(window, clip, 
 # ---------------------------------------------------------------- 4: one ETA for the whole job
 def test_one_eta_for_the_whole_job_that_does_not_restart_per_stage():
     """At 2 s of a 90 s job the old per-stage estimate said 0:36 and restarted at each stage."""
+    from trim_desktop.core.progress import JobEta
+
     eta = JobEta("summarize")
     t0 = 1000.0
     # features take 68 s of a 90 s job (the measured share), training 20 s
@@ -175,14 +177,17 @@ w.close()
 def test_p_ends_preview_and_playback_stops(window, clip, qtbot):
     win = window
     summarize(qtbot, win, clip)
+    win.player.seek_to(0.0)
     win.actions_["preview"].trigger()
     qtbot.waitUntil(lambda: win.player.playing, timeout=5000)
+    qtbot.wait(200)
+    assert win.player.position() < win.info.duration - 1.0     # far from the end
     win.actions_["preview"].trigger()              # P again
     assert not win.preview.on
-    qtbot.waitUntil(lambda: not win.player.playing, timeout=3000)
+    qtbot.waitUntil(lambda: not win.player.playing, timeout=500)   # it used to play on
     t = win.player.position()
     qtbot.wait(400)
-    assert win.player.position() == pytest.approx(t, abs=0.05)   # it does not play on
+    assert win.player.position() == pytest.approx(t, abs=0.05)
 
 
 # ---------------------------------------------------------------- 8: quitting during a run
