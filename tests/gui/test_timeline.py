@@ -183,7 +183,7 @@ def test_hover_shows_a_thumbnail_of_the_piece(qtbot):
     tl.hover_at(10.0)
     qtbot.waitUntil(lambda: tl.thumb.isVisible(), timeout=10000)
     pix = tl.thumb.pixmap()
-    assert not pix.isNull() and pix.width() == 200
+    assert not pix.isNull() and pix.width() == 160
     # the picture is the piece's own (a mid-piece frame of scene 2, not black)
     img = pix.toImage()
     colour = QColor(img.pixel(pix.width() // 2, pix.height() // 2))

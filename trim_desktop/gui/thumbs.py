@@ -11,7 +11,7 @@ from typing import Optional
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
-WIDTH = 200
+WIDTH = 160
 
 
 class Thumbnails(QObject):

@@ -160,7 +160,7 @@ class Timeline(QWidget):
         self.title = QLabel("<b>Importance</b>")
         self.legend = QLabel()
         # Fixed-size readout: the layout never changes when it is written (hover).
-        self.readout = ElidedLabel("", elide=Qt.TextElideMode.ElideLeft)
+        self.readout = ElidedLabel("")
         self.readout.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.readout.setAccessibleName("Timeline readout")
         self.rule_label = ElidedLabel("")
@@ -561,11 +561,9 @@ class Timeline(QWidget):
         self.thumb.adjustSize()
         at = self._thumb_at or QPoint(self.plot.width() // 2, self.plot.height() // 2)
         w, h = self.thumb.width(), self.thumb.height()
-        x = int(np.clip(at.x() - w // 2, 0, max(0, self.plot.width() - w)))
-        y = at.y() - h - 12
-        if y < 0:
-            y = min(at.y() + 16, max(0, self.plot.height() - h))
-        self.thumb.move(x, y)
+        # beside the pointer (never under it), at the top: the piece strip stays visible
+        x = at.x() + 18 if at.x() + 18 + w <= self.plot.width() else at.x() - 18 - w
+        self.thumb.move(int(max(0, x)), 2)
         self.thumb.show()
         self.thumb.raise_()
 
@@ -580,4 +578,4 @@ class Timeline(QWidget):
             state = "in summary" if i < len(self.selected) and self.selected[i] else "left out"
             why = self.why(i)
             parts.append(f"piece {i + 1} ({state})" + ("" if why == state else f": {why}"))
-        return "   ·   ".join(parts)
+        return "  ·  ".join(parts)
