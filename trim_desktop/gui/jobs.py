@@ -20,7 +20,6 @@ from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, S
 
 from ..core import api
 from ..core.api import STAGES, CancelToken, Cancelled, Extracted, Progress, TrimError
-from ..core.progress import JobEta
 
 JobFn = Callable[[Callable[[Progress], None], CancelToken], Any]
 
@@ -105,7 +104,7 @@ class Job(QObject):
         self.step: Optional[str] = None    # pipeline jobs: the stage it is in
         self.settings: Optional[api.SummarizeSettings] = None
         self.restart = False               # cancelled to run again: no "cancelled" message
-        self.eta = JobEta(name)          # one estimate for the whole job
+        self.eta = api.JobEta(name)          # one estimate for the whole job
         self.cancel_token = CancelToken()
         self.thread = QThread()
         self.thread.setObjectName(f"trim-{name}")

@@ -518,8 +518,7 @@ class MainWindow(QMainWindow):
         src = s.path
 
         def fn(progress, cancel):
-            from ..core.thumbnails import export_contact_sheet
-            return export_contact_sheet(src, ranges, out)
+            return api.export_contact_sheet(src, ranges, out)
 
         job = self.jobs.start("sheet", fn)
         job.finished.connect(lambda path: self.notify(f"Contact sheet saved: {path}", 8000))

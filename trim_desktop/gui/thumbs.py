@@ -41,10 +41,10 @@ class Thumbnails(QObject):
         return img
 
     def _make(self, key) -> None:
-        from ..core.thumbnails import grab_frames
+        from ..core import api
 
         try:
-            frame = grab_frames(key[0], [key[1]], width=self.width)[0]
+            frame = api.grab_frames(key[0], [key[1]], width=self.width)[0]
         except Exception:  # noqa: BLE001 - a missing thumbnail is not an error
             frame = None
         if frame is None:

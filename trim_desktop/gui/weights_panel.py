@@ -15,7 +15,6 @@ contents scroll when the window is too low to show them all.
 """
 from __future__ import annotations
 
-import dataclasses
 from typing import Optional
 
 from PySide6.QtCore import Qt, Signal
@@ -384,10 +383,10 @@ class WeightsPanel(QWidget):
     def select_overrides(self) -> dict:
         """The summary-length fields for ``SummarizeSettings``: ``budget`` always, and
         ``length_seconds`` when seconds were typed and the settings have that field."""
-        out = {"budget": self.budget_fraction()}
-        from ..core.pipeline import SummarizeSettings
+        from ..core import api
 
-        if "length_seconds" in {f.name for f in dataclasses.fields(SummarizeSettings)}:
+        out = {"budget": self.budget_fraction()}
+        if api.has_setting("length_seconds"):
             out["length_seconds"] = self._length_s
         return out
 
