@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 
 from tests.media import make_video
 from trim_desktop.gui.player import Player
+from tests.gui.conftest import shown  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -20,11 +21,7 @@ def frame_time(p):
 
 
 def test_frame_is_on_screen_after_opening_and_after_a_paused_seek(qtbot, video):
-    p = Player()
-    qtbot.addWidget(p)
-    p.resize(480, 360)
-    p.show()
-    qtbot.waitExposed(p)
+    p = shown(qtbot, Player(), (480, 360))
     p.open(str(video))
     # before the fix the area stayed black until Play was pressed once
     qtbot.waitUntil(lambda: p.primed and p.current_frame() is not None, timeout=10000)

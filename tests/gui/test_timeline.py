@@ -36,6 +36,7 @@ from PySide6.QtGui import QColor, QPalette  # noqa: E402
 from PySide6.QtWidgets import QHBoxLayout, QWidget  # noqa: E402
 
 from trim_desktop.gui import theme  # noqa: E402
+from tests.gui.conftest import shown  # noqa: E402
 
 SAMPLE = __import__("pathlib").Path(__file__).resolve().parents[2] / "resources" / "sample.mp4"
 
@@ -172,11 +173,7 @@ def test_keys_reach_the_timeline_from_the_window(qtbot):
 
 @pytest.mark.skipif(not SAMPLE.exists(), reason="no bundled sample")
 def test_hover_shows_a_thumbnail_of_the_piece(qtbot):
-    tl = Timeline()
-    qtbot.addWidget(tl)
-    tl.resize(600, 260)
-    tl.show()
-    qtbot.waitExposed(tl)
+    tl = shown(qtbot, Timeline(), (600, 260))
     tl.set_source(str(SAMPLE))
     tl.set_duration(68.0)
     tl.set_shots([(0, 8.5), (8.5, 17)], [True, False])

@@ -7,6 +7,7 @@ import pytest
 
 from trim_desktop.core.pipeline import SummarizeSettings
 from trim_desktop.gui.weights_panel import WeightsPanel
+from tests.gui.conftest import shown  # noqa: E402
 
 HAS_LENGTH = "length_seconds" in {f.name for f in dataclasses.fields(SummarizeSettings)}
 
@@ -39,11 +40,7 @@ def test_length_in_seconds_and_percent_agree(qtbot):
 
 def test_sliders_stay_put_when_the_note_appears(qtbot):
     """'Weights adjusted by hand' used to push the sliders down under the pointer."""
-    p = WeightsPanel()
-    qtbot.addWidget(p)
-    p.resize(340, 700)
-    p.show()
-    qtbot.waitExposed(p)
+    p = shown(qtbot, WeightsPanel(), (340, 700))
     p.set_duration(200.0)
     qtbot.wait(10)
     ys = {n: s.mapTo(p, s.rect().topLeft()).y() for n, s in p.sliders.items()}
@@ -61,11 +58,7 @@ def test_sliders_stay_put_when_the_note_appears(qtbot):
 
 
 def test_panel_scrolls_instead_of_clipping_in_a_low_window(qtbot):
-    p = WeightsPanel()
-    qtbot.addWidget(p)
-    p.resize(320, 260)
-    p.show()
-    qtbot.waitExposed(p)
+    p = shown(qtbot, WeightsPanel(), (320, 260))
     assert p.scroll.verticalScrollBar().maximum() > 0
     for s in p.sliders.values():
         assert s.slider.accessibleName()

@@ -41,20 +41,20 @@ def ask_model_path(parent: Optional[QWidget], folder: str) -> str:
     return path
 
 
-def ask_save_path(parent: Optional[QWidget], suggested: str) -> str:
-    path, _ = QFileDialog.getSaveFileName(parent, "Export summary", suggested,
-                                          "MP4 video (*.mp4)")
-    if path and not path.lower().endswith(".mp4"):
-        path += ".mp4"
+def _ask_save(parent: Optional[QWidget], title: str, suggested: str, kind: str,
+              ext: str) -> str:
+    path, _ = QFileDialog.getSaveFileName(parent, title, suggested, f"{kind} (*{ext})")
+    if path and not path.lower().endswith(ext):
+        path += ext
     return path
+
+
+def ask_save_path(parent: Optional[QWidget], suggested: str) -> str:
+    return _ask_save(parent, "Export summary", suggested, "MP4 video", ".mp4")
 
 
 def ask_sheet_path(parent: Optional[QWidget], suggested: str) -> str:
-    path, _ = QFileDialog.getSaveFileName(parent, "Export contact sheet", suggested,
-                                          "PNG image (*.png)")
-    if path and not path.lower().endswith(".png"):
-        path += ".png"
-    return path
+    return _ask_save(parent, "Export contact sheet", suggested, "PNG image", ".png")
 
 
 def export_done(parent: Optional[QWidget], path: str) -> str:

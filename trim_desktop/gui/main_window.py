@@ -328,26 +328,33 @@ class MainWindow(QMainWindow):
         self.timeline.set_selected([bool(s.selected) for s in self.session.summary.segments])
         self._show_summary_text()
 
-    def export_summary(self) -> None:
+    def _export_target(self, what: str, ask, suffix: str):
+        """Check there is something to export and ask where: (video, ranges, out) or None."""
         s = self.session
         if s.summary is None or not s.path:
-            self.show_error("Summarize a video first, then export its summary.")
-            return
-        if not s.summary.selected:
-            self.show_error("No shot is selected: add at least one shot to the summary.")
-            return
-        if self.jobs.exporting():
-            return
+            self.show_error(f"Summarize a video first, then export its {what}.")
+            return None
+        ranges = s.selected_ranges()
+        if not ranges:
+            self.show_error("No piece is kept: add at least one piece to the summary.")
+            return None
         folder = self.store.get_str("paths/last_export_folder", "")
         if not folder or not os.path.isdir(folder):
             folder = str(Path(s.path).parent)
-        out = dialogs.ask_save_path(self, os.path.join(folder, f"{Path(s.path).stem}_summary.mp4"))
+        out = ask(self, os.path.join(folder, f"{Path(s.path).stem}{suffix}"))
         if not out:
-            return
+            return None
         out = os.path.abspath(out)
         self.store.set("paths/last_export_folder", str(Path(out).parent))
-        src, ranges = s.path, s.selected_ranges()
-        self.jobs.export(lambda progress, cancel: api.export(src, ranges, out, progress, cancel))
+        return s.path, ranges, out
+
+    def export_summary(self) -> None:
+        if self.jobs.exporting() and self.session.summary is not None:
+            return
+        target = self._export_target("summary", dialogs.ask_save_path, "_summary.mp4")
+        if target is not None:
+            src, ranges, out = target
+            self.jobs.export(lambda progress, cancel: api.export(src, ranges, out, progress, cancel))
 
     # ================================================================== job results
     def _on_job_started(self, job: Job) -> None:
@@ -500,27 +507,12 @@ class MainWindow(QMainWindow):
 
     def export_contact_sheet(self) -> None:
         """File > Export Contact Sheet: a PNG grid of the summary's pieces with times."""
-        s = self.session
-        if s.summary is None or not s.path:
-            self.show_error("Summarize a video first, then export its contact sheet.")
+        target = self._export_target("contact sheet", dialogs.ask_sheet_path, "_sheet.png")
+        if target is None:
             return
-        ranges = s.selected_ranges()
-        if not ranges:
-            self.show_error("No piece is kept: add at least one piece to the summary.")
-            return
-        folder = self.store.get_str("paths/last_export_folder", "")
-        if not folder or not os.path.isdir(folder):
-            folder = str(Path(s.path).parent)
-        out = dialogs.ask_sheet_path(self, os.path.join(folder, f"{Path(s.path).stem}_sheet.png"))
-        if not out:
-            return
-        out = os.path.abspath(out)
-        src = s.path
-
-        def fn(progress, cancel):
-            return api.export_contact_sheet(src, ranges, out)
-
-        job = self.jobs.start("sheet", fn)
+        src, ranges, out = target
+        job = self.jobs.start("sheet", lambda progress, cancel:
+                              api.export_contact_sheet(src, ranges, out))
         job.finished.connect(lambda path: self.notify(f"Contact sheet saved: {path}", 8000))
         job.failed.connect(lambda msg, det, user: self.show_error(
             f"The contact sheet was not saved: {msg}"))
