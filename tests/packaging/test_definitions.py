@@ -87,7 +87,7 @@ def test_version_has_one_source():
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert bundle_meta.version() == trim_desktop.__version__
     assert 'dynamic = ["version"]' in text and "trim_desktop.__version__" in text
-    assert not re.search(r'^version\s*=', text, re.M)   # not written twice
+    assert not re.search(r'^version\s*=\s*"', text, re.M)   # not written twice
 
 
 def test_inno_setup_script():

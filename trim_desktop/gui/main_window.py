@@ -505,6 +505,10 @@ class MainWindow(QMainWindow):
             sb.clearMessage()
             self.notice.show_text(text)
 
+    def message_text(self) -> str:
+        """The message on screen now: the status bar's or the notice bar's."""
+        return self.statusBar().currentMessage() or self.notice.text()
+
     def export_contact_sheet(self) -> None:
         """File > Export Contact Sheet: a PNG grid of the summary's pieces with times."""
         target = self._export_target("contact sheet", dialogs.ask_sheet_path, "_sheet.png")
