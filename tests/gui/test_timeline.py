@@ -186,7 +186,7 @@ def test_hover_shows_a_thumbnail_of_the_piece(qtbot):
     colour = QColor(img.pixel(pix.width() // 2, pix.height() // 2))
     assert colour.lightness() > 20
     tl.hover_at(None)
-    assert not tl.thumb.isVisible()
+    assert not tl.thumb.isVisible() and tl.readout.full_text() == ""
 
 
 def test_colours_follow_a_dark_palette(qtbot):

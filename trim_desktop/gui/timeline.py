@@ -518,6 +518,7 @@ class Timeline(QWidget):
             self.hover_line.hide()
             self.thumb.hide()
             self._thumb_key = None
+            self.readout.setText("")     # the pointer left: no readout of a place not shown
             return
         self.hover_line.setValue(t)
         self.hover_line.show()
