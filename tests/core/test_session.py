@@ -12,8 +12,8 @@ from trim_desktop.core import pipeline
 from trim_desktop.core.pipeline import SummarizeSettings
 from trim_desktop.core.progress import Cancelled, CancelToken
 from trim_desktop.core.session import (EXTRACT_FIELDS, NO_RERUN_FIELDS, SELECT_FIELDS,
-                                       TRAIN_FIELDS, Extracted, Scored, Selected, Session,
-                                       rerun_for)
+                                       TRAIN_FIELDS, Edit, Extracted, Scored, Selected,
+                                       Session, rerun_for)
 from trim_desktop.core.video import VideoInfo
 
 FAST = SummarizeSettings(steps1=2, steps2=4, device="cpu", budget=0.3)
@@ -188,18 +188,120 @@ def test_a_step_needs_what_it_starts_from():
 
 
 # ------------------------------------------------------------------ edits
-def test_toggles_are_the_users_edits_until_a_new_summary(calls):
+def kept_at(s, t):
+    """Whether the piece of the summary on screen at ``t`` seconds is kept."""
+    return next(g.selected for g in s.summary.segments if g.start_time <= t < g.end_time)
+
+
+def middle(seg):
+    return (seg.start_time + seg.end_time) / 2
+
+
+def test_a_toggle_is_an_edit_and_toggling_back_forgets_it(calls):
     s = opened()
     s.run(None, FAST)
     seg = s.summary.segments[0]
     kept, piece = seg.selected, (seg.start_time, seg.end_time)
-    assert s.toggle(0) is (not kept) and s.edits == {0: not kept}
+    assert s.toggle(0) is (not kept) and s.edited_pieces() == 1
+    assert s.edits == [Edit(piece[0], piece[1], not kept)]
     assert (piece in s.selected_ranges()) is (not kept)
-    assert s.toggle(0) is kept and s.edits == {}          # back to the machine's choice
-    s.toggle(1)
-    assert s.toggle(99) is None and len(s.edits) == 1
+    assert s.toggle(0) is kept and s.edits == [] and s.edited_pieces() == 0
+    assert s.toggle(99) is None
+
+
+def test_edits_survive_a_rescore_and_a_budget_change(calls):
+    s = opened()
+    s.run(None, FAST)
+    segs = s.summary.segments
+    dropped = next(i for i, g in enumerate(segs) if g.selected)
+    added = next(i for i, g in enumerate(segs) if not g.selected)
+    t_drop, t_add = middle(segs[dropped]), middle(segs[added])
+    s.toggle(dropped)
+    s.toggle(added)
+    for change in (dict(gamma=0.0, beta=2.0), dict(gamma=0.0, beta=2.0, budget=0.5),
+                   dict(preset="short")):
+        s.run(None, FAST.replace(**change))
+        assert not kept_at(s, t_drop) and kept_at(s, t_add), change
+        assert s.edited_pieces() == 2
+    s.reset_edits()                    # "2 manual changes - Reset"
+    assert s.edits == [] and s.edited_pieces() == 0
+    assert [g.selected for g in s.summary.segments] == s._machine
+
+
+def test_the_rest_is_fitted_around_the_edits(calls):
+    """Adding pieces pushes the machine's weakest picks out; dropping lets others in."""
+    s = opened()
     s.run(None, FAST.replace(budget=0.5))
-    assert s.edits == {}
+    budget = s.summary.budget_seconds
+    machine = [g.selected for g in s.summary.segments]
+    for i, g in enumerate(s.summary.segments):   # keep every left-out piece by hand
+        if not g.selected:
+            s.toggle(i)
+    s.run(None, FAST.replace(budget=0.5, gamma=1.0))
+    segs = s.summary.segments
+    forced = sum(g.duration for i, g in enumerate(segs) if not machine[i])
+    assert all(g.selected for i, g in enumerate(segs) if not machine[i])
+    assert s.summary.selected_duration <= max(budget, forced) + 1e-6
+    assert any(not g.selected for i, g in enumerate(segs) if machine[i])
+
+
+def test_edits_survive_a_re_cut(calls):
+    """Other pieces altogether (each one split in two): both halves follow the edit."""
+    from trim_desktop.core.select import build_summary
+
+    s = opened()
+    s.run(None, FAST)
+    seg = s.summary.segments[0]
+    t, was = middle(seg), seg.selected
+    s.toggle(0)
+    halves = []
+    for a, b in s.shots:
+        m = (a + b) // 2
+        halves += [(a, m), (m + 1, b)] if b > a else [(a, b)]
+    f = s.features
+    cut = build_summary(f.frame_indices, f.timestamps, s.scores, np.array(halves),
+                        n_frames=f.info.n_frames, duration=f.info.duration, budget=0.3,
+                        fps=f.info.fps)
+    assert s.apply(Selected(s.gen, FAST, cut))
+    covered = [g for g in s.summary.segments if g.start_time >= seg.start_time - 1e-9
+               and g.end_time <= seg.end_time + 1e-9]
+    assert len(covered) >= 2 and all(g.selected is (not was) for g in covered)
+    assert kept_at(s, t) is (not was)
+
+
+def test_undo_redo_of_edits_and_settings(calls):
+    s = opened()
+    s.run(None, FAST)
+    assert not s.history.can_undo
+    flags0 = [g.selected for g in s.summary.segments]
+    s.toggle(0)
+    s.toggle(1)
+    assert s.undo().edits == (Edit.of(s.summary.segments[0], not flags0[0]),)
+    assert [g.selected for g in s.summary.segments][1] == flags0[1]
+    assert s.undo() is not None and s.edits == []
+    assert [g.selected for g in s.summary.segments] == flags0
+    assert s.undo() is None                      # nothing before the first summary
+    assert s.redo() is not None and s.redo() is not None and len(s.edits) == 2
+    assert s.redo() is None
+    # a settings change is a step too; the GUI applies the settings undo gives back
+    moved = FAST.replace(gamma=1.0)
+    s.record(moved)
+    s.run(None, moved)
+    assert len(s.edits) == 2 and s.history.can_undo
+    state = s.undo()
+    assert state.settings == FAST and len(state.edits) == 2
+    assert s.redo().settings == moved
+    s.undo()
+    s.toggle(2)                                  # a new step clears what could be redone
+    assert not s.history.can_redo
+
+
+def test_opening_another_video_forgets_edits_and_history(calls):
+    s = opened()
+    s.run(None, FAST)
+    s.toggle(0)
+    s.open("/other.mp4")
+    assert s.edits == [] and not s.history.can_undo and s.history.current is None
 
 
 def test_session_imports_without_torch_or_qt():

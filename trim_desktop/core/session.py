@@ -2,8 +2,10 @@
 
 The app holds one :class:`Session`. It knows the video (path, info), its features and
 shots, the scores, the summary (kept once), the training state, the notes for the user,
-the user's edits (toggled pieces) and its own stage-1 memo (so a slider move pays only
-for stage 2, without the process-wide memo the CLI uses).
+the user's edits (pieces kept or dropped by hand, by time: they survive a rescore and a
+re-cut, see core.edits), an undo / redo history of edits and settings, and its own
+stage-1 memo (so a slider move pays only for stage 2, without the process-wide memo the
+CLI uses).
 
 ``plan(settings)`` says what a change of settings must rerun: "extract" (features and
 shots), "train" (scores and selection), "select" (selection only) or None.
@@ -25,6 +27,7 @@ from typing import Any, Callable, Iterator, Optional, Union
 import numpy as np
 
 from . import pipeline
+from .edits import Edit, History, State, apply_edits, decided
 from .pipeline import SummarizeSettings
 from .progress import CancelToken, ProgressFn, check, report
 
@@ -39,7 +42,6 @@ SELECT_FIELDS = frozenset({"budget", "length_seconds", "selection"})
 NO_RERUN_FIELDS = frozenset({"device", "use_cache"})
 """Where a run happens or whether the cache is read: the same numbers either way."""
 
-JOB_NAMES = {"extract": "summarize", "train": "rescore", "select": "select"}
 
 
 def stage_of(name: str) -> Optional[str]:
@@ -115,6 +117,7 @@ class Session:
         self.gen = 0                     # bumps on every open: older updates are ignored
         self._memo = memo                # train's stage-1 memo; made on first training
         self._memo_lock = threading.Lock()
+        self.history = History()
         self._clear()
         self.path: Optional[str] = None
 
@@ -127,7 +130,10 @@ class Session:
         self.train_state: Optional[dict] = None
         self.device: Optional[str] = None
         self.messages: list[str] = []
-        self.edits: dict[int, bool] = {}  # piece index -> kept, as the user set it
+        self.edits: list[Edit] = []      # what the user kept or dropped, by time
+        self._machine: list[bool] = []   # the selection's own flags for self.summary
+        self._summary_no = 0             # counts summaries (undo knows which flags it saw)
+        self.history.clear()
         # the settings each stage's result was made with (None: not made, or stale)
         self.made_with: dict[str, Optional[SummarizeSettings]] = dict.fromkeys(STAGES)
 
@@ -145,11 +151,6 @@ class Session:
             return False
         self.info = info
         return True
-
-    @property
-    def duration(self) -> float:
-        info = self.info if self.info is not None else getattr(self.features, "info", None)
-        return float(info.duration) if info is not None else 0.0
 
     # -- what to rerun -----------------------------------------------------------------
     def plan(self, settings: SummarizeSettings) -> Optional[str]:
@@ -236,30 +237,82 @@ class Session:
             self.scores = np.asarray(update.scores)
             self.train_state, self.device = update.train_state, update.device
             self.messages = list(update.messages)
-            self._set_summary(update.summary)
             self.made_with.update(train=update.settings, select=update.settings)
+            self._set_summary(update.summary)
         else:
             self.messages = self.messages + [m for m in update.messages
                                              if m not in self.messages]
-            self._set_summary(update.summary)
             self.made_with["select"] = update.settings
+            self._set_summary(update.summary)
         return True
 
     # -- the summary and the user's edits ------------------------------------------------
     def _set_summary(self, summary: Any) -> None:
+        """A new summary: the user's edits are laid over the machine's choice."""
         self.summary = summary
-        self.edits = {}
+        self._summary_no += 1
+        self._machine = [bool(s.selected) for s in summary.segments]
+        if self.edits:
+            apply_edits(summary, self._machine, self.edits)
+        self.record(step=False)
 
     def toggle(self, i: int) -> Optional[bool]:
-        """The user keeps or drops piece ``i``; returns its new flag (None: no such piece)."""
+        """The user keeps or drops piece ``i``; returns its new flag (None: no such piece).
+
+        The edit is kept by time; toggling a piece back to the machine's choice forgets
+        it. The budget is not enforced here: the user may go over it on purpose.
+        """
         if self.summary is None or not 0 <= i < len(self.summary.segments):
             return None
-        kept = bool(self.summary.toggle(i))
-        if self.edits.get(i) is None:
-            self.edits[i] = kept
-        else:                      # flipped back: the machine's choice again
-            del self.edits[i]
+        seg = self.summary.segments[i]
+        kept = not seg.selected
+        seg.selected = kept
+        self.edits = [e for e in self.edits if not e.covers(seg)]
+        if kept != self._machine[i]:
+            self.edits.append(Edit.of(seg, kept))
+        self.record()
         return kept
+
+    def edited_pieces(self) -> int:
+        """How many pieces of the summary on screen follow an edit ("n manual changes")."""
+        return len(decided(self.summary.segments, self.edits)) if self.summary else 0
+
+    def reset_edits(self) -> None:
+        """Forget every edit: the machine's choice again."""
+        self.edits = []
+        if self.summary is not None:
+            apply_edits(self.summary, self._machine, [])
+        self.record()
+
+    # -- undo / redo -----------------------------------------------------------------
+    def record(self, settings: Optional[SummarizeSettings] = None, step: bool = True) -> None:
+        """Remember the state (``settings``: the user's new settings; None: unchanged);
+        ``step``: an undoable user action (False: a new summary came)."""
+        cur = self.history.current
+        if settings is None:
+            settings = cur.settings if cur is not None else self.made_with["select"]
+        flags = tuple(bool(s.selected) for s in self.summary.segments) if self.summary else ()
+        self.history.record(State(settings, tuple(self.edits), self._summary_no, flags), step)
+
+    def undo(self) -> Optional[State]:
+        """Step back; returns the state now current (its settings are the GUI's to apply)."""
+        return self._restore(self.history.undo())
+
+    def redo(self) -> Optional[State]:
+        return self._restore(self.history.redo())
+
+    def _restore(self, state: Optional[State]) -> Optional[State]:
+        if state is None:
+            return None
+        self.edits = list(state.edits)
+        s = self.summary
+        if s is not None:
+            if state.summary_no == self._summary_no and len(state.flags) == len(s.segments):
+                for seg, flag in zip(s.segments, state.flags):
+                    seg.selected = flag
+            else:      # another summary since: lay the edits over it afresh
+                apply_edits(s, self._machine, self.edits)
+        return state
 
     def selected_ranges(self) -> list[tuple[float, float]]:
         """(start, end) seconds of the kept pieces: what preview plays and export cuts."""
@@ -271,5 +324,5 @@ class Session:
         return float(self.summary.budget_seconds) if self.summary is not None else 0.0
 
 
-__all__ = ["STAGES", "Session", "Extracted", "Scored", "Selected", "Update", "StepFn",
-           "rerun_for", "stage_of", "JOB_NAMES"]
+__all__ = ["STAGES", "Edit", "Session", "State", "Extracted", "Scored", "Selected", "Update",
+           "StepFn", "rerun_for", "stage_of"]

@@ -65,6 +65,10 @@ def build(win) -> dict[str, QAction]:
     act("model_finetune", "Fine-tune the Model on Each Video", None, None, checkable=True)
     A["model_finetune"].toggled.connect(win.set_model_finetune)
     act("model_clear", "Stop Using the Model", None, lambda: win.use_model(None))
+    act("undo", "&Undo", "Ctrl+Z", win.undo, tip="Undo the last edit or setting change (Ctrl+Z)")
+    act("redo", "&Redo", "Ctrl+Shift+Z", win.redo, tip="Redo (Ctrl+Shift+Z)")
+    act("reset_edits", "Reset &Manual Changes", None, win.reset_edits,
+        tip="Forget the pieces you added or dropped by hand: the automatic choice again")
     act("shortcuts", "&Keyboard Shortcuts", "F1", lambda: dialogs.show_shortcuts(win))
     act("about", "&About TRIM Desktop", None, lambda: about(win))
     A["model_finetune"].setEnabled(False)
@@ -84,6 +88,9 @@ def build_menus(win: QMainWindow, A: dict[str, QAction], recent: QMenu) -> None:
     m.addAction(A["sheet"])
     m.addSeparator()
     m.addAction(A["quit"])
+    m = mb.addMenu("&Edit")
+    for k in ("undo", "redo", "reset_edits"):
+        m.addAction(A[k])
     m = mb.addMenu("&Summary")
     for k in ("summarize", "preview", "cancel"):
         m.addAction(A[k])
@@ -148,3 +155,10 @@ def about(win) -> None:
     dialogs.show_about(win, "<b>TRIM Desktop</b><br>Self-supervised video summarization: "
                        "it learns what matters in each video on its own and keeps the "
                        "important moments.")
+
+
+def refresh_edits(A: dict[str, QAction], can_undo: bool, can_redo: bool, edited: bool) -> None:
+    """Undo, Redo and Reset Manual Changes for the session's history and edits."""
+    A["undo"].setEnabled(can_undo)
+    A["redo"].setEnabled(can_redo)
+    A["reset_edits"].setEnabled(edited)

@@ -20,11 +20,11 @@ from PySide6.QtWidgets import QFrame, QLabel, QMainWindow, QMenu, QSplitter, QVB
 
 from ..core import api
 from . import actions, dialogs
-from .panels import STAGE_TEXT, ActivityBar, NoticeBar, SummaryBox, style_sheet
+from .panels import STAGE_TEXT, ActivityBar, EditsButton, NoticeBar, SummaryBox, style_sheet
 from .jobs import Job, JobRunner
 from .player import Player, fmt_time
 from .preview import Preview
-from .settings import Store, restore_choices, save_choices
+from .settings import Store, restore_choices, save_choices, show_settings
 from .timeline import Timeline
 from .weights_panel import WeightsPanel
 
@@ -47,6 +47,7 @@ class MainWindow(QMainWindow):
         self.jobs = JobRunner(self.session, self.current_settings, self)
         self.last_error: Optional[str] = None
         self._closing = False
+        self._choice_moved = False        # a setting changed since the last undo step
         self.setWindowTitle("TRIM Desktop")
         if ICON.exists():
             self.setWindowIcon(QIcon(str(ICON)))
@@ -84,6 +85,8 @@ class MainWindow(QMainWindow):
         self.summarize_btn = self.box.summarize_btn   # laid out above the box
         self.summary_label, self.summary_detail = self.box.label, self.box.detail
         self.preview_btn, self.export_btn = self.box.preview_btn, self.box.export_btn
+        self.reset_btn = EditsButton()                # "n manual changes - Reset"
+        self.box.layout().insertWidget(2, self.reset_btn)
 
         side = QFrame()
         side.setObjectName("side")
@@ -150,7 +153,9 @@ class MainWindow(QMainWindow):
         self.summarize_btn.clicked.connect(self.summarize)
         self.preview_btn.toggled.connect(self.set_preview)
         self.export_btn.clicked.connect(self.export_summary)
+        self.reset_btn.clicked.connect(self.reset_edits)
         j = self.jobs
+        j.debounce.timeout.connect(self._record_choice)
         j.started.connect(self._on_job_started)
         j.progress.connect(self._on_progress)
         j.updated.connect(self._on_update)
@@ -168,7 +173,15 @@ class MainWindow(QMainWindow):
     def _on_choice(self, *_args) -> None:
         """A slider, preset or budget moved: save it and follow it (debounced)."""
         save_choices(self.store, self.panel)
+        self._choice_moved = True
         self.jobs.changed()
+
+    def _record_choice(self) -> None:
+        """The user paused after moving settings: one undo step."""
+        if self._choice_moved:
+            self._choice_moved = False
+            self.session.record(self.current_settings())
+            self._update_actions()
 
     def save_settings(self) -> None:
         save_choices(self.store, self.panel, self.player, self)
@@ -273,6 +286,7 @@ class MainWindow(QMainWindow):
             if not self.session.path:
                 return
         self.set_preview(False)
+        self._record_choice()
         self.jobs.summarize()
 
     def cancel(self) -> None:
@@ -322,10 +336,34 @@ class MainWindow(QMainWindow):
             self.use_model(self.base_settings.model_path, "finetune" if finetune else "as-is")
 
     def toggle_shot(self, i: int) -> None:
-        """Add piece ``i`` to the summary or drop it."""
-        if self.session.toggle(i) is None:
+        """Add piece ``i`` to the summary or drop it (an edit that survives a rescore)."""
+        if self.session.toggle(i) is not None:
+            self._show_pieces()
+
+    def reset_edits(self) -> None:
+        """"n manual changes - Reset": the automatic choice again."""
+        self.session.reset_edits()
+        self._show_pieces()
+
+    def undo(self) -> None:
+        self._record_choice()          # a setting moved just now is a step of its own
+        self._restore(self.session.undo())
+
+    def redo(self) -> None:
+        self._restore(self.session.redo())
+
+    def _restore(self, state) -> None:
+        if state is None:
             return
-        self.timeline.set_selected([bool(s.selected) for s in self.session.summary.segments])
+        if state.settings is not None:
+            show_settings(self.panel, state.settings)
+            save_choices(self.store, self.panel)
+        self._show_pieces()
+        self.jobs.follow()     # reruns what the restored settings need
+
+    def _show_pieces(self) -> None:
+        if self.session.summary is not None:
+            self.timeline.set_selected([bool(g.selected) for g in self.session.summary.segments])
         self._show_summary_text()
 
     def _export_target(self, what: str, ask, suffix: str):
@@ -489,6 +527,10 @@ class MainWindow(QMainWindow):
         actions.refresh(self.actions_, has_video=has_video, summarizing=summarizing,
                         has_summary=has_summary, exporting=exporting,
                         can_cancel=self.is_busy() or self.preview.on)
+        s = self.session
+        actions.refresh_edits(self.actions_, s.history.can_undo, s.history.can_redo,
+                              s.edited_pieces() > 0)
+        self.reset_btn.show_count(s.edited_pieces())
         self.box.show_state(has_video, summarizing, has_summary,
                             self.session.summary is not None, exporting)
 

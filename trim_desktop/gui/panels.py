@@ -214,3 +214,21 @@ class SummaryBox(QGroupBox):
                                    ("Summarize again" if summarized else "Summarize"))
         self.export_btn.setEnabled(has_summary and not exporting)
         self.preview_btn.setEnabled(has_summary)
+
+
+class EditsButton(QPushButton):
+    """"n manual changes - Reset": shown while pieces follow the user, not the machine."""
+
+    def __init__(self, parent: Optional[QWidget] = None) -> None:
+        super().__init__("", parent)
+        self.setFlat(True)
+        self.setToolTip("Forget the pieces you added or dropped by hand")
+        self.setAccessibleName("Reset the pieces changed by hand")
+        sp = self.sizePolicy()
+        sp.setRetainSizeWhenHidden(True)    # appearing must not push the sliders down
+        self.setSizePolicy(sp)
+        self.setVisible(False)
+
+    def show_count(self, n: int) -> None:
+        self.setText(f"{n} manual change{'' if n == 1 else 's'} — Reset")
+        self.setVisible(n > 0)

@@ -159,3 +159,13 @@ def restore_choices(store: Store, panel, player, window) -> None:
     vals["budget"] = store.get_float("summary/budget", 0.15, 0.05, 0.5)
     panel.set_values(vals)
     player.volume.setValue(int(store.get_float("player/volume", 80.0, 0.0, 100.0)))
+
+
+def show_settings(panel, st) -> None:
+    """Put ``st`` (SummarizeSettings from the undo history) back into the panel, silently."""
+    if st.alpha is None:         # the preset's own weights
+        panel.set_values({"preset": st.preset, "budget": st.budget})
+        panel._apply_preset_values(st.preset)
+    else:
+        panel.set_values(dict(preset=st.preset, budget=st.budget, alpha=st.alpha, beta=st.beta,
+                              gamma=st.gamma, nu=st.nu, stage1=st.stage1, custom=True))

@@ -195,6 +195,7 @@ class WeightsPanel(QWidget):
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll.viewport().setAutoFillBackground(False)
+        self.scroll.verticalScrollBar().setAccessibleName("Scroll the summary settings")
         inner.setAutoFillBackground(False)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 0, 6, 6)
