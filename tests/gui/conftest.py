@@ -117,3 +117,13 @@ def window(make_window):
 
 def wait_idle(qtbot, win, timeout=60000):
     qtbot.waitUntil(lambda: not win.is_busy() and not win.jobs.debounce.isActive(), timeout=timeout)
+
+
+def shown(qtbot, widget, size=None):
+    """``widget`` on screen (offscreen), tracked by qtbot; returns it."""
+    qtbot.addWidget(widget)
+    if size:
+        widget.resize(*size)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget

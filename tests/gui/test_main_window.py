@@ -264,22 +264,6 @@ def test_cancel_export_leaves_nothing(window, clip, qtbot, dialogs, tmp_path, mo
     assert "cancelled" in win.activity.stage_label.text().lower()
 
 
-def test_close_during_run_waits_for_workers(window, clip, qtbot, monkeypatch):
-    from trim_desktop.core import train
-    for key, p in list(train.PRESETS.items()):
-        monkeypatch.setitem(train.PRESETS, key, dataclasses.replace(p, steps2=5000))
-    win = window
-    open_clip(qtbot, win, clip)
-    win.summarize()
-    qtbot.waitUntil(lambda: "Scoring" in win.activity.stage_label.text() or
-                    "Learning" in win.activity.stage_label.text(), timeout=60000)
-    jobs = list(win.jobs.jobs)
-    t0 = time.monotonic()
-    win.close()
-    assert time.monotonic() - t0 < 5.0
-    assert jobs and all(j.thread.isFinished() for j in jobs)
-
-
 # ---------------------------------------------------------------------------- errors
 def test_broken_file_shows_error_and_app_stays_usable(window, clip, qtbot, dialogs, tmp_path):
     bad = tmp_path / "broken.mp4"
@@ -392,7 +376,7 @@ def test_change_during_training_cancels_and_restarts(window, clip, qtbot, monkey
     win.panel.sliders["gamma"].setValue(2.0)
     qtbot.waitUntil(lambda: win.jobs.pipeline is not None and win.jobs.pipeline.name == "rescore", timeout=3000)
     first = win.jobs.pipeline
-    qtbot.waitUntil(lambda: "Scoring" in win.activity.stage_label.text(), timeout=10000)
+    qtbot.waitUntil(lambda: "scoring moments" in win.activity.stage_label.text().lower(), timeout=10000)
     win.panel.sliders["gamma"].setValue(3.0)
     qtbot.waitUntil(lambda: win.jobs.pipeline is not None and win.jobs.pipeline is not first, timeout=5000)
     assert first.cancel_requested and not first.running
@@ -445,7 +429,7 @@ def test_trained_model_scores_as_is_and_wrong_file_is_reported(window, clip, qtb
 def test_closing_the_window_stops_playback(window, clip, qtbot):
     from PySide6.QtMultimedia import QMediaPlayer
     open_clip(qtbot, window, clip)
-    window.player.player.play()
+    window.player.play()
     qtbot.waitUntil(lambda: window.player.player.playbackState()
                     == QMediaPlayer.PlaybackState.PlayingState, timeout=5000)
     window.close()   # stops from Qt's event loop (see Player.stop_soon): not at once
@@ -461,13 +445,16 @@ def test_opening_another_video_while_playing_switches_to_it(window, clip, qtbot,
     other = tmp_path / "other.mp4"
     shutil.copy(clip, other)
     open_clip(qtbot, window, clip)
-    window.player.player.play()
+    window.player.play()
     qtbot.waitUntil(lambda: window.player.player.playbackState()
                     == QMediaPlayer.PlaybackState.PlayingState, timeout=5000)
     open_clip(qtbot, window, other)
     qtbot.waitUntil(lambda: window.player.player.source().toLocalFile() == str(other),
                     timeout=5000)
-    assert window.player.player.playbackState() == QMediaPlayer.PlaybackState.StoppedState
+    # not playing for the user (a muted play to the first frame may run: Player doc)
+    assert not window.player.playing
+    qtbot.waitUntil(lambda: window.player.primed, timeout=5000)
+    assert window.player.player.playbackState() != QMediaPlayer.PlaybackState.PlayingState
     window.player.play()
     qtbot.waitUntil(lambda: window.player.player.playbackState()
                     == QMediaPlayer.PlaybackState.PlayingState, timeout=5000)

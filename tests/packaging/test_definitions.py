@@ -81,9 +81,13 @@ def test_info_plist_values():
     assert back["NSHighResolutionCapable"] is True
 
 
-def test_version_matches_pyproject():
+def test_version_has_one_source():
+    import trim_desktop
+
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    assert f'version = "{bundle_meta.version()}"' in text
+    assert bundle_meta.version() == trim_desktop.__version__
+    assert 'dynamic = ["version"]' in text and "trim_desktop.__version__" in text
+    assert not re.search(r'^version\s*=\s*"', text, re.M)   # not written twice
 
 
 def test_inno_setup_script():

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 from typing import Optional
 
+from .. import __version__
 from ..core.errors import (EXIT_BUG, EXIT_OK, InputVideoError, OutputError, TrimError,
                            UsageError, exit_code_for_signal)
 from ..core.progress import CancelToken, Cancelled, check
@@ -53,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Turn long videos into short summaries with TRIM (self-supervised; "
                     "trains on each video itself, on the GPU when there is one).",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     p.add_argument("inputs", nargs="+", metavar="VIDEO",
                    help="video file(s), a folder of videos, or a .txt list of paths")
     out = p.add_argument_group("output")

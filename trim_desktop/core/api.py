@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 from . import pipeline
 from .errors import TrimError
 from .pipeline import Result, SummarizeSettings
-from .progress import Cancelled, CancelToken, EtaEstimator, Progress, ProgressFn
+from .progress import Cancelled, CancelToken, EtaEstimator, JobEta, Progress, ProgressFn
 from .session import STAGES, Extracted, Scored, Selected, Session, Update, rerun_for
 
 if TYPE_CHECKING:  # pragma: no cover - types only
@@ -68,7 +68,30 @@ def export(path: str | Path, ranges: Sequence[tuple[float, float]], out_path: st
     return pipeline.export(path, chosen, out_path, progress=progress, cancel=cancel)
 
 
-__all__ = ["STAGES", "Cancelled", "CancelToken", "EtaEstimator", "Extracted", "Progress",
+def grab_frames(path: str | Path, times: Sequence[float], width: int = 240) -> list:
+    """RGB thumbnails (numpy) of ``path`` at ``times`` seconds (core.thumbnails)."""
+    from .thumbnails import grab_frames as _grab
+
+    return _grab(path, times, width=width)
+
+
+def export_contact_sheet(path: str | Path, ranges: Sequence[tuple[float, float]],
+                         out_path: str | Path) -> str:
+    """A PNG grid of the (start, end) second ``ranges`` of ``path`` with their times."""
+    from .thumbnails import export_contact_sheet as _sheet
+
+    return _sheet(path, ranges, out_path)
+
+
+def has_setting(name: str) -> bool:
+    """Whether ``SummarizeSettings`` has field ``name`` (fields added by other branches)."""
+    import dataclasses
+
+    return name in {f.name for f in dataclasses.fields(SummarizeSettings)}
+
+
+__all__ = ["STAGES", "Cancelled", "CancelToken", "EtaEstimator", "Extracted", "JobEta", "Progress",
            "ProgressFn", "Result", "Scored", "Selected", "Session", "SummarizeSettings",
-           "TrimError", "Update", "device_label", "export", "load_model", "presets", "probe",
+           "TrimError", "Update", "device_label", "export", "export_contact_sheet", "grab_frames",
+           "has_setting", "load_model", "presets", "probe",
            "rerun_for", "rescore", "summarize"]

@@ -46,6 +46,8 @@ def build(win) -> dict[str, QAction]:
     act("sample", "Open &Sample Video", None, win.open_sample)
     act("export", "&Export Summary…", "Ctrl+E", win.export_summary, SP.SP_DialogSaveButton,
         tip="Save the summary as an MP4 (Ctrl+E)")
+    act("sheet", "Export &Contact Sheet…", None, win.export_contact_sheet,
+        tip="Save a PNG grid of the summary's pieces with their times")
     act("quit", "&Quit", "Ctrl+Q", win.close)
     act("summarize", "&Summarize", "Ctrl+R", win.summarize, SP.SP_BrowserReload,
         tip="Find the important moments (Ctrl+R)")
@@ -83,6 +85,7 @@ def build_menus(win: QMainWindow, A: dict[str, QAction], recent: QMenu) -> None:
     m.addAction(A["sample"])
     m.addSeparator()
     m.addAction(A["export"])
+    m.addAction(A["sheet"])
     m.addSeparator()
     m.addAction(A["quit"])
     m = mb.addMenu("&Edit")
@@ -132,6 +135,7 @@ def refresh(A: dict[str, QAction], *, has_video: bool, summarizing: bool, has_su
     """Enable each action for the window's state."""
     A["summarize"].setEnabled(has_video and not summarizing)
     A["export"].setEnabled(has_summary and not exporting)
+    A["sheet"].setEnabled(has_summary)
     A["preview"].setEnabled(has_summary)
     A["cancel"].setEnabled(can_cancel)
     for k in PLAYBACK:

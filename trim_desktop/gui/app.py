@@ -11,6 +11,8 @@ import time
 import traceback
 from typing import Optional, Sequence
 
+from .. import __version__
+
 _T0 = time.monotonic()
 
 
@@ -18,6 +20,7 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="trim-desktop",
                                 description="TRIM Desktop: summarize a video into its "
                                             "important moments.")
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     p.add_argument("video", nargs="?", help="a video to open")
     p.add_argument("--sample", action="store_true", help="open the bundled sample video")
     p.add_argument("--backbone", default=None,
@@ -26,6 +29,8 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
     p.add_argument("--model", default=None, help="a model file from trim-train")
     p.add_argument("--model-mode", choices=["as-is", "finetune"], default="as-is",
                    help="with --model: use it as it is (instant scores) or fine-tune it on each video")
+    p.add_argument("--theme", choices=["auto", "light", "dark"], default=None,
+                   help="colours: auto (follow the system, the default), light or dark")
     p.add_argument("--startup-time", action="store_true", help=argparse.SUPPRESS)
     return p.parse_args(list(argv))
 
@@ -63,6 +68,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationDisplayName(APP)
     app.setStyle("Fusion")
+    from . import theme
+
+    theme.apply(app, args.theme)
 
     from ..core.api import SummarizeSettings
     from .main_window import ICON, MainWindow

@@ -1,7 +1,7 @@
 """Every modal dialog goes through this module, so tests can monkeypatch one function.
 
-``show_error``, ``ask_open_path``, ``ask_save_path`` and ``export_done`` are the only
-places that call ``QMessageBox`` / ``QFileDialog``.
+``show_error``, ``ask_open_path``, ``ask_save_path``, ``ask_sheet_path``, ``export_done``
+and ``show_about`` are the only places that call ``QMessageBox`` / ``QFileDialog``.
 """
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QHeaderView, QLabel,
                                QMessageBox, QTableWidget, QTableWidgetItem, QVBoxLayout,
                                QWidget)
+
+from .. import __version__
 
 VIDEO_FILTER = ("Videos (*.mp4 *.m4v *.mov *.mkv *.avi *.webm *.mpg *.mpeg *.wmv *.flv *.ts "
                 "*.MP4 *.MOV *.MKV *.AVI);;All files (*)")
@@ -39,12 +41,20 @@ def ask_model_path(parent: Optional[QWidget], folder: str) -> str:
     return path
 
 
-def ask_save_path(parent: Optional[QWidget], suggested: str) -> str:
-    path, _ = QFileDialog.getSaveFileName(parent, "Export summary", suggested,
-                                          "MP4 video (*.mp4)")
-    if path and not path.lower().endswith(".mp4"):
-        path += ".mp4"
+def _ask_save(parent: Optional[QWidget], title: str, suggested: str, kind: str,
+              ext: str) -> str:
+    path, _ = QFileDialog.getSaveFileName(parent, title, suggested, f"{kind} (*{ext})")
+    if path and not path.lower().endswith(ext):
+        path += ext
     return path
+
+
+def ask_save_path(parent: Optional[QWidget], suggested: str) -> str:
+    return _ask_save(parent, "Export summary", suggested, "MP4 video", ".mp4")
+
+
+def ask_sheet_path(parent: Optional[QWidget], suggested: str) -> str:
+    return _ask_save(parent, "Export contact sheet", suggested, "PNG image", ".png")
 
 
 def export_done(parent: Optional[QWidget], path: str) -> str:
@@ -71,14 +81,20 @@ SHORTCUTS = [
     ("Space", "Play / pause"),
     ("Left / Right", "Step one frame back / forward"),
     ("Shift+Left / Shift+Right", "Jump 5 seconds back / forward"),
-    ("P", "Preview the summary (play selected shots only)"),
+    ("P", "Preview the summary (play selected pieces only); P again stops"),
+    ("J / K / L", "Back 2 s / pause / play (L again: faster, up to 4x)"),
+    ("Down or ] / Up or [", "Next piece / previous piece"),
+    ("T", "Add / drop the piece under the playhead"),
+    ("I / O", "Mark in / mark out (a range of the video)"),
+    ("Enter / Delete", "Keep / leave out every piece in the marked range"),
+    ("X", "Clear the marks"),
     ("Ctrl+O", "Open a video"),
     ("Ctrl+R", "Summarize"),
     ("Ctrl+E", "Export the summary"),
     ("Esc", "Cancel the running task"),
     ("Ctrl+Q", "Quit"),
-    ("Ctrl+click on the timeline", "Add / drop the shot under the pointer"),
-    ("Click on the shot strip", "Add / drop that shot"),
+    ("Ctrl+click on the timeline", "Add / drop the piece under the pointer"),
+    ("Click on the piece strip", "Add / drop that piece"),
     ("Mouse wheel on the timeline", "Zoom in time; drag to pan; double-click to fit"),
 ]
 
@@ -110,5 +126,12 @@ def show_shortcuts(parent: Optional[QWidget]) -> None:
     ShortcutsDialog(parent).exec()
 
 
+def about_text(text: str = "") -> str:
+    """The About box: name, version (the package's one version), then ``text``."""
+    return f"<b>TRIM Desktop</b> {__version__}" + (f"<br>{text}" if text else "")
+
+
 def show_about(parent: Optional[QWidget], text: str) -> None:
+    if __version__ not in text:
+        text = about_text(text.replace("<b>TRIM Desktop</b><br>", "", 1))
     QMessageBox.about(parent, "About TRIM Desktop", text)

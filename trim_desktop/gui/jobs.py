@@ -16,7 +16,7 @@ import inspect
 import traceback
 from typing import Any, Callable, Optional
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
 
 from ..core import api
 from ..core.api import STAGES, CancelToken, Cancelled, Extracted, Progress, TrimError
@@ -104,7 +104,7 @@ class Job(QObject):
         self.step: Optional[str] = None    # pipeline jobs: the stage it is in
         self.settings: Optional[api.SummarizeSettings] = None
         self.restart = False               # cancelled to run again: no "cancelled" message
-        self.eta = api.EtaEstimator()
+        self.eta = api.JobEta(name)          # one estimate for the whole job
         self.cancel_token = CancelToken()
         self.thread = QThread()
         self.thread.setObjectName(f"trim-{name}")
@@ -312,15 +312,22 @@ class JobRunner(QObject):
         if export and self.export_job is not None:
             self.export_job.cancel()
 
-    def shutdown(self) -> None:
-        """Cancel every job and wait for its thread (closing the window)."""
+    def shutdown(self, wait: bool = True) -> None:
+        """Cancel every job (closing the window). ``wait``: block until their threads
+        end; otherwise they end behind the closed window (:func:`wait_behind`)."""
         self.closing = True
         self.debounce.stop()
         jobs = list(self.jobs)
         for job in jobs:
             job.cancel()
+        if wait:
+            for job in jobs:
+                job.wait()
+            return
         for job in jobs:
-            job.wait()
+            if job.running:
+                _keep_behind(job)
+
 
     # -- from the jobs (GUI thread) --------------------------------------------------------
     def _on_progress(self, job: Job, p: Progress) -> None:
@@ -355,3 +362,33 @@ class JobRunner(QObject):
         if not self.is_busy():
             self._user_cancelled = False
             self.idle.emit()
+
+
+# Jobs cancelled by a window that closed without waiting: kept alive here (a QThread
+# destroyed while it runs aborts the process) until their thread ends; the application
+# waits for the rest when it quits.
+_BEHIND: set = set()
+
+
+def _keep_behind(job: "Job") -> None:
+    if not _BEHIND:
+        app = QCoreApplication.instance()
+        if app is not None and not getattr(app, "_trim_waits_behind", False):
+            app.aboutToQuit.connect(wait_behind)
+            app._trim_waits_behind = True
+    _BEHIND.add(job)
+    job.done.connect(lambda job=job: QTimer.singleShot(0, lambda: _BEHIND.discard(job)))
+
+
+def jobs_behind() -> int:
+    """How many cancelled jobs of closed windows still run."""
+    return sum(1 for j in _BEHIND if j.running)
+
+
+def wait_behind(timeout_ms: int = 30000) -> bool:
+    """Block until the jobs of closed windows have stopped (at quit: the window is
+    already gone, so nobody watches a frozen window)."""
+    ok = True
+    for job in list(_BEHIND):
+        ok = job.wait(timeout_ms) and ok
+    return ok

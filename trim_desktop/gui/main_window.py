@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Any, Optional
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QIcon
 from PySide6.QtWidgets import QFrame, QLabel, QMainWindow, QMenu, QSplitter, QVBoxLayout, QWidget
 
 from ..core import api
 from . import actions, dialogs
-from .panels import STAGE_TEXT, STYLE, ActivityBar, EditsButton, SummaryBox
+from .panels import STAGE_TEXT, ActivityBar, EditsButton, NoticeBar, SummaryBox, style_sheet
 from .jobs import Job, JobRunner
 from .player import Player, fmt_time
 from .preview import Preview
@@ -52,12 +52,12 @@ class MainWindow(QMainWindow):
         if ICON.exists():
             self.setWindowIcon(QIcon(str(ICON)))
         self.setAcceptDrops(True)
-        self.setStyleSheet(STYLE)
+        self.setStyleSheet(style_sheet(self.palette()))
         self._build_ui()
         self.actions_ = actions.build(self)
         self.preview = Preview(self.player, self.selected_ranges,
                                [self.preview_btn, self.actions_["preview"]],
-                               lambda text: self.statusBar().showMessage(text, 4000), self)
+                               lambda text: self.notify(text, 4000), self)
         self.recent_menu = QMenu("Open &Recent", self)
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         actions.build_menus(self, self.actions_, self.recent_menu)
@@ -122,11 +122,13 @@ class MainWindow(QMainWindow):
         self.main_split = split
 
         self.activity = ActivityBar()
+        self.notice = NoticeBar()
         central = QWidget()
         cl = QVBoxLayout(central)
         cl.setContentsMargins(0, 0, 0, 0)
         cl.setSpacing(0)
         cl.addWidget(split, 1)
+        cl.addWidget(self.notice)
         cl.addWidget(self.activity)
         self.setCentralWidget(central)
 
@@ -158,7 +160,7 @@ class MainWindow(QMainWindow):
         j.progress.connect(self._on_progress)
         j.updated.connect(self._on_update)
         j.failed.connect(self._on_failed)
-        j.cancelled.connect(lambda text: self.activity.idle(text))
+        j.cancelled.connect(self._on_cancelled)
         j.exported.connect(self._on_exported)
         j.stopped.connect(self._update_actions)
         j.idle.connect(self._on_idle)
@@ -166,7 +168,7 @@ class MainWindow(QMainWindow):
     # ================================================================== settings
     def current_settings(self) -> api.SummarizeSettings:
         return self.base_settings.replace(**self.panel.train_overrides(),
-                                          budget=self.panel.budget_fraction())
+                                          **self.panel.select_overrides())
 
     def _on_choice(self, *_args) -> None:
         """A slider, preset or budget moved: save it and follow it (debounced)."""
@@ -220,9 +222,9 @@ class MainWindow(QMainWindow):
         gen = self.session.open(path)
         self.setWindowTitle(f"{Path(path).name} — TRIM Desktop")
         self.store.set("paths/last_folder", str(Path(path).parent))
-        self.store.add_recent(path)
-        self._fill_recent()
         self.player.open(path)
+        self.timeline.set_source(path)
+        self.panel.note_new_video()     # hand-set weights carry over: say so
         self.box.clear("Press Summarize to find the important moments.")
         job = self.jobs.start("probe", lambda progress, cancel: api.probe(path))
         job.finished.connect(lambda info, gen=gen: self._on_probed(gen, info))
@@ -240,21 +242,30 @@ class MainWindow(QMainWindow):
         self.backbone_label.setText("Backbone: —")
         self.cache_label.setText("Features: —")
         self.setWindowTitle("TRIM Desktop")
+        # nothing of the last video's messages stays ("Exported …", "Training cancelled")
+        self.statusBar().clearMessage()
+        self.notice.dismiss()
+        self.activity.idle("Ready")
 
     def _on_probed(self, gen: int, info: Any) -> None:
         if not self.session.set_info(gen, info):
             return
+        self.store.add_recent(info.path)       # only a file that opened goes to Open Recent
+        self._fill_recent()
         self.player.set_fps(info.fps)
         if self.timeline.duration <= 0:
             self.timeline.set_duration(info.duration)
         self.panel.set_duration(info.duration)
-        self.statusBar().showMessage(
+        self.notify(
             f"{Path(info.path).name}: {fmt_time(info.duration)}, {info.width}×{info.height}, "
             f"{info.fps:.3g} fps{'' if info.has_audio else ', no sound'}", 8000)
 
     def _on_open_failed(self, gen: int, msg: str, details: str, user: bool) -> None:
         if gen != self.session.gen:
             return
+        self.store.set("recent/files", [p for p in self.store.recent_files()
+                                        if p != self.session.path])
+        self._fill_recent()
         self._reset_video()
         self._update_actions()
         self.show_error(msg if user else f"Cannot open this video: {msg}",
@@ -266,7 +277,7 @@ class MainWindow(QMainWindow):
 
     def _on_player_error(self, text: str) -> None:
         if self.session.path:
-            self.statusBar().showMessage(f"Playback problem: {text}", 10000)
+            self.notify(f"Playback problem: {text}", 10000)
 
     # ================================================================== commands
     def summarize(self) -> None:
@@ -355,26 +366,33 @@ class MainWindow(QMainWindow):
             self.timeline.set_selected([bool(g.selected) for g in self.session.summary.segments])
         self._show_summary_text()
 
-    def export_summary(self) -> None:
+    def _export_target(self, what: str, ask, suffix: str):
+        """Check there is something to export and ask where: (video, ranges, out) or None."""
         s = self.session
         if s.summary is None or not s.path:
-            self.show_error("Summarize a video first, then export its summary.")
-            return
-        if not s.summary.selected:
-            self.show_error("No shot is selected: add at least one shot to the summary.")
-            return
-        if self.jobs.exporting():
-            return
+            self.show_error(f"Summarize a video first, then export its {what}.")
+            return None
+        ranges = s.selected_ranges()
+        if not ranges:
+            self.show_error("No piece is kept: add at least one piece to the summary.")
+            return None
         folder = self.store.get_str("paths/last_export_folder", "")
         if not folder or not os.path.isdir(folder):
             folder = str(Path(s.path).parent)
-        out = dialogs.ask_save_path(self, os.path.join(folder, f"{Path(s.path).stem}_summary.mp4"))
+        out = ask(self, os.path.join(folder, f"{Path(s.path).stem}{suffix}"))
         if not out:
-            return
+            return None
         out = os.path.abspath(out)
         self.store.set("paths/last_export_folder", str(Path(out).parent))
-        src, ranges = s.path, s.selected_ranges()
-        self.jobs.export(lambda progress, cancel: api.export(src, ranges, out, progress, cancel))
+        return s.path, ranges, out
+
+    def export_summary(self) -> None:
+        if self.jobs.exporting() and self.session.summary is not None:
+            return
+        target = self._export_target("summary", dialogs.ask_save_path, "_summary.mp4")
+        if target is not None:
+            src, ranges, out = target
+            self.jobs.export(lambda progress, cancel: api.export(src, ranges, out, progress, cancel))
 
     # ================================================================== job results
     def _on_job_started(self, job: Job) -> None:
@@ -393,10 +411,11 @@ class MainWindow(QMainWindow):
             self.timeline.set_scores(feats.timestamps, p.payload)   # the curve, live
         if job.name == "probe":
             return
-        text = STAGE_TEXT.get(p.stage, p.stage.capitalize())
-        if p.message:
-            text = f"{text} — {p.message}"
-        self.activity.busy(text, p.fraction if p.total > 0 else None, job.eta.eta(p))
+        text = progress_text(job.name, p)
+        frac = job.eta.fraction(p)
+        if frac is None:
+            frac = p.fraction if p.total > 0 else None
+        self.activity.busy(text, frac, job.eta.eta(p))
 
     def _on_update(self, update: api.Update) -> None:
         s = self.session
@@ -416,19 +435,28 @@ class MainWindow(QMainWindow):
         if isinstance(update, api.Scored):
             self.timeline.set_scores(s.features.timestamps, s.scores)
             self.device_label.setText(f"Device: {s.device}")
-        segs = list(s.summary.segments)
-        self.timeline.set_shots([(g.start_time, g.end_time) for g in segs],
-                                [bool(g.selected) for g in segs])
+        self.timeline.set_summary(s.summary)
         self._show_summary_text()
         self.activity.idle("Summary ready")
         msgs = [str(m) for m in update.messages if m]
         if msgs:
-            self.statusBar().showMessage("  ".join(msgs), 15000)
+            self.notify("  ".join(msgs), 15000)
 
     def _on_failed(self, msg: str, details: str, user: bool) -> None:
         self.activity.idle("Failed")
         self.show_error(msg if user else f"Something went wrong: {msg}",
                         None if user else details)
+
+    def _on_cancelled(self, text: str) -> None:
+        """One consistent state after Cancel: the curve goes back to the scores the
+        summary on screen was chosen from (a cancelled training drew its own)."""
+        s = self.session
+        if s.features is not None:
+            scores = s.scores if s.scores is not None else np.zeros(len(s.features.timestamps))
+            self.timeline.set_scores(s.features.timestamps, scores)
+        if s.summary is not None and "Training" in text:
+            text += " — the summary is still the one from before"
+        self.activity.idle(text)
 
     def _on_exported(self, out: str) -> None:
         self.activity.idle(f"Exported {Path(out).name}")
@@ -506,6 +534,41 @@ class MainWindow(QMainWindow):
         self.box.show_state(has_video, summarizing, has_summary,
                             self.session.summary is not None, exporting)
 
+    def notify(self, text: str, ms: int = 6000) -> None:
+        """A message for the user: in the status bar when it fits there whole, else in
+        the notice bar above the activity bar (never cut mid-word)."""
+        sb = self.statusBar()
+        room = sb.width() - sum(w.width() + 8 for w in (self.model_label, self.device_label,
+                                                         self.backbone_label, self.cache_label)
+                                if w.isVisible()) - 24
+        if sb.fontMetrics().horizontalAdvance(text) <= room:
+            sb.showMessage(text, ms)
+        else:
+            sb.clearMessage()
+            self.notice.show_text(text)
+
+    def message_text(self) -> str:
+        """The message on screen now: the status bar's or the notice bar's."""
+        return self.statusBar().currentMessage() or self.notice.text()
+
+    def export_contact_sheet(self) -> None:
+        """File > Export Contact Sheet: a PNG grid of the summary's pieces with times."""
+        target = self._export_target("contact sheet", dialogs.ask_sheet_path, "_sheet.png")
+        if target is None:
+            return
+        src, ranges, out = target
+        job = self.jobs.start("sheet", lambda progress, cancel:
+                              api.export_contact_sheet(src, ranges, out))
+        job.finished.connect(lambda path: self.notify(f"Contact sheet saved: {path}", 8000))
+        job.failed.connect(lambda msg, det, user: self.show_error(
+            f"The contact sheet was not saved: {msg}"))
+
+    def changeEvent(self, ev) -> None:  # noqa: N802
+        if ev.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            from PySide6.QtWidgets import QApplication
+            self.setStyleSheet(style_sheet(QApplication.palette()))   # the system's theme
+        super().changeEvent(ev)
+
     def show_error(self, text: str, details: Optional[str] = None) -> None:
         """Every error dialog goes through here (and dialogs.show_error)."""
         self.last_error = text
@@ -530,12 +593,28 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, lambda: self.open_video(path))
 
     def closeEvent(self, ev) -> None:  # noqa: N802
-        """Cancel every job and wait for its thread, then close."""
+        """Close at once; running jobs are cancelled and end behind the closed window
+        (jobs.wait_behind: the application waits for them when it quits)."""
         self.save_settings()
         self._closing = True
         self.player.stop_soon()
-        self.jobs.shutdown()
+        self.timeline.thumbs.shutdown()
+        self.jobs.shutdown(wait=False)
         super().closeEvent(ev)
+
+
+def progress_text(job: str, p: api.Progress) -> str:
+    """What the activity bar says: the stage in words, and for a retrain after a slider
+    move what it is doing and how far (not only "Scoring moments (2 of 2)")."""
+    text = STAGE_TEXT.get(p.stage, p.stage.capitalize())
+    if job == "rescore" and p.stage in ("stage1", "stage2"):
+        what = "learning the video" if p.stage == "stage1" else "scoring moments"
+        text = f"Re-training for the new weights: {what}"
+        if p.total > 0:
+            text += f", step {int(p.done)} of {int(p.total)}"
+    elif p.message:
+        text = f"{text} — {p.message}"
+    return text
 
 
 def dropped_path(mime) -> Optional[str]:

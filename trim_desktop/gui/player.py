@@ -1,10 +1,18 @@
-"""The video player: QMediaPlayer + QVideoWidget + QAudioOutput with transport controls."""
+"""The video player: QMediaPlayer + QVideoWidget + QAudioOutput with transport controls.
+
+The frame at the playhead is on screen at all times. Qt's FFmpeg backend renders nothing
+for a paused player until it has played once (the area stays black after opening, and a
+paused seek shows nothing), so each new source is *primed*: played muted until its first
+frame arrives (tens of milliseconds), then paused and put back at the wanted position.
+After that every paused seek renders its frame. Keys J / K / L shuttle (see
+:meth:`Player.shuttle`).
+"""
 from __future__ import annotations
 
 from typing import Optional
 
-from PySide6.QtCore import Q_ARG, QMetaObject, QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QImage
+from PySide6.QtCore import Q_ARG, QEvent, QMetaObject, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QImage, QKeySequence
 from PySide6.QtMultimedia import QAudioOutput, QMediaMetaData, QMediaPlayer
 from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QSizePolicy, QSlider, QStackedWidget,
@@ -45,6 +53,19 @@ class Player(QWidget):
         self.fps = 25.0
         self._duration_ms = 0
         self._source: Optional[str] = None
+        self._priming = False        # playing muted until the first frame (see module doc)
+        self._primed = False
+        self._prime_pending = False  # a new source: prime it once it has loaded
+        self._prime_target: Optional[int] = None   # ms to show once primed
+        self._prime_muted = False
+        self._prime_timer = QTimer(self)
+        self._prime_timer.setSingleShot(True)
+        self._prime_timer.setInterval(3000)
+        self._prime_timer.timeout.connect(self._end_prime)
+        self._refresh_timer = QTimer(self)      # re-show the frame after a resize
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(120)
+        self._refresh_timer.timeout.connect(self.refresh_frame)
 
         self.player = QMediaPlayer(self)
         self.audio = QAudioOutput(self)
@@ -68,6 +89,11 @@ class Player(QWidget):
         self.stack.addWidget(self.video)
         self.stack.setMinimumSize(QSize(320, 180))
         self.player.setVideoOutput(self.video)
+        self.video.setAccessibleName("Video")
+        self.video.installEventFilter(self)
+        sink = self.video.videoSink()
+        if sink is not None:
+            sink.videoFrameChanged.connect(self._on_frame)
 
         # Transport controls.
         st = self.style()
@@ -93,6 +119,11 @@ class Player(QWidget):
         self.volume.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.volume.setToolTip("Volume")
         self.audio.setVolume(0.8)
+        for w, name in ((self.play_btn, "Play or pause"), (self.back_btn, "One frame back"),
+                        (self.fwd_btn, "One frame forward"), (self.seek, "Position in the video"),
+                        (self.time_label, "Time"), (self.mute_btn, "Mute"),
+                        (self.volume, "Volume")):
+            w.setAccessibleName(name)
 
         controls = QHBoxLayout()
         controls.setContentsMargins(4, 4, 4, 0)
@@ -124,6 +155,22 @@ class Player(QWidget):
         self.player.errorOccurred.connect(self._on_error)
         self.player.mediaStatusChanged.connect(self._on_status)
         self._set_enabled(False)
+        self.actions_ = self._build_actions()
+
+    def _build_actions(self) -> dict:
+        """J / K / L: window-wide shortcuts that live with the player."""
+        out = {}
+        for name, key, text, slot in (
+                ("shuttle_back", "J", "Back 2 s (J)", lambda: self.shuttle(-1)),
+                ("shuttle_stop", "K", "Pause (K)", lambda: self.shuttle(0)),
+                ("shuttle_fwd", "L", "Play; again: faster (L)", lambda: self.shuttle(1))):
+            a = QAction(text, self)
+            a.setShortcut(QKeySequence(key))
+            a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            a.triggered.connect(slot)
+            self.addAction(a)
+            out[name] = a
+        return out
 
     def _tool(self, icon, tip: str) -> QToolButton:
         b = QToolButton(self)
@@ -142,6 +189,8 @@ class Player(QWidget):
     def open(self, path: str) -> None:
         self._source = path
         self._set_source_soon(QUrl.fromLocalFile(path))
+        self._reset_prime()
+        self._prime_pending = True
         self.stack.setCurrentWidget(self.video)
         self._set_enabled(True)
 
@@ -152,8 +201,10 @@ class Player(QWidget):
         the FFmpeg backend's audio thread; that thread, tearing down a connection to one
         of our (Python-made) objects, can be waiting for the GIL: a deadlock, caught with
         gdb in the test suite (about 1 close in 15 right after a summarize). Queued, the
-        call runs in C++ with the GIL free.
+        call runs in C++ with the GIL free. A priming play still running ends here too,
+        so its first frame cannot pause (and so restart) a player that is stopping.
         """
+        self._cancel_prime()
         QMetaObject.invokeMethod(self.player, "stop", Qt.ConnectionType.QueuedConnection)
 
     def _set_source_soon(self, url: QUrl) -> None:
@@ -165,6 +216,7 @@ class Player(QWidget):
 
     def close_media(self) -> None:
         self._source = None
+        self._reset_prime()
         self._set_source_soon(QUrl())
         self.stack.setCurrentWidget(self.placeholder)
         self._duration_ms = 0
@@ -183,14 +235,45 @@ class Player(QWidget):
     # -- transport -----------------------------------------------------------------------
     @property
     def playing(self) -> bool:
-        return self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState
+        return (not self._priming
+                and self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState)
 
     def play(self) -> None:
         if self._source:
+            if self._priming:          # the user wants playback: priming is over
+                self._end_prime(play=True)
+            elif self._prime_pending:  # not loaded yet: playing will show frames anyway
+                self._prime_pending = False
+                self._primed = True
+                self.player.setPlaybackRate(1.0)
+                # after the queued setSource (see _set_source_soon), not before it
+                QMetaObject.invokeMethod(self.player, "play", Qt.ConnectionType.QueuedConnection)
+                return
+            self.player.setPlaybackRate(1.0)
             self.player.play()
 
     def pause(self) -> None:
+        if self._priming:
+            self._end_prime()
         self.player.pause()
+        self.player.setPlaybackRate(1.0)
+
+    def shuttle(self, direction: int) -> None:
+        """J / K / L: -1 jumps back 2 s (the backend cannot play backwards), 0 pauses,
+        1 plays, and while playing doubles the speed up to 4x."""
+        if not self._source:
+            return
+        if direction < 0:
+            self.jump(-2.0)
+        elif direction == 0:
+            self.pause()
+        elif self.playing:
+            self.player.setPlaybackRate(min(4.0, self.player.playbackRate() * 2))
+        else:
+            self.play()
+
+    def rate(self) -> float:
+        return float(self.player.playbackRate())
 
     def toggle_play(self) -> None:
         if self.playing:
@@ -210,7 +293,68 @@ class Player(QWidget):
         ms = int(round(max(0.0, seconds) * 1000))
         if self._duration_ms:
             ms = min(ms, self._duration_ms)
+        if self._priming:
+            self._prime_target = ms    # shown when the first frame has come
+            return
         self.player.setPosition(ms)
+
+    # -- the frame at the playhead -------------------------------------------------------
+    @property
+    def primed(self) -> bool:
+        return self._primed
+
+    def _cancel_prime(self) -> None:
+        """No priming from now on (stopping, closing): the player stays as it is told."""
+        if self._priming:
+            self.audio.setMuted(self._prime_muted)
+        self._priming = self._prime_pending = False
+        self._prime_target = None
+        self._prime_timer.stop()
+
+    def _reset_prime(self) -> None:
+        self._cancel_prime()
+        self._primed = False
+
+    def _start_prime(self) -> None:
+        if self._primed or self._priming or not self._source:
+            return
+        if self.playing:              # already playing: frames come anyway
+            self._primed = True
+            return
+        self._priming = True
+        self._prime_muted = self.audio.isMuted()
+        self.audio.setMuted(True)
+        self._prime_timer.start()
+        self.player.play()
+
+    def _end_prime(self, play: bool = False) -> None:
+        if not self._priming:
+            return
+        self._priming = False
+        self._primed = True
+        self._prime_timer.stop()
+        if not play:
+            self.player.pause()
+        self.audio.setMuted(self._prime_muted)
+        target = self._prime_target if self._prime_target is not None else 0
+        self._prime_target = None
+        self.player.setPosition(int(target))
+        self._on_state(self.player.playbackState())
+
+    def _on_frame(self, frame) -> None:
+        if self._priming and frame.isValid():
+            self._end_prime()
+
+    def refresh_frame(self) -> None:
+        """Render the frame at the playhead again (paused): after a resize or a layout
+        change the video area can come back black on some platforms."""
+        if self._source and self._primed and not self.playing:
+            self.player.setPosition(self.player.position())
+
+    def eventFilter(self, obj, ev) -> bool:  # noqa: N802
+        if obj is self.video and ev.type() in (QEvent.Type.Resize, QEvent.Type.Show):
+            self._refresh_timer.start()
+        return super().eventFilter(obj, ev)
 
     def jump(self, delta_s: float) -> None:
         self.seek_to(self.position() + delta_s)
@@ -255,6 +399,8 @@ class Player(QWidget):
         self.durationChanged.emit(ms / 1000.0)
 
     def _on_state(self, state) -> None:
+        if self._priming:       # a muted play to get the first frame: not the user's
+            return
         playing = state == QMediaPlayer.PlaybackState.PlayingState
         pm = QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay
         self.play_btn.setIcon(self.style().standardIcon(pm))
@@ -268,6 +414,10 @@ class Player(QWidget):
                     self.fps = float(rate)
             except (TypeError, ValueError):
                 pass
+            if self._prime_pending and self._source and \
+                    self.player.source() == QUrl.fromLocalFile(self._source):
+                self._prime_pending = False
+                self._start_prime()
             self.mediaLoaded.emit()
 
     def _on_error(self, error, text: str) -> None:

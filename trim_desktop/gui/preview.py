@@ -1,4 +1,8 @@
-"""Preview: play only the kept pieces, jumping over the gaps, and stop after the last."""
+"""Preview: play only the kept pieces, jumping over the gaps, and stop after the last.
+
+Ending preview (P again, Esc, another video) also stops playback: it used to carry on
+through the parts that are not in the summary.
+"""
 from __future__ import annotations
 
 from typing import Callable, Optional
@@ -28,6 +32,8 @@ class Preview(QObject):
         self.on = on
         self._jump = None
         self._sync()
+        if not on:
+            self.player.pause()
         if on:
             t = self.player.position()
             target = self.target(t)

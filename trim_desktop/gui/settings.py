@@ -169,3 +169,5 @@ def show_settings(panel, st) -> None:
     else:
         panel.set_values(dict(preset=st.preset, budget=st.budget, alpha=st.alpha, beta=st.beta,
                               gamma=st.gamma, nu=st.nu, stage1=st.stage1, custom=True))
+    if getattr(st, "length_seconds", None) is not None:     # a length typed in seconds
+        panel.set_length_seconds(st.length_seconds)

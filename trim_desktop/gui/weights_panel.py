@@ -2,15 +2,26 @@
 
 The panel knows nothing about training. It emits ``weightsChanged`` when anything that
 needs re-training changed (alpha, beta, gamma, nu, stage 1, preset) and ``budgetChanged``
-when only the summary length changed. ``values()`` gives what a run should use.
+when only the summary length changed. ``values()`` gives what a run should use;
+``select_overrides()`` the summary-length fields of ``SummarizeSettings``.
+
+The summary length is a percent slider and a seconds field kept in step: moving the
+slider sets a share of the video, typing seconds sets a length in seconds
+(``length_seconds``), and each shows what the other means for this video.
+
+Nothing in the panel changes size when its texts change (notes have a fixed height, the
+reset button is always there), so a slider never moves away from under the pointer; the
+contents scroll when the window is too low to show them all.
 """
 from __future__ import annotations
 
 from typing import Optional
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGridLayout, QGroupBox,
-                               QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSpinBox,
+                               QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
+                               QPushButton, QScrollArea, QSlider, QVBoxLayout, QWidget)
+
 
 # name: (label, loss, what it favours, max, step, decimals)
 PARAMS = {
@@ -47,7 +58,7 @@ class FloatSlider(QWidget):
         self.slider.setRange(0, int(round(maximum / step)))
         self.slider.setPageStep(max(1, self.slider.maximum() // 10))
         self.label = QLabel()
-        self.label.setMinimumWidth(52)
+        self.label.setFixedWidth(52)
         self.label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -92,13 +103,28 @@ class WeightsPanel(QWidget):
         self.budget.setValue(15)
         self.budget.setPageStep(5)
         self.budget.setToolTip("How much of the video the summary keeps")
+        self.budget.setAccessibleName("Summary length in percent")
         self.budget_label = QLabel()
-        self.budget_label.setMinimumWidth(52)
+        self.budget_label.setFixedWidth(44)
         self.budget_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.length = QDoubleSpinBox()
+        self.length.setDecimals(0)
+        self.length.setSuffix(" s")
+        self.length.setRange(0, 0)
+        self.length.setKeyboardTracking(False)     # one change when the typing is done
+        self.length.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
+        self.length.setFixedWidth(72)
+        self.length.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.length.setEnabled(False)
+        self.length.setToolTip("Summary length in seconds (type a number); the percent "
+                               "follows")
+        self.length.setAccessibleName("Summary length in seconds")
+        self._length_s: Optional[float] = None
         row = QHBoxLayout()
         row.addWidget(self.budget, 1)
         row.addWidget(self.budget_label)
-        self.budget_hint = QLabel("Share of the video kept in the summary.")
+        row.addWidget(self.length)
+        self.budget_hint = QLabel("Share of the video kept, or its length in seconds.")
         self.budget_hint.setWordWrap(True)
         self.budget_hint.setProperty("hint", True)
         lv = QVBoxLayout(length)
@@ -109,14 +135,25 @@ class WeightsPanel(QWidget):
         weights = QGroupBox("What makes a moment important")
         self.preset = QComboBox()
         self.preset.setToolTip("A preset sets the weights below; Auto picks one by the video's length")
+        self.preset.setAccessibleName("Preset")
+        self.reset_btn = QPushButton("Reset")
+        self.reset_btn.setToolTip("Put the sliders back to the preset's values")
+        self.reset_btn.setAccessibleName("Reset the weights to the preset")
+        self.reset_btn.setEnabled(False)
         self.preset_note = QLabel("")
         self.preset_note.setProperty("hint", True)
         self.preset_note.setWordWrap(True)
+        # Two lines, always: the note appearing or growing must not push the sliders down.
+        self.preset_note.setFixedHeight(2 * self.preset_note.fontMetrics().lineSpacing() + 2)
+        self.preset_note.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         grid = QGridLayout(weights)
         grid.setVerticalSpacing(2)
         grid.setHorizontalSpacing(8)
         grid.addWidget(QLabel("Preset"), 0, 0)
-        grid.addWidget(self.preset, 0, 1)
+        prow = QHBoxLayout()
+        prow.addWidget(self.preset, 1)
+        prow.addWidget(self.reset_btn)
+        grid.addLayout(prow, 0, 1)
         grid.addWidget(self.preset_note, 1, 1)
         self.sliders: dict[str, FloatSlider] = {}
         r = 2
@@ -124,8 +161,11 @@ class WeightsPanel(QWidget):
             s = FloatSlider(mx, step, dec)
             s.setToolTip(f"{sym} weights {loss}. {what}")
             s.slider.setObjectName(f"slider_{name}")
+            s.slider.setAccessibleName(f"{sym} ({name}), weight of {loss}")
+            s.slider.setAccessibleDescription(what)
             self.sliders[name] = s
-            title = QLabel(f"<b>{sym}</b>&nbsp;<span style='color:#6b7280'>{loss}</span>")
+            title = QLabel(f"<b>{sym}</b>&nbsp;{loss}")
+            title.setToolTip(what)
             hint = QLabel(what)
             hint.setWordWrap(True)
             hint.setProperty("hint", True)
@@ -140,12 +180,26 @@ class WeightsPanel(QWidget):
         grid.addWidget(self.stage1, r, 0, 1, 2)
         grid.setColumnStretch(1, 1)
 
+        self.stage1.setAccessibleName("Stage 1 pre-training")
+
+        inner = QWidget()
+        il = QVBoxLayout(inner)
+        il.setContentsMargins(0, 0, 0, 0)
+        il.setSpacing(10)
+        il.addWidget(length)
+        il.addWidget(weights)
+        il.addStretch(1)
+        self.scroll = QScrollArea()
+        self.scroll.setWidget(inner)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.viewport().setAutoFillBackground(False)
+        self.scroll.verticalScrollBar().setAccessibleName("Scroll the summary settings")
+        inner.setAutoFillBackground(False)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 0, 6, 6)
-        lay.setSpacing(10)
-        lay.addWidget(length)
-        lay.addWidget(weights)
-        lay.addStretch(1)
+        lay.addWidget(self.scroll)
 
         self._fill_presets("auto")
         self._apply_preset_values("auto")
@@ -156,6 +210,8 @@ class WeightsPanel(QWidget):
             s.valueChanged.connect(self._on_weight)
         self.stage1.toggled.connect(self._on_weight)
         self.budget.valueChanged.connect(self._on_budget)
+        self.length.valueChanged.connect(self._on_length)
+        self.reset_btn.clicked.connect(self.reset_weights)
 
     # -- presets -------------------------------------------------------------------------
     def set_presets(self, presets: dict, labels: dict, preset_for_duration) -> None:
@@ -199,6 +255,14 @@ class WeightsPanel(QWidget):
         if self.preset_key() == "auto" and not getattr(self, "_user_values", False):
             self._apply_preset_values("auto")
         self._update_note()
+        self._sync_length()
+
+    def reset_weights(self) -> None:
+        """Back to the preset's own values (the Reset button)."""
+        if not self.custom:
+            return
+        self._apply_preset_values(self.preset_key())
+        self.weightsChanged.emit()
 
     def _apply_preset_values(self, key: str) -> None:
         if key == "auto":
@@ -222,9 +286,18 @@ class WeightsPanel(QWidget):
                 r = self.resolved_preset()
                 text = f"Using “{self.labels.get(r, r)}” for this video."
         if getattr(self, "_user_values", False):
-            text = (text + " " if text else "") + "Weights adjusted by hand."
+            text = (text + " " if text else "") + (self._custom_note or "Weights adjusted by hand.")
         self.preset_note.setText(text)
-        self.preset_note.setVisible(bool(text))
+        self.preset_note.setToolTip(text)
+        self.reset_btn.setEnabled(self.custom)
+
+    _custom_note = ""
+
+    def note_new_video(self) -> None:
+        """A new video opened: say that hand-set weights still apply (not silently)."""
+        self._custom_note = ("Your hand-set weights from before apply to this video too."
+                             if self.custom else "")
+        self._update_note()
 
     def _on_preset(self, _index: int) -> None:
         self._apply_preset_values(self.preset_key())
@@ -232,25 +305,91 @@ class WeightsPanel(QWidget):
 
     def _on_weight(self, *_args) -> None:
         self._user_values = True
+        self._custom_note = ""
         self._update_note()
         self.weightsChanged.emit()
 
     # -- budget --------------------------------------------------------------------------
     def budget_fraction(self) -> float:
+        if self._length_s is not None and self.duration:
+            return min(0.5, max(0.05, self._length_s / float(self.duration)))
         return self.budget.value() / 100.0
 
+    def length_seconds(self) -> Optional[float]:
+        """The length typed in seconds (None: the percent decides)."""
+        return self._length_s
+
     def set_budget(self, fraction: float, emit: bool = False) -> None:
+        self._length_s = None
         self.budget.blockSignals(not emit)
         self.budget.setValue(int(round(fraction * 100)))
         self.budget.blockSignals(False)
         self._update_budget_label()
+        self._sync_length()
+
+    def set_length_seconds(self, seconds: Optional[float], emit: bool = False) -> None:
+        """Set the summary length in seconds (None: back to the percent)."""
+        if seconds is None:
+            self._length_s = None
+            self._sync_length()
+        else:
+            self._length_s = max(0.0, float(seconds))
+            self._sync_length()
+        if emit:
+            self.budgetChanged.emit(self.budget_fraction())
 
     def _update_budget_label(self) -> None:
         self.budget_label.setText(f"{self.budget.value()} %")
 
-    def _on_budget(self, _v: int) -> None:
+    def _sync_length(self) -> None:
+        """Show in the seconds field what the percent means for this video (or in the
+        slider the percent the seconds make)."""
+        d = float(self.duration or 0.0)
+        self.length.blockSignals(True)
+        self.budget.blockSignals(True)
+        try:
+            if d <= 0:
+                self.length.setRange(0, 0)
+                self.length.setSpecialValueText("— s")
+                self.length.setEnabled(False)
+                return
+            self.length.setSpecialValueText("")
+            self.length.setDecimals(1 if d < 60 else 0)
+            self.length.setRange(round(0.05 * d, 1), round(0.5 * d, 1))
+            self.length.setEnabled(True)
+            if self._length_s is not None:
+                self._length_s = min(max(self._length_s, 0.05 * d), 0.5 * d)
+                self.length.setValue(self._length_s)
+                self.budget.setValue(int(round(100 * self._length_s / d)))
+            else:
+                self.length.setValue(self.budget.value() / 100.0 * d)
+        finally:
+            self.length.blockSignals(False)
+            self.budget.blockSignals(False)
         self._update_budget_label()
+
+    def _on_budget(self, _v: int) -> None:
+        self._length_s = None
+        self._update_budget_label()
+        self._sync_length()
         self.budgetChanged.emit(self.budget_fraction())
+
+    def _on_length(self, seconds: float) -> None:
+        if not self.duration:
+            return
+        self._length_s = float(seconds)
+        self._sync_length()
+        self.budgetChanged.emit(self.budget_fraction())
+
+    def select_overrides(self) -> dict:
+        """The summary-length fields for ``SummarizeSettings``: ``budget`` always, and
+        ``length_seconds`` when seconds were typed and the settings have that field."""
+        from ..core import api
+
+        out = {"budget": self.budget_fraction()}
+        if api.has_setting("length_seconds"):
+            out["length_seconds"] = self._length_s
+        return out
 
     # -- values --------------------------------------------------------------------------
     def values(self) -> dict:
@@ -258,6 +397,7 @@ class WeightsPanel(QWidget):
         v["stage1"] = self.stage1.isChecked()
         v["preset"] = self.preset_key()
         v["budget"] = self.budget_fraction()
+        v["length_seconds"] = self._length_s
         return v
 
     def set_values(self, v: dict, emit: bool = False) -> None:
