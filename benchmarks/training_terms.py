@@ -86,6 +86,7 @@ def measure(path: str, regime: str) -> dict:
     row["seed J"] = np.mean([jaccard(summary(a), summary(b))
                              for a, b in itertools.combinations(scores, 2)])
     row["pinned"] = float(np.mean([np.mean((sc > 0.999) | (sc < 0.001)) for sc in scores]))
+    row["alone pinned"] = float(max(np.mean((sc > 0.999) | (sc < 0.001)) for sc in alone.values()))
     row["std"] = float(np.mean([sc.std() for sc in scores]))
     row["train s"] = float(np.median([x[1] for x in seeds]))
     return row
@@ -95,7 +96,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("videos", nargs="+")
     ap.add_argument("--regime", choices=["video", "paper"], default="video")
+    ap.add_argument("--lr", type=float, help="override the one-video regime's learning rate")
     args = ap.parse_args()
+    if args.lr:
+        T.VIDEO_LR = args.lr
+        for k, v in list(T.PRESETS.items()):
+            T.PRESETS[k] = v.replace(lr=args.lr)
     rows = [measure(v, args.regime) for v in args.videos]
     cols = list(rows[0])
     print("| " + " | ".join(cols) + " |")

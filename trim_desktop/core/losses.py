@@ -344,6 +344,12 @@ def unsup_terms(p: torch.Tensor, targets: VideoTargets, alpha: float, beta: floa
     return terms
 
 
+LEVEL_WEIGHT = 10.0
+"""Weight of (mean(p) - 0.5)^2 in :func:`balanced_terms`: the balanced terms do not care
+about the level of the scores, so nothing else would stop Adam's steady steps from
+drifting every score to 0 or 1, where the sigmoid has no gradient left."""
+
+
 def balanced_terms(p: torch.Tensor, targets: VideoTargets, alpha: float, beta: float,
                    gamma: float, sd_weight: float, step: int = 0) -> dict[str, torch.Tensor]:
     """Eq. (10) with terms of equal size, for training on one video (the app's regime).
@@ -362,12 +368,15 @@ def balanced_terms(p: torch.Tensor, targets: VideoTargets, alpha: float, beta: f
     * L_REP is taken on p - mean(p) + 0.5 (so raising every score, which alone drives
       L_REP to 0, is no longer a way down: what is left is which moments it raises) and
       divided by its value for scores all 0.5 (:meth:`VideoTargets.rep_reference`);
-    * L_SD is taken on p / mean(p) too, weighted by ``sd_weight``.
+    * L_SD is taken on p / mean(p) too, weighted by ``sd_weight``;
+    * ``"level"`` = LEVEL_WEIGHT (mean(p) - 0.5)^2 keeps the scores where the sigmoid
+      still moves; it does not change the ranking.
     """
     terms: dict[str, torch.Tensor] = {}
     rel = p / p.mean().clamp_min(W_EPS)
-    total = sd_weight * l_sd(rel)
-    terms["sd"] = total
+    terms["sd"] = l_sd(rel)
+    terms["level"] = LEVEL_WEIGHT * (p.mean() - 0.5) ** 2
+    total = sd_weight * terms["sd"] + terms["level"]
     if alpha:
         terms["ptrim"] = l_ptrim(rel, targets.delta) * targets.signal_mean("delta")
         total = total + alpha * terms["ptrim"]
