@@ -126,3 +126,29 @@ def test_train_precision_option_reaches_the_settings():
     assert settings_from_args(build_parser().parse_args(["v.mp4"])).train_precision == "auto"
     with pytest.raises(SystemExit):
         build_parser().parse_args(["v.mp4", "--train-precision", "fp16"])
+
+
+def test_length_and_selection_options():
+    from trim_desktop.cli.summarize import build_parser, parse_length, settings_from_args
+    for text, seconds in (("90s", 90.0), ("90", 90.0), ("2m", 120.0), ("1.5min", 90.0),
+                          ("1:30", 90.0), ("1:02:03", 3723.0)):
+        assert parse_length(text) == seconds
+    args = build_parser().parse_args(["v.mp4", "--length", "90s", "--selection", "paper"])
+    s = settings_from_args(args)
+    assert s.length_seconds == 90.0 and s.selection == "paper"
+    default = settings_from_args(build_parser().parse_args(["v.mp4"]))
+    assert default.length_seconds is None and default.selection == "app"
+    for bad in (["--length", "soon"], ["--length", "0"], ["--selection", "best"]):
+        with pytest.raises(SystemExit):
+            build_parser().parse_args(["v.mp4", *bad])
+
+
+def test_length_in_seconds_sets_the_summary_length(scene_video, tmp_path):
+    seg = tmp_path / "seg.json"
+    assert main([str(scene_video), "--no-export", "--segments", str(seg), "--length", "3s",
+                 "--backbone", "efficientnet-lite0", "-q"]) == 0
+    doc = json.loads(seg.read_text())
+    kept = sum(s["end_time"] - s["start_time"] for s in doc["segments"] if s["selected"])
+    assert 2.5 <= kept <= 3.0 + 1e-6
+    assert doc["extra"]["selection"] == "app"
+    assert all(s["reason"] for s in doc["segments"])

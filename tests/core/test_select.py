@@ -172,3 +172,182 @@ def test_long_shots_are_split_so_a_summary_is_never_empty():
     # shots that already fit are left as they are (reference behaviour)
     short = np.array([[0, 1], [2, 3], [4, 23]])
     assert split_long_shots(short, fi, n_frames, 1000).tolist() == short.tolist()
+
+
+# --- the app's selection ------------------------------------------------------------
+
+from trim_desktop.core.pieces import MIN_PIECE_S  # noqa: E402
+from trim_desktop.core.select import app_summary, split_long_shots  # noqa: E402
+
+RATE = 2.0
+
+
+def _video(shot_seconds, dim=32, seed=0, same=None):
+    """Samples at 2/s, shots of the given lengths, a distinct feature vector per shot.
+
+    ``same`` maps a shot to an earlier one whose content it repeats (same features).
+    """
+    rng = np.random.default_rng(seed)
+    same = same or {}
+    shots, feats, a = [], [], 0
+    centres = {}
+    for k, sec in enumerate(shot_seconds):
+        m = int(round(sec * RATE))
+        centres[k] = centres[same[k]] if k in same else rng.normal(0, 3, dim)
+        feats.append(centres[k] + rng.normal(0, 0.3, (m, dim)))
+        shots.append((a, a + m - 1))
+        a += m
+    n = a
+    ts = np.arange(n) / RATE
+    return dict(frame_indices=np.arange(n) * 15, timestamps=ts, shots=np.array(shots),
+                n_frames=n * 15, duration=n / RATE, fps=30.0,
+                values=np.concatenate(feats).astype(np.float32))
+
+
+def _scores_by_shot(v, per_shot, noise=0.002, seed=1):
+    rng = np.random.default_rng(seed)
+    s = np.concatenate([np.full(b - a + 1, per_shot[k]) for k, (a, b) in enumerate(v["shots"])])
+    return (s + rng.normal(0, noise, s.size)).astype(np.float32)
+
+
+def _app(v, scores, budget=0.15, picture=None, **kw):
+    return app_summary(v["frame_indices"], v["timestamps"], scores, v["shots"], v["n_frames"],
+                       v["duration"], budget, v["fps"], values=v["values"], picture=picture, **kw)
+
+
+def _shot_at(v, seg):
+    t = 0.5 * (seg.start_time + seg.end_time)
+    return int(np.searchsorted(v["shots"][:, 0] / RATE, t, side="right") - 1)
+
+
+def _kept_shots(v, summary):
+    return {_shot_at(v, seg) for seg in summary.selected}
+
+
+def test_higher_scores_win_between_distinct_shots():
+    v = _video([4.0] * 20)
+    high = {3, 9, 15}
+    # narrow band near 1, as the model's scores are: only the order matters
+    scores = _scores_by_shot(v, [0.97 + (0.02 if k in high else 0.0) for k in range(20)])
+    s = _app(v, scores, budget=12.0 / 80.0)                 # room for exactly three shots
+    assert _kept_shots(v, s) == high
+    assert all("high score" in seg.reason for seg in s.selected)
+    # the field's knapsack on the same input does not care about the scores' order
+    assert s.extra["selection"] == "app" and s.extra["rule"]
+
+
+def test_a_repeated_clip_is_kept_once_while_other_content_fits():
+    # shot 0 is the best; shots 5 and 10 are copies of it, as good; the rest distinct
+    v = _video([4.0] * 15, same={5: 0, 10: 0})
+    scores = _scores_by_shot(v, [0.99 if k in (0, 5, 10) else 0.95 + 0.001 * k for k in range(15)])
+    s = _app(v, scores, budget=16.0 / 60.0)                 # room for four shots' time
+    kept = _kept_shots(v, s)
+    assert len(kept & {0, 5, 10}) == 1                      # the best content, once
+    assert len(kept) >= 4                                   # the rest of the budget shows others
+    left = [seg for seg in s.segments if not seg.selected and _shot_at(v, seg) in {0, 5, 10}]
+    assert left and all("repeat of piece" in seg.reason for seg in left)
+
+
+def test_junk_is_never_kept_while_other_content_fits():
+    v = _video([4.0] * 10)
+    n = len(v["timestamps"])
+    picture = np.tile(np.array([110.0, 50.0, 30.0, 5.0, 0.2], np.float32), (n, 1))
+    a, b = v["shots"][2]
+    picture[a:b + 1] = [3.0, 1.0, 0.5, 0.1, 1.0]             # black
+    a, b = v["shots"][6]
+    picture[a:b + 1] = [90.0, 25.0, 15.0, 0.0, 0.9]          # a still slate
+    scores = _scores_by_shot(v, [0.99 if k in (2, 6) else 0.9 for k in range(10)])
+    s = _app(v, scores, budget=0.3, picture=picture)
+    assert not _kept_shots(v, s) & {2, 6}
+    junk = {seg.junk for seg in s.segments if seg.junk}
+    assert junk == {"dark", "static"}
+    assert any(seg.reason == "left out: too dark" for seg in s.segments)
+
+
+def test_junk_is_used_only_when_nothing_else_is_left():
+    v = _video([4.0] * 4)
+    n = len(v["timestamps"])
+    picture = np.tile(np.array([3.0, 1.0, 0.5, 0.1, 1.0], np.float32), (n, 1))  # all black
+    s = _app(v, _scores_by_shot(v, [0.5, 0.6, 0.7, 0.8]), budget=0.25, picture=picture)
+    assert s.selected_duration == pytest.approx(4.0, abs=0.5)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_budget_is_filled_and_never_exceeded(seed):
+    rng = np.random.default_rng(seed)
+    v = _video(rng.uniform(0.5, 30.0, 25).round(1).tolist(), seed=seed)
+    for budget in (0.05, 0.15, 0.3):
+        s = _app(v, rng.random(len(v["timestamps"])).astype(np.float32), budget=budget)
+        assert s.selected_duration <= s.budget_seconds + 1e-6
+        assert s.selected_duration >= s.budget_seconds - 1.0 / RATE - 1e-6
+        # segments still tile the video
+        assert s.segments[0].start_frame == 0 and s.segments[-1].end_frame == v["n_frames"] - 1
+        assert all(x.end_frame + 1 == y.start_frame for x, y in zip(s.segments, s.segments[1:]))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_kept_pieces_have_watchable_lengths(seed):
+    rng = np.random.default_rng(seed)
+    v = _video(rng.uniform(0.5, 20.0, 30).round(1).tolist(), seed=seed)
+    s = _app(v, rng.random(len(v["timestamps"])).astype(np.float32), budget=0.15)
+    runs, cur = [], None
+    for seg in s.segments:                                  # join touching kept segments
+        if seg.selected and cur is not None and abs(cur[1] - seg.start_time) < 1e-9:
+            cur[1] = seg.end_time
+        elif seg.selected:
+            cur = [seg.start_time, seg.end_time]
+            runs.append(cur)
+        else:
+            cur = None
+    assert runs and min(b - a for a, b in runs) >= MIN_PIECE_S - 1e-9
+
+
+def test_every_scene_is_shown_when_the_budget_allows():
+    v = _video([20.0] * 5)
+    scores = _scores_by_shot(v, [0.99, 0.9, 0.9, 0.9, 0.9], noise=0.01)
+    s = _app(v, scores, budget=0.15)                        # 15 s for five 20 s scenes
+    assert _kept_shots(v, s) == {0, 1, 2, 3, 4}
+
+
+def test_length_in_seconds_overrides_the_budget():
+    v = _video([4.0] * 30)
+    s = _app(v, _scores_by_shot(v, np.linspace(0, 1, 30)), budget=0.5, length_seconds=20.0)
+    assert s.budget_seconds == pytest.approx(20.0)
+    assert 19.5 <= s.selected_duration <= 20.0
+
+
+def test_paper_selection_is_the_fields_knapsack_exactly():
+    from types import SimpleNamespace
+
+    from trim_desktop.core import pipeline
+
+    rng = np.random.default_rng(7)
+    v = _video(rng.uniform(1.0, 15.0, 20).round(1).tolist())
+    scores = rng.random(len(v["timestamps"])).astype(np.float32)
+    # the protocol, written out: frame-weighted mean shot scores, knapsack over frames
+    cap = int(v["n_frames"] * 0.15)
+    shots = split_long_shots(v["shots"], v["frame_indices"], v["n_frames"], cap)
+    starts = v["frame_indices"][shots[:, 0]].copy()
+    starts[0] = 0
+    weights = np.append(starts[1:], v["n_frames"]) - starts
+    values = shot_scores(scores, shots, sample_frame_counts(v["frame_indices"], v["n_frames"]))
+    expected = knapsack(values, weights, cap)
+    info = SimpleNamespace(n_frames=v["n_frames"], duration=v["duration"], fps=v["fps"])
+    feats = SimpleNamespace(frame_indices=v["frame_indices"], timestamps=v["timestamps"],
+                            values=v["values"], info=info, quality=None)
+    s = pipeline.select(feats, scores, v["shots"], 0.15, selection="paper")
+    assert [seg.index for seg in s.selected] == expected
+    assert s.extra["selection"] == "paper"
+    with pytest.raises(ValueError):
+        pipeline.select(feats, scores, v["shots"], 0.15, selection="magic")
+
+
+def test_app_selection_is_quick_on_a_two_hour_video():
+    # 14 400 samples, 600 shots: the similarity matrix is over pieces, not samples
+    import time
+    v = _video([12.0] * 600, dim=64)
+    scores = np.random.default_rng(0).random(len(v["timestamps"])).astype(np.float32)
+    t = time.perf_counter()
+    s = _app(v, scores, budget=0.15)
+    assert time.perf_counter() - t < 30      # a hang guard, not a benchmark (docs/benchmarks.md)
+    assert s.selected_duration == pytest.approx(0.15 * 7200, abs=1.0)

@@ -36,6 +36,7 @@ exit codes: 0 ok, 1 bug, 2 usage, 3 unreadable input, 4 output not writable,
 examples:
   trim-summarize talk.mp4                      # writes talk.summary.mp4 + talk.summary.json
   trim-summarize talk.mp4 -o short.mp4 --budget 10
+  trim-summarize talk.mp4 --length 90s         # a 90-second summary, whatever the video's length
   trim-summarize holidays/ --output-dir summaries/   # every video in a folder
   trim-summarize talk.mp4 --no-export --scores scores.csv
 """
@@ -58,6 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--force", action="store_true", help="replace existing output files")
     sel = p.add_argument_group("summary")
     sel.add_argument("--budget", type=float, default=15.0, help="summary length, %% of the duration (default 15)")
+    sel.add_argument("--length", type=parse_length, metavar="TIME",
+                     help="summary length as time instead of a share: 90s, 90, 2m, 1:30 (overrides --budget)")
+    sel.add_argument("--selection", choices=["app", "paper"], default="app",
+                     help="app (default): the highest-scored pieces, each scene once, no dark, blank "
+                          "or still pieces while others fit; paper: the research protocol's knapsack "
+                          "over whole shots (trim-eval always uses it)")
     feat = p.add_argument_group("features")
     feat.add_argument("--backbone", choices=["auto", "resnet50", "efficientnet-lite0"], default="auto",
                       help="frozen CNN (default auto: resnet50 when its weights are here, else efficientnet-lite0)")
@@ -91,6 +98,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default="auto", help="auto (default), cpu, cuda or cuda:N")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     return p
+
+
+def parse_length(text: str) -> float:
+    """Seconds from "90s", "90", "2m", "1.5min", "1:30" or "1:02:03" (argparse type)."""
+    t = text.strip().lower()
+    try:
+        if ":" in t:
+            parts = [float(x) for x in t.split(":")]
+            if len(parts) > 3 or any(x < 0 for x in parts):
+                raise ValueError
+            value = 0.0
+            for x in parts:
+                value = value * 60 + x
+        else:
+            for unit, factor in (("min", 60), ("m", 60), ("s", 1), ("h", 3600)):
+                if t.endswith(unit):
+                    value = float(t[:-len(unit)]) * factor
+                    break
+            else:
+                value = float(t)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a length of time: {text!r} (try 90s, 2m or 1:30)") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"the summary length must be positive, got {text!r}")
+    return value
 
 
 def collect_inputs(items: list[str]) -> list[Path]:
@@ -150,7 +182,8 @@ def settings_from_args(args):
         backbone=args.backbone, weights_path=args.weights, preprocess=args.preprocess,
         device=args.device, engine=args.engine, preset=args.preset, alpha=args.alpha, beta=args.beta,
         gamma=args.gamma, nu=args.nu, stage1=args.stage1, seed=args.seed,
-        budget=args.budget / 100.0, use_cache=not args.no_cache,
+        budget=args.budget / 100.0, length_seconds=args.length, selection=args.selection,
+        use_cache=not args.no_cache,
         model_path=args.model, model_mode=args.model_mode,
         steps1=args.steps1, steps2=args.steps2, train_precision=args.train_precision)
 
@@ -175,7 +208,8 @@ def summarize_one(video: Path, args, cancel: CancelToken, bar: ProgressBar) -> d
             written.append(mp4)
         f = result.features
         result.summary.extra.update(video=str(video), backbone=f.backbone, preprocess=f.preprocess,
-                                    device=result.device, seed=args.seed)
+                                    device=result.device, seed=args.seed,
+                                    selection=args.selection)
         if segments_path.suffix.lower() == ".csv":
             write_segments_csv(result.summary.segments, segments_path)
         else:

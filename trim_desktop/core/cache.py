@@ -21,10 +21,12 @@ from typing import Optional
 
 import numpy as np
 
+from . import quality
+
 log = logging.getLogger(__name__)
 
-FEATURE_VERSION = 1
-"""Bump when extraction changes in a way that alters feature values."""
+FEATURE_VERSION = 2
+"""Bump when extraction changes what an entry holds (2: the picture measures of core.quality)."""
 ENV_VAR = "TRIM_DESKTOP_CACHE"
 _CHUNK = 1 << 20
 
@@ -116,14 +118,14 @@ class FeatureCache:
         try:
             with np.load(path, allow_pickle=False) as z:
                 meta = json.loads(bytes(z["meta"]).decode("utf-8"))
-                arrays = {n: z[n] for n in ("values", "frame_indices", "timestamps")}
+                arrays = {n: z[n] for n in ("values", "frame_indices", "timestamps", "quality")}
             if meta.get("key") != key or meta.get("feature_version") != FEATURE_VERSION:
                 raise ValueError("entry belongs to another key or version")
             if meta.get("checksum") != _arrays_checksum(arrays):
                 raise ValueError("checksum mismatch")
             n = len(arrays["values"])
             if arrays["values"].ndim != 2 or len(arrays["frame_indices"]) != n \
-                    or len(arrays["timestamps"]) != n:
+                    or len(arrays["timestamps"]) != n or len(arrays["quality"]) != n:
                 raise ValueError("inconsistent array shapes")
             return self._features(meta, arrays)
         except Exception as err:  # noqa: BLE001 - any damage at all means "rebuild"
@@ -147,6 +149,7 @@ class FeatureCache:
             backbone=meta["backbone"], preprocess=meta["preprocess"],
             rate=float(meta["rate"]), info=VideoInfo(**info_d), from_cache=True,
             backbone_reason=meta.get("backbone_reason", ""),
+            quality=arrays["quality"].astype(np.float32, copy=False),
         )
 
     # ------------------------------------------------------------ write
@@ -156,6 +159,9 @@ class FeatureCache:
             "values": np.ascontiguousarray(features.values, dtype=np.float32),
             "frame_indices": np.ascontiguousarray(features.frame_indices, dtype=np.int64),
             "timestamps": np.ascontiguousarray(features.timestamps, dtype=np.float64),
+            "quality": np.ascontiguousarray(
+                features.quality if features.quality is not None
+                else np.zeros((len(features.values), len(quality.COLUMNS))), dtype=np.float32),
         }
         info = features.info
         info_d = asdict(info) if is_dataclass(info) else dict(info or {})

@@ -229,7 +229,8 @@ def _segment_row(i: int, seg: Any) -> list:
     sf, ef = get("start_frame"), get("end_frame")
     return [i, "" if sf is None else int(sf), "" if ef is None else int(ef),
             f"{start:.6f}", f"{end:.6f}", f"{end - start:.6f}",
-            "" if score is None else f"{float(score):.6f}", int(bool(selected))]
+            "" if score is None else f"{float(score):.6f}", int(bool(selected)),
+            get("reason", "") or "", get("junk", "") or ""]
 
 
 def write_segments_csv(segments: Any, path) -> Path:
@@ -237,7 +238,7 @@ def write_segments_csv(segments: Any, path) -> Path:
     if hasattr(segments, "segments") and not isinstance(segments, (list, tuple)):
         segments = segments.segments
     header = ("index", "start_frame", "end_frame", "start_time", "end_time", "duration",
-              "score", "selected")
+              "score", "selected", "reason", "junk")
     rows = [_segment_row(i, seg) for i, seg in enumerate(segments)]
     return _atomic_write_text(path, _csv_text(header, rows))
 
@@ -254,6 +255,7 @@ def read_segments_csv(path) -> list[dict]:
             "start_time": float(r["start_time"]), "end_time": float(r["end_time"]),
             "score": float(r["score"]) if r["score"] else None,
             "selected": r["selected"] == "1",
+            "reason": r.get("reason", ""), "junk": r.get("junk", ""),
         })
     return out
 

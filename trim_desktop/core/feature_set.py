@@ -6,6 +6,7 @@ rebuild one without importing the extractor: imports point one way, features -> 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 import numpy as np
 
@@ -25,6 +26,7 @@ class Features:
     info: VideoInfo
     from_cache: bool = False
     backbone_reason: str = ""
+    quality: Optional[np.ndarray] = None  # (n, 5) float32 picture measures (core.quality), for junk
 
     @property
     def n(self) -> int:

@@ -18,7 +18,7 @@ from typing import Optional, Union
 import numpy as np
 import torch
 
-from . import decode, onnx_backbone
+from . import decode, onnx_backbone, quality
 from .backbones import (LITE0_ID, PREPROCESS_MODES, Backbone, load_backbone,
                         resnet50_weights_id, resnet50_weights_local)
 from .cache import FeatureCache
@@ -268,11 +268,12 @@ def extract_features(path, backbone: Union[str, Backbone] = "auto", preprocess: 
             notes.append(f"Features of {hit.backbone} loaded from the cache.")
             return dataclasses.replace(hit, info=info, from_cache=True, backbone_reason=reason)
 
-    values, indices, times = _run(path, bb, preprocess, rate, dev, batch_size, info.duration,
-                                  progress, cancel, prefetch, notes, engine, decoding)
+    values, indices, times, picture = _run(path, bb, preprocess, rate, dev, batch_size,
+                                           info.duration, progress, cancel, prefetch, notes,
+                                           engine, decoding)
     feats = Features(values=values, frame_indices=indices, timestamps=times, backbone=bb.name,
                      preprocess=preprocess, rate=float(rate), info=info, from_cache=False,
-                     backbone_reason=reason)
+                     backbone_reason=reason, quality=picture)
     if cache is not None and key is not None and not bb.random_weights:
         if not cache.put(key, feats):
             notes.append(f"Features not cached: {cache.last_problem}.")
@@ -321,7 +322,8 @@ def _run(path, bb: Backbone, preprocess, rate, dev, batch_size, duration, progre
 
     total = float(duration) if duration and duration > 0 else 0.0
     done = 0.0
-    chunks, idx, ts = [], [], []
+    chunks, idx, ts, pictures = [], [], [], []
+    grey = None   # the last sample's grey copy (quality.measure's motion column)
     report(progress, "features", 0.0, total)
     on_cpu = state["device"].type == "cpu"
     options = decoding or decode.auto_options(state["device"])
@@ -333,6 +335,8 @@ def _run(path, bb: Backbone, preprocess, rate, dev, batch_size, duration, progre
             for batch in source:
                 check(cancel)
                 images = np.stack([s.image for s in batch])
+                measures, grey = quality.measure(images, grey)
+                pictures.append(measures)
                 out = infer(images)
                 chunks.append(out.astype(np.float32, copy=False))
                 idx.extend(s.index for s in batch)
@@ -349,7 +353,7 @@ def _run(path, bb: Backbone, preprocess, rate, dev, batch_size, duration, progre
         raise InputVideoError(f"Cannot read '{path}': no frames could be sampled")
     report(progress, "features", total or done, total or done)
     return (np.concatenate(chunks, axis=0), np.asarray(idx, dtype=np.int64),
-            np.asarray(ts, dtype=np.float64))
+            np.asarray(ts, dtype=np.float64), quality.finish(np.concatenate(pictures, axis=0)))
 
 
 def _onnx_engine(bb: Backbone, dev, notes: list):

@@ -1,7 +1,7 @@
 """The one entry point for the CLI and the GUI: video in, Summary out.
 
 ``summarize()`` runs every stage: probe -> features (cached) -> stage 1 / stage 2 training
--> KTS shots -> knapsack selection. ``rescore()`` reruns only training and selection from
+-> KTS shots -> selection (the app's, or the field's knapsack). ``rescore()`` reruns only training and selection from
 features already in memory: the GUI calls it when the user moves a slider.
 """
 from __future__ import annotations
@@ -34,6 +34,8 @@ class SummarizeSettings:
     stage1: Optional[bool] = None     # run stage 1 pre-training (None: preset's)
     seed: int = 0
     budget: float = 0.15              # fraction of the duration kept
+    length_seconds: Optional[float] = None  # summary length in seconds (overrides budget)
+    selection: str = "app"            # "app" (follows the scores, each thing once, no junk) | "paper" (the field's knapsack)
     max_ncp: Optional[int] = None     # cap on KTS change points (None: kts default)
     use_cache: bool = True
     model_path: Optional[str] = None  # a trained model file (research mode)
@@ -149,22 +151,37 @@ def score(features, settings: SummarizeSettings, init_state: Optional[dict] = No
 
 
 def select(features, scores: np.ndarray, shots: np.ndarray, budget: float,
-           messages: Optional[list] = None):
-    """Knapsack over KTS shots at ``budget`` of the duration.
+           messages: Optional[list] = None, selection: str = "app",
+           length_seconds: Optional[float] = None):
+    """The summary at ``budget`` of the duration (or ``length_seconds``).
 
-    A video so short that not even its shortest piece fits in the budget (one frame,
-    one second, a clip shorter than one shot) still gets a summary: its best-scoring
-    shot, with a note in ``messages`` saying why the summary is over budget.
+    ``selection`` "app": pieces by score and coverage, repeats and junk last
+    (:func:`select.app_summary`); "paper": the field's knapsack over KTS shots
+    (:func:`select.build_summary`). A video so short that not even its shortest piece
+    fits in the budget (one frame, one second, a clip shorter than one shot) still gets
+    a summary: its best-scoring piece, with a note in ``messages`` saying why the
+    summary is over budget.
     """
-    from .select import build_summary
+    from .select import SELECTIONS, app_summary, build_summary
 
+    if selection not in SELECTIONS:
+        raise ValueError(f"selection must be one of {SELECTIONS}, not {selection!r}")
     info = features.info
-    summary = build_summary(features.frame_indices, features.timestamps, scores, shots,
-                            n_frames=info.n_frames, duration=info.duration, budget=budget,
-                            fps=info.fps)
+    if length_seconds is not None and info.duration > 0:
+        budget = min(1.0, max(0.0, float(length_seconds)) / info.duration)
+    if selection == "paper":
+        summary = build_summary(features.frame_indices, features.timestamps, scores, shots,
+                                n_frames=info.n_frames, duration=info.duration, budget=budget,
+                                fps=info.fps)
+    else:
+        summary = app_summary(features.frame_indices, features.timestamps, scores, shots,
+                              n_frames=info.n_frames, duration=info.duration, budget=budget,
+                              fps=info.fps, values=features.values,
+                              picture=getattr(features, "quality", None))
     if summary.segments and not summary.selected:
         best = max(summary.segments, key=lambda s: (s.score, -s.index))
         best.selected = True
+        best.reason = "kept: the best piece (the budget is shorter than any piece)"
         note = (f"The video is too short for a {budget:.0%} summary "
                 f"({summary.budget_seconds:.2f} s is less than any shot); "
                 + ("the summary is the whole video."
@@ -196,7 +213,8 @@ def rescore(features, settings: SummarizeSettings, shots: Optional[np.ndarray] =
         shots = shots_for(features, settings, progress, cancel)
     check(cancel)
     report(progress, "select", 0, 1)
-    summary = select(features, scores, shots, settings.budget, messages)
+    summary = select(features, scores, shots, settings.budget, messages,
+                     selection=settings.selection, length_seconds=settings.length_seconds)
     report(progress, "select", 1, 1)
     return Result(features=features, scores=scores, shots=shots, summary=summary,
                   device=device, train_state=state, messages=messages)

@@ -1,9 +1,20 @@
-"""Shot scores, the 0/1 knapsack, and the Summary the GUI edits and export cuts.
+"""Selection: which pieces of the video the summary keeps, and the Summary the GUI edits and export cuts.
 
-Selection follows the evaluation protocol used by DSNet/CSTA (Sect. 4.2): sample scores
-are held constant up to the next sample at frame level, a shot's score is the mean frame
-score inside it, and a 0/1 knapsack over shots (weight = shot length in frames) fills
-``int(n_frames * budget)`` frames.
+Two selections share the Summary:
+
+* ``"app"`` (the app's and trim-summarize's default, :func:`app_summary`): the summary
+  follows the scores. Shots are cut into watchable pieces (:mod:`.pieces`); a greedy
+  choice maximises *importance + coverage* per second of summary: importance is a
+  piece's score rank, coverage is facility location over the pieces' features (each
+  moment of the video counts as covered by its most similar kept piece), so a second
+  copy of something already kept adds almost nothing. Near-duplicates of a kept piece
+  and junk (too dark, one colour, a still slate, blurred: :mod:`.quality`) are not
+  kept while anything else fits. The budget is filled to within one sample.
+* ``"paper"`` (:func:`build_summary`): the evaluation protocol used by DSNet/CSTA
+  (Sect. 4.2): sample scores held constant up to the next sample at frame level, a
+  shot's score is the mean frame score inside it, and a 0/1 knapsack over shots
+  (weight = shot length in frames) fills ``int(n_frames * budget)`` frames. trim-eval
+  always uses it, so that its numbers compare with the field's.
 """
 from __future__ import annotations
 
@@ -11,12 +22,27 @@ from dataclasses import dataclass, field
 from math import gcd
 from typing import Any, Optional, Sequence
 
+import heapq
+
 import numpy as np
 
+from . import pieces as pieces_mod
+from . import quality
 from .progress import CancelToken, ProgressFn, check, report
 
-__all__ = ["shot_scores", "knapsack", "Segment", "Summary", "build_summary",
-           "summary_from_features", "sample_frame_counts"]
+__all__ = ["shot_scores", "knapsack", "Segment", "Summary", "build_summary", "app_summary",
+           "summary_from_features", "sample_frame_counts", "SELECTIONS", "APP_RULE"]
+
+SELECTIONS = ("app", "paper")
+"""Selection methods: the app's (follows the scores, each thing once, no junk) and the field's knapsack."""
+APP_RULE = ("Kept: the highest-scored pieces, each scene once; repeats, dark, blank, "
+            "still or blurred pieces only when nothing else fits.")
+"""The app selection's rule in plain words (timeline legend, JSON output)."""
+PAPER_RULE = "Kept: shots chosen by the field's knapsack over mean shot scores (research protocol)."
+DIVERSITY = 1.0
+"""Weight of coverage (facility location over the features) against importance (score rank)."""
+DUPLICATE_SIMILARITY = 0.9
+"""Cosine similarity of standardised piece features above which a piece repeats a kept one."""
 
 
 def sample_frame_counts(frame_indices: np.ndarray, n_frames: int) -> np.ndarray:
@@ -117,6 +143,8 @@ class Segment:
     end_time: float
     score: float
     selected: bool = False
+    reason: str = ""   # plain words: why the selection kept or left this piece
+    junk: str = ""     # "" or a quality.JUNK_WORDS kind ("dark", "flat", "static", "blurred")
 
     @property
     def n_frames(self) -> int:
@@ -130,13 +158,13 @@ class Segment:
         return {"index": int(self.index), "start_frame": int(self.start_frame),
                 "end_frame": int(self.end_frame), "start_time": float(self.start_time),
                 "end_time": float(self.end_time), "score": float(self.score),
-                "selected": bool(self.selected)}
+                "selected": bool(self.selected), "reason": self.reason, "junk": self.junk}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Segment":
         return cls(int(d["index"]), int(d["start_frame"]), int(d["end_frame"]),
                    float(d["start_time"]), float(d["end_time"]), float(d["score"]),
-                   bool(d["selected"]))
+                   bool(d["selected"]), str(d.get("reason", "")), str(d.get("junk", "")))
 
 
 @dataclass
@@ -193,6 +221,7 @@ class Summary:
         """
         seg = self.segments[i]
         seg.selected = not seg.selected
+        seg.reason = "kept: added by hand" if seg.selected else "left out: removed by hand"
         return seg.selected
 
     def to_dict(self) -> dict[str, Any]:
@@ -250,19 +279,8 @@ def split_long_shots(shots: np.ndarray, frame_indices: np.ndarray, n_frames: int
     return np.asarray(out, dtype=np.int64).reshape(-1, 2)
 
 
-def build_summary(frame_indices: np.ndarray, timestamps: np.ndarray,
-                  sample_scores: np.ndarray, shots: np.ndarray, n_frames: int,
-                  duration: float, budget: float = 0.15, fps: Optional[float] = None,
-                  progress: Optional[ProgressFn] = None,
-                  cancel: Optional[CancelToken] = None) -> Summary:
-    """Shots (sample ranges) -> frame/time segments, scored and selected by knapsack.
-
-    Shot k runs from its first sample's frame (shot 0 from frame 0 / time 0) to the
-    frame before the next shot's first sample; the last shot to ``n_frames - 1`` /
-    ``duration``, so the segments tile the video. Weight = frames, capacity =
-    ``int(n_frames * budget)``, as in the reference protocol; shots longer than the
-    whole budget are first split so that something can be chosen (:func:`split_long_shots`).
-    """
+def _checked(frame_indices, timestamps, sample_scores, shots, n_frames, duration, fps):
+    """Inputs as arrays, validated; n_frames / duration widened to cover every sample."""
     fi = np.asarray(frame_indices, dtype=np.int64).reshape(-1)
     ts = np.asarray(timestamps, dtype=np.float64).reshape(-1)
     sc = np.asarray(sample_scores, dtype=np.float32).reshape(-1)
@@ -281,25 +299,314 @@ def build_summary(frame_indices: np.ndarray, timestamps: np.ndarray,
     duration = float(duration)
     if n and duration < ts[-1]:
         duration = float(ts[-1] + (1.0 / fps if fps else 0.0))
-    report(progress, "select", 0, 1)
-    if n == 0:
-        return Summary([], sc, fi, ts, duration, n_frames, budget, fps)
-    capacity = int(n_frames * budget)
-    shots = split_long_shots(shots, fi, n_frames, capacity)
-    first = shots[:, 0]
+    return fi, ts, sc, shots, n_frames, duration
+
+
+def _segments(ranges: np.ndarray, fi: np.ndarray, ts: np.ndarray, n_frames: int,
+              duration: float, scores: np.ndarray, selected, reasons, junk=None) -> list[Segment]:
+    """Sample ranges that tile the samples -> Segments that tile the video.
+
+    Range k runs from its first sample's frame (range 0 from frame 0 / time 0) to the
+    frame before the next range's first sample; the last one to ``n_frames - 1`` /
+    ``duration``.
+    """
+    first = ranges[:, 0]
     starts_f = fi[first].copy()
     starts_t = ts[first].copy()
     starts_f[0], starts_t[0] = 0, 0.0
     ends_f = np.append(starts_f[1:] - 1, n_frames - 1)
     ends_t = np.append(starts_t[1:], duration)
+    return [Segment(k, int(starts_f[k]), int(ends_f[k]), float(starts_t[k]), float(ends_t[k]),
+                    float(scores[k]), bool(selected[k]), reasons[k],
+                    junk[k] if junk is not None else "")
+            for k in range(len(ranges))]
+
+
+def build_summary(frame_indices: np.ndarray, timestamps: np.ndarray,
+                  sample_scores: np.ndarray, shots: np.ndarray, n_frames: int,
+                  duration: float, budget: float = 0.15, fps: Optional[float] = None,
+                  progress: Optional[ProgressFn] = None,
+                  cancel: Optional[CancelToken] = None) -> Summary:
+    """The field's selection: shots scored and selected by the 0/1 knapsack ("paper").
+
+    Weight = frames, capacity = ``int(n_frames * budget)``, as in the reference
+    protocol; shots longer than the whole budget are first split so that something can
+    be chosen (:func:`split_long_shots`).
+    """
+    fi, ts, sc, shots, n_frames, duration = _checked(frame_indices, timestamps, sample_scores,
+                                                     shots, n_frames, duration, fps)
+    report(progress, "select", 0, 1)
+    extra = {"selection": "paper", "rule": PAPER_RULE}
+    if fi.size == 0:
+        return Summary([], sc, fi, ts, duration, n_frames, budget, fps, extra=extra)
+    capacity = int(n_frames * budget)
+    shots = split_long_shots(shots, fi, n_frames, capacity)
     scores = shot_scores(sc, shots, sample_frame_counts(fi, n_frames))
-    weights = ends_f - starts_f + 1
+    starts_f = fi[shots[:, 0]].copy()
+    starts_f[0] = 0
+    weights = np.append(starts_f[1:], n_frames) - starts_f
     picks = set(knapsack(scores, weights, capacity, cancel=cancel))
-    segs = [Segment(k, int(starts_f[k]), int(ends_f[k]), float(starts_t[k]),
-                    float(ends_t[k]), float(scores[k]), k in picks)
-            for k in range(len(shots))]
+    selected = [k in picks for k in range(len(shots))]
+    reasons = ["kept: chosen by the knapsack" if k else "left out: not chosen by the knapsack"
+               for k in selected]
+    segs = _segments(shots, fi, ts, n_frames, duration, scores, selected, reasons)
     report(progress, "select", 1, 1)
-    return Summary(segs, sc, fi, ts, duration, n_frames, budget, fps)
+    return Summary(segs, sc, fi, ts, duration, n_frames, budget, fps, extra=extra)
+
+
+def _clock(seconds: float) -> str:
+    m, s = divmod(int(round(seconds)), 60)
+    return f"{m // 60}:{m % 60:02d}:{s:02d}" if m >= 60 else f"{m}:{s:02d}"
+
+
+def _score_ranks(scores: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Each piece's score as the share of the video's time that scores lower (ties count half)."""
+    order = np.argsort(scores, kind="stable")
+    total = float(lengths.sum()) or 1.0
+    ranks = np.empty(len(scores))
+    below = 0.0
+    i = 0
+    while i < len(order):  # walk groups of equal scores
+        j = i
+        while j + 1 < len(order) and scores[order[j + 1]] == scores[order[i]]:
+            j += 1
+        group = order[i:j + 1]
+        tie = float(lengths[group].sum())
+        ranks[group] = (below + 0.5 * tie) / total
+        below += tie
+        i = j + 1
+    return ranks
+
+
+def _importance(scores: np.ndarray) -> np.ndarray:
+    """Scores mapped to [0, 1] between the pieces' 5th and 95th percentiles.
+
+    Scale-free (the model's scores may sit in a narrow band near 1), yet a large gap
+    stays large and noise stays small: ranks would make a 0.002 difference count as
+    much as a 0.02 one.
+    """
+    lo, hi = np.percentile(scores, [5, 95]) if len(scores) else (0.0, 1.0)
+    if hi - lo <= 1e-12:
+        return np.full(len(scores), 0.5)
+    return np.clip((scores - lo) / (hi - lo), 0.0, 1.0)
+
+
+def _piece_features(values: np.ndarray, ranges: np.ndarray) -> np.ndarray:
+    """Unit-length mean of the standardised features of each piece (k, D) float32.
+
+    Standardised per dimension over the video, so that what is common to every frame
+    (the backbone's bias, the setting's colour) does not make all pieces look alike.
+    """
+    X = np.asarray(values, dtype=np.float32)
+    Z = (X - X.mean(axis=0)) / (X.std(axis=0) + 1e-6)
+    sums = np.add.reduceat(Z, ranges[:, 0], axis=0)
+    means = sums / (ranges[:, 1] - ranges[:, 0] + 1)[:, None]
+    return (means / (np.linalg.norm(means, axis=1, keepdims=True) + 1e-9)).astype(np.float32)
+
+
+class _Greedy:
+    """Cost-benefit greedy for importance + DIVERSITY * coverage under a length budget.
+
+    F(S) = sum_{i in S} (l_i / B) imp_i + DIVERSITY * sum_j (l_j / T) max_{i in S} sim_ij:
+    a modular importance term plus facility location (Gygli et al. 2015 mix such
+    objectives), so F is monotone submodular and the gain of a piece per second only
+    shrinks as the summary grows: stale gains are upper bounds (lazy evaluation).
+    The similarity matrix is over pieces (at least 1.5 s each), never over samples.
+    """
+
+    def __init__(self, lengths, importance, sim, duration: float, budget_s: float) -> None:
+        self.l, self.imp, self.sim = lengths, importance, sim
+        self.T, self.B = max(duration, 1e-9), max(budget_s, 1e-9)
+        self.cover = np.zeros(len(lengths))
+
+    def parts(self, i: int) -> tuple[float, float]:
+        """(importance gain, coverage gain) of adding piece i now."""
+        cov = float((self.l * np.maximum(self.sim[i] - self.cover, 0.0)).sum()) / self.T
+        return self.l[i] / self.B * self.imp[i], DIVERSITY * cov
+
+    def ratio(self, i: int) -> float:
+        return sum(self.parts(i)) / max(self.l[i], 1e-9)
+
+    def take(self, i: int) -> None:
+        np.maximum(self.cover, self.sim[i], out=self.cover)
+
+
+def app_summary(frame_indices: np.ndarray, timestamps: np.ndarray, sample_scores: np.ndarray,
+                shots: np.ndarray, n_frames: int, duration: float, budget: float = 0.15,
+                fps: Optional[float] = None, values: Optional[np.ndarray] = None,
+                picture: Optional[np.ndarray] = None, length_seconds: Optional[float] = None,
+                progress: Optional[ProgressFn] = None,
+                cancel: Optional[CancelToken] = None) -> Summary:
+    """The app's selection: pieces chosen by score and coverage, each thing once, no junk.
+
+    ``values`` (n, D) are the features (for coverage and repeats; without them every
+    piece counts as distinct), ``picture`` (n, 5) the :mod:`.quality` measures (without
+    them nothing counts as junk). ``length_seconds`` overrides ``budget`` (the summary's
+    length as time). Passes: 1) pieces that are neither junk nor a repeat of a kept
+    piece; 2) repeats too; 3) junk too; each pass adds whole pieces that fit, best gain
+    per second first; then the best remaining piece is trimmed to fill what is left
+    (when that is at least MIN_PIECE_S), so the summary's length is the budget to
+    within a sample.
+    """
+    fi, ts, sc, shots, n_frames, duration = _checked(frame_indices, timestamps, sample_scores,
+                                                     shots, n_frames, duration, fps)
+    if length_seconds is not None:
+        budget = min(1.0, max(0.0, float(length_seconds)) / duration) if duration > 0 else 1.0
+    report(progress, "select", 0, 1)
+    extra = {"selection": "app", "rule": APP_RULE}
+    if fi.size == 0:
+        return Summary([], sc, fi, ts, duration, n_frames, budget, fps, extra=extra)
+    budget_s = duration * budget
+    bounds = pieces_mod.sample_bounds(ts, duration)
+    ranges, shot_of = pieces_mod.cut_pieces(shots, ts, duration,
+                                            pieces_mod.max_piece_seconds(budget_s))
+    lengths = bounds[ranges[:, 1] + 1] - bounds[ranges[:, 0]]
+    scores = shot_scores(sc, ranges, sample_frame_counts(fi, n_frames))
+    ranks = _score_ranks(scores, lengths)
+    k = len(ranges)
+    if values is not None and len(values) == fi.size:
+        feats = _piece_features(values, ranges)
+        sim = np.clip(feats @ feats.T, 0.0, 1.0)
+    else:
+        sim = np.eye(k, dtype=np.float32)
+    junk = [quality.junk_kind(picture[a:b + 1]) if picture is not None and len(picture) == fi.size
+            else "" for a, b in ranges.tolist()]
+    check(cancel)
+    greedy = _Greedy(lengths, _importance(scores), sim, duration, budget_s)
+    kept: list[int] = []
+    why: dict[int, str] = {}
+    room = budget_s + 1e-6
+
+    def repeat_of(i: int) -> Optional[int]:
+        """The kept piece that piece i repeats (not counting its neighbours in one shot)."""
+        best, who = DUPLICATE_SIMILARITY, None
+        for j in kept:
+            if abs(i - j) == 1 and shot_of[i] == shot_of[j]:
+                continue
+            if sim[i, j] > best:
+                best, who = sim[i, j], j
+        return who
+
+    def allowed(i: int, stage: int) -> bool:
+        return (stage >= 2 or not junk[i]) and (stage >= 1 or repeat_of(i) is None)
+
+    def describe(i: int) -> str:
+        imp, cov = greedy.parts(i)
+        top = max(1, int(round(100 * (1 - ranks[i]))))
+        return (f"kept: high score (top {top}%)" if imp >= cov
+                else "kept: shows content not yet in the summary")
+
+    for stage in range(3):
+        heap = [(-greedy.ratio(i), i) for i in range(k)
+                if i not in why and lengths[i] <= room and allowed(i, stage)]
+        heapq.heapify(heap)
+        while heap:
+            check(cancel)
+            _, i = heapq.heappop(heap)
+            if lengths[i] > room or not allowed(i, stage):
+                continue
+            r = greedy.ratio(i)
+            if heap and r < -heap[0][0] - 1e-12:
+                heapq.heappush(heap, (-r, i))   # stale: its gain shrank, look again later
+                continue
+            why[i] = describe(i)
+            greedy.take(i)
+            kept.append(i)
+            room -= lengths[i]
+    chosen = np.zeros(k, dtype=bool)
+    chosen[kept] = True
+    reasons = []
+    for i in range(k):
+        if chosen[i]:
+            reasons.append(why[i])
+        elif junk[i]:
+            reasons.append(f"left out: {quality.JUNK_WORDS[junk[i]]}")
+        elif (j := repeat_of(i)) is not None:
+            reasons.append(f"left out: repeat of piece {j + 1} ({_clock(bounds[ranges[j, 0]])})")
+        else:
+            top = max(1, int(round(100 * (1 - ranks[i]))))
+            reasons.append(f"left out: lower score (top {top}%), budget full")
+    kept_samples = np.zeros(fi.size, dtype=bool)
+    for i in kept:
+        kept_samples[ranges[i, 0]:ranges[i, 1] + 1] = True
+    added = _fill(kept_samples, ranges, bounds, sc, room, chosen, greedy, allowed, junk)
+    segs = _split_segments(ranges, kept_samples, added, fi, ts, sc, n_frames, duration,
+                           reasons, junk)
+    report(progress, "select", 1, 1)
+    return Summary(segs, sc, fi, ts, duration, n_frames, budget, fps, extra=extra)
+
+
+def _fill(kept: np.ndarray, ranges, bounds, sc, room: float, chosen, greedy, allowed, junk
+          ) -> dict[int, str]:
+    """Use what the whole pieces left of the budget; marks samples in ``kept`` (in place).
+
+    First the best run (highest mean score, at least MIN_PIECE_S, at most ``room``) inside
+    the piece of best gain per second that was left out (clean pieces before repeats
+    before junk); then kept runs grow one sample at a time into their best-scored clean
+    neighbour, until the next sample no longer fits. Returns {sample: reason} of what
+    was added.
+    """
+    added: dict[int, str] = {}
+    lengths = np.diff(bounds)
+    for stage in range(3):
+        cands = [i for i in range(len(ranges)) if not chosen[i] and allowed(i, stage)]
+        if cands:
+            break
+    for i in sorted(cands, key=lambda i: -greedy.ratio(i)) if room >= pieces_mod.MIN_PIECE_S else []:
+        a, b = (int(x) for x in ranges[i])
+        best = None
+        for lo in range(a, b + 1):
+            hi = lo
+            while hi + 1 <= b and bounds[hi + 2] - bounds[lo] <= room:
+                hi += 1
+            span = bounds[hi + 1] - bounds[lo]
+            if span > room or span < pieces_mod.MIN_PIECE_S:
+                continue
+            key = (span, float(sc[lo:hi + 1].mean()))
+            if best is None or key > best[0]:
+                best = (key, lo, hi)
+        if best is not None:
+            _, lo, hi = best
+            kept[lo:hi + 1] = True
+            room -= bounds[hi + 1] - bounds[lo]
+            added.update({t: "kept: the best part of a piece, to fill the budget"
+                          for t in range(lo, hi + 1)})
+            break
+    piece_of = np.repeat(np.arange(len(ranges)), ranges[:, 1] - ranges[:, 0] + 1)
+    clean = np.array([not junk[piece_of[t]] for t in range(len(kept))])
+    while kept.any():
+        edge = np.flatnonzero((~kept) & clean & (
+            np.append(kept[1:], False) | np.insert(kept[:-1], 0, False)))
+        edge = edge[lengths[edge] <= room + 1e-9]
+        if edge.size == 0:
+            break
+        t = int(edge[np.argmax(sc[edge])])
+        kept[t] = True
+        room -= lengths[t]
+        added[t] = "kept: extends its neighbour to fill the budget"
+    return added
+
+
+def _split_segments(ranges, kept, added, fi, ts, sc, n_frames, duration, reasons, junk):
+    """Segments: each piece, split where its samples change between kept and left out."""
+    runs, flags, why, bad = [], [], [], []
+    for i, (a, b) in enumerate(ranges.tolist()):
+        lo = a
+        for t in range(a + 1, b + 2):
+            if t == b + 1 or kept[t] != kept[lo] or (t in added) != (lo in added):
+                runs.append((lo, t - 1))
+                flags.append(bool(kept[lo]))
+                if lo in added:
+                    why.append(added[lo])
+                elif kept[lo] or not kept[a:b + 1].any():
+                    why.append(reasons[i])
+                else:
+                    why.append("left out: rest of a trimmed piece, budget full")
+                bad.append(junk[i])
+                lo = t
+    runs_arr = np.asarray(runs, dtype=np.int64).reshape(-1, 2)
+    scores = shot_scores(sc, runs_arr, sample_frame_counts(fi, n_frames))
+    return _segments(runs_arr, fi, ts, n_frames, duration, scores, flags, why, bad)
 
 
 def summary_from_features(features: Any, scores: np.ndarray, shots: np.ndarray,
