@@ -162,7 +162,8 @@ def run(args, parser, cancel) -> int:
         values, backbone, preprocess, extra = features_from_h5(args, parser)
     else:
         raise InputVideoError(f"{src}: expected a folder of videos or an .h5 feature file")
-    settings = PRESETS[args.preset].replace(lr=args.lr, stage1=args.stage1, seed=args.seed)
+    settings = PRESETS[args.preset].replace(lr=args.lr, stage1=args.stage1, seed=args.seed,
+                                            regime="paper")
     device = choose_device(args.device)
     state = train_on_collection(values, settings, args.epochs1 if args.stage1 else 0, args.epochs2,
                                 device=device, progress=bar, cancel=cancel)

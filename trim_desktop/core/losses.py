@@ -240,6 +240,7 @@ class VideoTargets:
     rep_index: torch.Tensor  # (M,) the same as floats (first point coordinate)
     rep_stride: int = 1      # k: REP at step s uses rows s % k, s % k + k, ...
     _rep_by_offset: dict = None  # offset -> (rows, a, index, loss), built on first use
+    _rep_ref: Optional[float] = None  # L_REP at p = 0.5 everywhere (balanced_terms)
 
     @classmethod
     def build(cls, X, device=None, blur: Optional[float] = None) -> "VideoTargets":
@@ -291,6 +292,19 @@ class VideoTargets:
     def n(self) -> int:
         return int(self.X.shape[0])
 
+    def signal_mean(self, name: str) -> float:
+        """Mean of Delta or Gamma over t >= 2 (floored at DEN_EPS: a static video has 0)."""
+        v = getattr(self, name)
+        return max(float(v[1:].double().mean()), DEN_EPS) if self.n > 1 else 1.0
+
+    def rep_reference(self) -> float:
+        """L_REP when every score is 0.5 (the scale :func:`balanced_terms` divides by)."""
+        if getattr(self, "_rep_ref", None) is None:
+            with torch.no_grad():
+                half = torch.full((self.n,), 0.5, dtype=torch.float32, device=self.X.device)
+                self._rep_ref = max(float(self.rep(half, 0)), 1e-12)
+        return self._rep_ref
+
     def rep(self, p: torch.Tensor, step: int = 0) -> torch.Tensor:
         """L_REP (eq. 8), equal to :func:`l_rep` but O(N^2) per call (see _GramCost).
 
@@ -325,6 +339,41 @@ def unsup_terms(p: torch.Tensor, targets: VideoTargets, alpha: float, beta: floa
         total = total + beta * terms["pctrim"]
     if gamma:
         terms["rep"] = targets.rep(p, step)
+        total = total + gamma * terms["rep"]
+    terms["unsup"] = total
+    return terms
+
+
+def balanced_terms(p: torch.Tensor, targets: VideoTargets, alpha: float, beta: float,
+                   gamma: float, sd_weight: float, step: int = 0) -> dict[str, torch.Tensor]:
+    """Eq. (10) with terms of equal size, for training on one video (the app's regime).
+
+    Why: the paper's terms differ by orders of magnitude between videos and backbones
+    (L_PTRIM ~ 1 / mean(Delta), L_REP ~ |X|^2), and L_PTRIM, L_PCTRIM and L_REP all fall
+    when *every* score rises, so on one video they mostly raise the mean score until the
+    sigmoid saturates, and L_SD then amplifies whatever ranking the random initialisation
+    had: the weights barely changed the ranking (docs/training.md). Here
+
+    * L_PTRIM and L_PCTRIM are evaluated on p / mean(p) and multiplied by the mean of
+      their signal: mean(Delta) / (p-weighted mean of Delta), 1 for flat scores. The same
+      formula as eqs. (6), (7), but blind to the level of the scores, so its gradient
+      only moves the ranking: up where the signal is above its p-weighted mean, down
+      where it is below;
+    * L_REP is divided by its value for scores all 0.5 (:meth:`VideoTargets.rep_reference`);
+    * L_SD is taken on p / mean(p) too, weighted by ``sd_weight``.
+    """
+    terms: dict[str, torch.Tensor] = {}
+    rel = p / p.mean().clamp_min(W_EPS)
+    total = sd_weight * l_sd(rel)
+    terms["sd"] = total
+    if alpha:
+        terms["ptrim"] = l_ptrim(rel, targets.delta) * targets.signal_mean("delta")
+        total = total + alpha * terms["ptrim"]
+    if beta:
+        terms["pctrim"] = l_pctrim(rel, targets.Gamma) * targets.signal_mean("Gamma")
+        total = total + beta * terms["pctrim"]
+    if gamma:
+        terms["rep"] = targets.rep(p, step) / targets.rep_reference()
         total = total + gamma * terms["rep"]
     terms["unsup"] = total
     return terms

@@ -139,6 +139,10 @@ def score(features, settings: SummarizeSettings, init_state: Optional[dict] = No
             return scores, model.state_dict, device_label(device)
         init_state = init_state or model.state_dict
     tsettings = train_settings_for(settings, features.info.duration)
+    if init_state is not None:   # fine-tuning a collection model: the paper's regime, its input
+        from .train import DEFAULT_LR, DEFAULT_STEPS2
+        tsettings = tsettings.replace(regime="paper", lr=DEFAULT_LR,
+                                      steps2=settings.steps2 or DEFAULT_STEPS2)
     used = {"device": device}
 
     def run(dev):

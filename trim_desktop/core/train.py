@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from .adam import Adam
-from .losses import VideoTargets, pre_terms, unsup_terms
+from .losses import VideoTargets, balanced_terms, pre_terms, unsup_terms
 from .model import TrimScorer
 from .progress import CancelToken, ProgressFn, check, report
 
@@ -61,6 +61,22 @@ seed in three), so short videos stay float32."""
 WARM_STEPS2 = 10
 """Stage-2 steps when continuing from earlier weights (slider moves)."""
 
+# --- the one-video regime ("video"; docs/training.md, "The one-video regime") ------------
+VIDEO_INPUT_DIMS = 64
+"""The scorer sees the video's features standardised and projected on their top 64
+principal directions (deterministic, computed once per video): the conditioning that lets
+the loss, not the random start, set the ranking, and a 20x smaller convolution."""
+VIDEO_LR = 1e-3
+"""Adam learning rate of the one-video regime (its terms are of equal size, so a bigger
+step moves the ranking without saturating the sigmoid)."""
+VIDEO_STEPS2 = 40
+"""Stage-2 steps of each member in the one-video regime."""
+VIDEO_SD_WEIGHT = 0.1
+"""Weight of L_SD in the one-video regime (losses.balanced_terms)."""
+VIDEO_MEMBERS = 3
+"""Networks trained per video (seeds seed*3, seed*3+1, seed*3+2), scores averaged: what
+one random start adds, the others average out (docs/training.md, seed agreement)."""
+
 
 @dataclass(frozen=True)
 class TrainSettings:
@@ -84,6 +100,7 @@ class TrainSettings:
     mask_max: float = 0.5
     schedule: str = "constant"   # "constant" | "cosine": lr decays to lr/10 over each stage
     precision: str = "auto"      # convolution arithmetic: "auto" | "fp32" | "bf16" (see train_precision)
+    regime: str = "paper"        # "paper": eq. (10) as printed; "video": the one-video regime of the presets (_train_video)
 
     def __post_init__(self) -> None:
         if not (0.0 <= self.mask_min <= self.mask_max < 1.0):
@@ -94,6 +111,8 @@ class TrainSettings:
             raise ValueError("lr must be positive")
         if self.precision not in ("auto", "fp32", "bf16"):
             raise ValueError(f"precision must be 'auto', 'fp32' or 'bf16', got {self.precision!r}")
+        if self.regime not in ("video", "paper"):
+            raise ValueError(f"regime must be 'video' or 'paper', got {self.regime!r}")
         if self.schedule not in ("constant", "cosine"):
             raise ValueError(f"schedule must be 'constant' or 'cosine', got {self.schedule!r}")
         for name in ("alpha", "beta", "gamma", "nu"):
@@ -105,13 +124,15 @@ class TrainSettings:
         return replace(self, **changes)
 
 
+_ONE_VIDEO = dict(lr=VIDEO_LR, steps2=VIDEO_STEPS2, stage1=False, regime="video")
+
 PRESETS: dict[str, TrainSettings] = {
     # Paper, TVSum setting: PTRIM 1, PCTRIM 0, REP 5, nu 0.005.
-    "long": TrainSettings(alpha=1.0, beta=0.0, gamma=5.0, nu=0.005),
+    "long": TrainSettings(alpha=1.0, beta=0.0, gamma=5.0, nu=0.005, **_ONE_VIDEO),
     # Paper, SumMe setting: PTRIM 1, PCTRIM 0.5, REP 0, nu 0.0005.
-    "short": TrainSettings(alpha=1.0, beta=0.5, gamma=0.0, nu=0.0005),
+    "short": TrainSettings(alpha=1.0, beta=0.5, gamma=0.0, nu=0.0005, **_ONE_VIDEO),
     # Eq. (10) as printed: PTRIM 1, PCTRIM 5, REP 0.5, nu 0.005.
-    "paper": TrainSettings(alpha=1.0, beta=5.0, gamma=0.5, nu=0.005),
+    "paper": TrainSettings(alpha=1.0, beta=5.0, gamma=0.5, nu=0.005, **_ONE_VIDEO),
 }
 # "auto" holds the long settings as a placeholder; resolve it with settings_for(name, duration).
 PRESETS["auto"] = PRESETS["long"]
@@ -321,20 +342,33 @@ def _run_stage1(model, X, settings, generator, steps, history, progress, cancel)
             rep.send(step + 1, _scores(model, X))
 
 
-def _run_stage2(model, targets, settings, steps, history, progress, cancel) -> None:
+def _stage2_terms(p, targets, settings: TrainSettings, step: int) -> dict:
+    """Eq. (10) as printed ("paper") or with terms of equal size ("video", losses.balanced_terms)."""
+    if settings.regime == "paper":
+        return unsup_terms(p, targets, settings.alpha, settings.beta, settings.gamma, step)
+    return balanced_terms(p, targets, settings.alpha, settings.beta, settings.gamma,
+                          VIDEO_SD_WEIGHT, step)
+
+
+def _run_stage2(model, targets, settings, steps, history, progress, cancel, X=None,
+                rep: Optional["_Reporter"] = None, shown=None) -> None:
+    """Stage 2 on ``X`` (the model's input; default targets.X). ``rep``/``shown`` let an
+    ensemble report one progress bar and the running mean of its members' scores."""
+    X = targets.X if X is None else X
     opt = _adam(model, settings)
-    rep = _Reporter(progress, "stage2", steps)
-    rep.send(0, None)
+    rep = rep or _Reporter(progress, "stage2", steps)
+    shown = shown or (lambda step, scores: (step, scores))
+    rep.send(*shown(0, None))
     pending: dict = {}
     for step in range(steps):
         check(cancel)
-        p = model(targets.X)
+        p = model(X)
         if rep.due() and step > 0:
-            rep.send(step, p.detach().cpu().numpy().astype(np.float32))
-        terms = unsup_terms(p, targets, settings.alpha, settings.beta, settings.gamma, step)
-        _descend(opt, terms, "unsup", settings, step, steps, pending)
+            rep.send(*shown(step, p.detach().cpu().numpy().astype(np.float32)))
+        _descend(opt, _stage2_terms(p, targets, settings, step), "unsup", settings, step,
+                 steps, pending)
     _record(pending, history)
-    rep.send(steps, _scores(model, targets.X))
+    rep.send(*shown(steps, _scores(model, X)))
 
 
 class _Stage1Memo:
@@ -367,6 +401,12 @@ class _Stage1Memo:
                 settings.lr, settings.weight_decay, settings.seed, settings.mask_min,
                 settings.mask_max, train_precision(settings, X.shape[0], dev))
 
+    @staticmethod
+    def video_key(X: np.ndarray, dev: torch.device) -> tuple:
+        """Key of the one-video regime's inputs and targets: they depend on X alone."""
+        digest = hashlib.blake2b(memoryview(X).cast("B"), digest_size=16).hexdigest()
+        return ("video", X.shape, digest, str(dev), VIDEO_INPUT_DIMS)
+
     def get(self, key):
         with self.lock:
             if key == self.key:
@@ -387,13 +427,94 @@ def clear_stage1_memo() -> None:
     _MEMO.put(None, None, {}, None)
 
 
+def model_inputs(values: np.ndarray, dims: int = VIDEO_INPUT_DIMS) -> np.ndarray:
+    """(n, <= dims) float32: the features standardised per dimension and projected on their
+    top principal directions, scaled to unit variance; signs fixed, so it is deterministic.
+
+    The losses still read the raw features (entropies, Wasserstein); only the network's
+    input changes. Eigen-decomposition of the smaller Gram matrix (n x n or D x D).
+    """
+    X = np.asarray(values, dtype=np.float64)
+    Z = (X - X.mean(axis=0)) / (X.std(axis=0) + 1e-6)
+    n, d = Z.shape
+    k = max(1, min(dims, n, d))
+    if n <= d:
+        w, U = np.linalg.eigh(Z @ Z.T)
+        P = U[:, ::-1][:, :k] * np.sqrt(np.clip(w[::-1][:k], 0.0, None))
+    else:
+        w, V = np.linalg.eigh(Z.T @ Z)
+        P = Z @ V[:, ::-1][:, :k]
+    flip = np.sign(P[np.argmax(np.abs(P), axis=0), np.arange(k)])
+    P = P * np.where(flip == 0, 1.0, flip)
+    sd = P.std()
+    return (P / sd if sd > 0 else P).astype(np.float32)
+
+
+def _zero_readout(model: TrimScorer) -> None:
+    """Last layer at 0: every score starts at 0.5, so the first steps follow the losses'
+    gradient instead of amplifying a random initial ranking (L_SD has no gradient at 0)."""
+    with torch.no_grad():
+        model.fc3.weight.zero_()
+        model.fc3.bias.zero_()
+
+
+def _train_video(X_np: np.ndarray, settings: TrainSettings, dev: torch.device,
+                 progress: Optional[ProgressFn], cancel: Optional[CancelToken],
+                 memo: Optional["_Stage1Memo"]) -> TrainResult:
+    """The one-video regime: VIDEO_MEMBERS networks on model_inputs(), balanced terms,
+    zero readout; scores averaged. Progress: one "stage2" bar over all members, the payload
+    the running mean of the members' scores (so the curve the user sees only settles)."""
+    key = memo.video_key(X_np, dev) if memo is not None else None
+    hit = memo.get(key) if key is not None else None
+    if hit is not None:
+        Xin, targets = hit[2]
+    else:
+        Xin = torch.from_numpy(model_inputs(X_np)).to(dev)
+        targets = VideoTargets.build(torch.from_numpy(X_np), device=dev)
+        if key is not None:
+            memo.put(key, None, {}, (Xin, targets))
+    members, steps = VIDEO_MEMBERS, settings.steps2
+    rep = _Reporter(progress, "stage2", members * steps)
+    done: list[np.ndarray] = []
+    history: dict[str, list[float]] = {}
+    state = None
+    bf16 = train_precision(settings, X_np.shape[0], dev) == "bf16"
+
+    def shown(j: int):
+        def at(step: int, scores: Optional[np.ndarray]):
+            mean = None if scores is None else (sum(done) + scores) / (len(done) + 1)
+            return j * steps + step, None if mean is None else mean.astype(np.float32)
+        return at
+
+    for j in range(members):
+        seed = settings.seed * members + j
+        with _deterministic(seed, dev):
+            model = TrimScorer(Xin.shape[1], bf16=bf16).to(dev).train()
+            if settings.stage1 and settings.steps1 > 0:
+                gen = torch.Generator(device="cpu").manual_seed(seed)
+                _run_stage1(model, Xin, settings, gen, settings.steps1, history, progress, cancel)
+            _zero_readout(model)
+            _run_stage2(model, targets, settings, steps, history, progress, cancel, X=Xin,
+                        rep=rep, shown=shown(j))
+            done.append(_scores(model, Xin))
+            state = state or _cpu_state(model)
+    scores = (sum(done) / len(done)).astype(np.float32)
+    return TrainResult(scores=scores, state_dict=state, history=history)
+
+
 # --- public API --------------------------------------------------------------------
 
 def train_on_video(values, settings: TrainSettings, device="cpu", init_state: Optional[dict] = None,
                    progress: Optional[ProgressFn] = None,
                    cancel: Optional[CancelToken] = None, *,
-                   reuse_stage1: bool = False) -> TrainResult:
+                   reuse_stage1: bool = False,
+                   memo: Optional["_Stage1Memo"] = None) -> TrainResult:
     """Train a fresh (or warm-started) TrimScorer on one video and score it.
+
+    ``settings.regime == "video"`` (the app's and the CLI's, without ``init_state``):
+    :func:`_train_video`. Otherwise eq. (10) as printed on the raw features, as below.
+    ``memo`` keeps the last video's stage 1 / inputs and targets (default: the
+    process-wide one; a Session has its own).
 
     Stage 1 (if ``settings.stage1`` and steps1 > 0): two masked views per step, L_PRE.
     Stage 2: L_UNSUP on the unmasked features, starting from stage 1's weights, with a
@@ -408,11 +529,14 @@ def train_on_video(values, settings: TrainSettings, device="cpu", init_state: Op
     targets are taken from then instead of recomputed; the result is identical to a
     cold run and the stage-1 curve is reported at once.
     """
+    memo = _MEMO if memo is None else memo
     X_np = _as_features(values)
     dev = torch.device(device)
+    if settings.regime == "video" and init_state is None:
+        return _train_video(X_np, settings, dev, progress, cancel, memo if reuse_stage1 else None)
     history: dict[str, list[float]] = {}
     key = _Stage1Memo.make_key(X_np, settings, dev, init_state) if reuse_stage1 else None
-    hit = _MEMO.get(key) if key is not None else None
+    hit = memo.get(key) if key is not None else None
     with _deterministic(settings.seed, dev):
         model = TrimScorer(X_np.shape[1],
                            bf16=train_precision(settings, X_np.shape[0], dev) == "bf16")
@@ -438,7 +562,7 @@ def train_on_video(values, settings: TrainSettings, device="cpu", init_state: Op
         if targets is None:
             targets = VideoTargets.build(X, device=dev)
         if key is not None and hit is None:
-            _MEMO.put(key, stage1_state, history, targets)
+            memo.put(key, stage1_state, history, targets)
         _run_stage2(model, targets, settings, settings.steps2, history, progress, cancel)
         scores = _scores(model, X)
     return TrainResult(scores=scores, state_dict=_cpu_state(model), history=history,
