@@ -66,7 +66,7 @@ def test_same_seed_gives_identical_segments(scene_video, tmp_path):
 
 def test_refuses_to_overwrite_source_and_existing_outputs(scene_video, tmp_path, capsys):
     before = sha256(scene_video)
-    assert main([str(scene_video), "-o", str(scene_video), "-q"]) == 4
+    assert main([str(scene_video), "-o", str(scene_video), "-q"]) == 2  # a usage error (issue 21)
     assert sha256(scene_video) == before
     existing = tmp_path / "taken.mp4"
     existing.write_bytes(b"keep me")

@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import threading
+import time
 from pathlib import Path
 from typing import Callable
 
@@ -47,6 +48,40 @@ def temp_leftovers(*folders) -> list[str]:
             if ".partial-" in base or base.endswith(".tmp") or base.startswith(".tmp"):
                 out.append(str(Path(folder) / name))
     return out
+
+
+def one_error_line(err: str) -> str:
+    """stderr must hold exactly one 'error: ...' line and no traceback."""
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    errors = [ln for ln in lines if ln.startswith("error: ")]
+    assert len(errors) == 1, err
+    assert "Traceback" not in err, err
+    return errors[0]
+
+
+def signal_when(proc, marker: str, sig, ready=lambda: True, wait_s: float = 10.0):
+    """Read ``proc``'s stderr until a line starts with ``marker`` and ``ready()`` holds,
+    send ``sig``, wait for the end. Returns (stderr before, stderr after, seconds it took
+    to stop); the process is killed if it outlives the test."""
+    seen = []
+    try:
+        for line in proc.stderr:                 # progress lines (not a tty: milestones)
+            seen.append(line)
+            if line.startswith(marker):
+                break
+        else:
+            pytest.fail(f"no '{marker}' line: " + "".join(seen))
+        deadline = time.monotonic() + wait_s
+        while not ready():
+            assert time.monotonic() < deadline, "the moment to send the signal never came"
+            time.sleep(0.02)
+        proc.send_signal(sig)
+        t0 = time.monotonic()
+        rest = proc.communicate(timeout=30)[1]
+        return "".join(seen), rest, time.monotonic() - t0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
 
 
 def trim_threads() -> list[threading.Thread]:

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.robustness.conftest import files_under, sha256, temp_leftovers, trim_threads
+from tests.robustness.conftest import (files_under, sha256, signal_when, temp_leftovers,
+                                       trim_threads)
 from trim_desktop.core import pipeline
 from trim_desktop.core.progress import CancelToken, Cancelled
 
@@ -144,22 +145,8 @@ def test_ctrl_c_during_features_exits_130_and_leaves_nothing(corpus, tmp_path):
         [sys.executable, "-m", "trim_desktop.cli.summarize", str(src), "--output-dir",
          str(out_dir), "--backbone", "efficientnet-lite0", "--device", "cpu"],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    seen = []
-    try:
-        for line in proc.stderr:                 # progress lines (not a tty: milestones)
-            seen.append(line)
-            if line.startswith("Decode + features"):
-                break
-        else:
-            pytest.fail("no features progress: " + "".join(seen))
-        proc.send_signal(signal.SIGINT)
-        t0 = time.monotonic()
-        rest = proc.communicate(timeout=30)[1]
-        took = time.monotonic() - t0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == 130, "".join(seen) + rest
+    seen, rest, took = signal_when(proc, "Decode + features", signal.SIGINT)
+    assert proc.returncode == 130, seen + rest
     assert "Cancelled; no partial output was left." in rest
     assert "Traceback" not in rest
     assert took < 5.0

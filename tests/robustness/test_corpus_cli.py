@@ -12,18 +12,10 @@ from pathlib import Path
 import av
 import pytest
 
-from tests.robustness.conftest import FAST, enospc, files_under, sha256, temp_leftovers
+from tests.robustness.conftest import (FAST, enospc, files_under, one_error_line, sha256,
+                                       temp_leftovers)
 
 pytestmark = pytest.mark.slow
-
-
-def one_error_line(err: str) -> str:
-    """stderr must hold exactly one 'error: ...' line and no traceback."""
-    lines = [ln for ln in err.splitlines() if ln.strip()]
-    errors = [ln for ln in lines if ln.startswith("error: ")]
-    assert len(errors) == 1, err
-    assert "Traceback" not in err, err
-    return errors[0]
 
 
 # ---------------------------------------------------------------- bad inputs: exit 3
@@ -106,15 +98,16 @@ def test_read_only_output_folder_exit_4(corpus, run_cli, read_only_dir, cache_di
     assert sha256(src) == before
 
 
-def test_output_equal_to_input_exit_4(corpus, run_cli, tmp_path):
+def test_output_equal_to_input_exit_2(corpus, run_cli, tmp_path):
+    """A usage error since issue 21 (was exit 4): refused before any work."""
     src = tmp_path / "same.mp4"
     shutil.copy(corpus("good.mp4"), src)
     before = sha256(src)
     code, out, err = run_cli(src, "-o", src, *FAST)
-    assert code == 4 and "is the input video itself" in one_error_line(err)
+    assert code == 2 and "is the input video itself" in one_error_line(err)
     # through another spelling of the same path, and via the core directly
     code, out, err = run_cli(src, "-o", tmp_path / "." / "same.mp4", *FAST)
-    assert code == 4
+    assert code == 2
     from trim_desktop.core.errors import OutputError
     from trim_desktop.core.export import export_mp4
     with pytest.raises(OutputError, match="it is the input video"):
@@ -169,14 +162,20 @@ def test_disk_full_on_the_side_file_removes_the_mp4_too(corpus, run_cli, out_dir
     """The MP4 is complete, then the JSON cannot be written: all outputs or none."""
     from trim_desktop.core import export as core_export
 
-    real_replace = os.replace
+    real_replace, real_link = os.replace, os.link
 
     def replace(a, b):
         if str(b).endswith(".json"):
             raise enospc()
         return real_replace(a, b)
 
+    def link(a, b):  # without --force the final step is a hard link (never replaces)
+        if str(b).endswith(".json"):
+            raise enospc()
+        return real_link(a, b)
+
     monkeypatch.setattr(core_export.os, "replace", replace)
+    monkeypatch.setattr(core_export.os, "link", link)
     code, out, err = run_cli(corpus("good.mp4"), "--output-dir", out_dir, *FAST)
     assert code == 4 and "disk is full" in one_error_line(err)
     assert files_under(out_dir) == []

@@ -196,3 +196,24 @@ def test_damaged_settings_file_starts_with_defaults(damage, make_window, gui_env
     # and the file is rewritten in a good state
     win2 = make_window()
     assert win2.panel.values()["preset"] == "auto"
+
+
+@pytest.mark.parametrize("where", ["read-only folder", "a folder in its place"])
+def test_settings_that_cannot_be_saved_never_stop_the_app(where, make_window, gui_env, qtbot,
+                                                          monkeypatch, tmp_path, request):
+    """Issue 21, "what a user tries next": the settings file cannot be written (its folder
+    is read-only, or a folder has its name). The app starts with defaults, works, and
+    closes without an error; nothing is written anywhere else."""
+    if where == "read-only folder":
+        folder = request.getfixturevalue("read_only_dir")
+        ini = folder / "trim.ini"
+    else:
+        ini = tmp_path / "taken.ini"
+        ini.mkdir()
+        folder = ini
+    monkeypatch.setenv("TRIM_DESKTOP_SETTINGS", str(ini))
+    win = make_window()
+    assert win.panel.values()["preset"] == "auto"
+    win.store.set("paths/last_export_folder", str(tmp_path))
+    win.close()
+    assert os.listdir(folder) == []

@@ -3,11 +3,14 @@
 Exit codes: 0 done; 1 unexpected error (a bug: please report it); 2 bad command line;
 3 an input cannot be read as a video; 4 an output cannot be written; 5 backbone weights
 unavailable; 6 requested device unavailable; 7 a batch finished with some videos failed;
-130 cancelled (Ctrl-C). Partial outputs are removed on every failure.
+130 cancelled (Ctrl-C), 143 stopped by SIGTERM, 129 by SIGHUP. Partial outputs are
+removed on every failure, and without --force no file is ever replaced, not even one
+that another run created meanwhile.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -16,8 +19,9 @@ import time
 from pathlib import Path
 from typing import Optional
 
-from ..core.errors import EXIT_BUG, EXIT_CANCELLED, EXIT_OK, EXIT_USAGE, OutputError, TrimError
-from ..core.progress import CancelToken, Cancelled
+from ..core.errors import (EXIT_BUG, EXIT_OK, InputVideoError, OutputError, TrimError,
+                           UsageError, exit_code_for_signal)
+from ..core.progress import CancelToken, Cancelled, check
 from .progressbar import ProgressBar
 
 EXIT_BATCH_PARTIAL = 7
@@ -32,6 +36,7 @@ presets (weights named by the loss they weight, eq. 10 of the paper):
 
 exit codes: 0 ok, 1 bug, 2 usage, 3 unreadable input, 4 output not writable,
   5 weights unavailable, 6 device unavailable, 7 batch with failures, 130 cancelled
+  (Ctrl-C), 143 / 129 stopped by SIGTERM / SIGHUP
 
 examples:
   trim-summarize talk.mp4                      # writes talk.summary.mp4 + talk.summary.json
@@ -126,27 +131,122 @@ def parse_length(text: str) -> float:
 
 
 def collect_inputs(items: list[str]) -> list[Path]:
-    """Expand folders (their video files, sorted) and .txt lists (one path a line)."""
+    """Expand folders (their video files, sorted) and .txt lists (one path a line).
+
+    A file listed twice (or reached twice, through a folder and a link) is kept once."""
     paths: list[Path] = []
     for item in items:
         path = Path(item)
-        if path.is_dir():
-            paths += sorted(p for p in path.iterdir() if p.suffix.lower() in VIDEO_EXTENSIONS and p.is_file())
-        elif path.suffix.lower() == ".txt" and path.is_file():
-            for line in path.read_text(encoding="utf-8").splitlines():
-                if line.strip() and not line.lstrip().startswith("#"):
-                    paths.append(Path(line.strip()))
-        else:
-            paths.append(path)
-    return paths
+        try:
+            if path.is_dir():
+                paths += sorted(p for p in path.iterdir()
+                                if p.suffix.lower() in VIDEO_EXTENSIONS and p.is_file())
+            elif path.suffix.lower() == ".txt" and path.is_file():
+                paths += _read_list(path)
+            else:
+                paths.append(path)
+        except PermissionError:
+            raise InputVideoError(f"Cannot read '{path}': permission denied") from None
+    return _unique(paths)
+
+
+def _read_list(path: Path) -> list[Path]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise InputVideoError(f"Cannot read the list '{path.name}': it is not UTF-8 text "
+                              f"(byte 0x{err.object[err.start]:02x} at position {err.start}); "
+                              "save it as UTF-8") from None
+    return [Path(line.strip()) for line in text.splitlines()
+            if line.strip() and not line.lstrip().startswith("#")]
+
+
+def _identity(path: Path):
+    """What makes two names one file: (device, inode) when it exists (hard links,
+    symlinks), else the absolute path with links resolved."""
+    try:
+        st = path.stat()
+        return ("inode", st.st_dev, st.st_ino)
+    except (OSError, ValueError):
+        return ("path", os.path.normcase(os.path.realpath(path)))
+
+
+def _unique(paths: list[Path]) -> list[Path]:
+    seen, out = set(), []
+    for p in paths:
+        key = _identity(p)
+        if key in seen:
+            print(f"note: '{p}' is listed more than once; it is summarized once.", file=sys.stderr)
+            continue
+        seen.add(key)
+        out.append(p)
+    return out
+
+
+def segments_beside(mp4: Path) -> Path:
+    """The default segments file of a summary: ``x.json`` for ``x.mp4`` (as always), and
+    ``x.mkv.json`` for other endings, so ``x.mkv`` and ``x.mp4`` keep their own."""
+    if mp4.suffix.lower() == ".mp4":
+        return mp4.with_suffix(".json")
+    return mp4.with_name(mp4.name + ".json")
 
 
 def output_paths(video: Path, args) -> tuple[Optional[Path], Path]:
     """Where the MP4 and the segments JSON of ``video`` go."""
     folder = Path(args.output_dir) if args.output_dir else video.parent
     mp4 = Path(args.output) if args.output else folder / f"{video.stem}.summary.mp4"
-    segments = Path(args.segments) if args.segments else mp4.with_suffix(".json")
+    segments = Path(args.segments) if args.segments else segments_beside(mp4)
     return (None if args.no_export else mp4), segments
+
+
+def planned_outputs(video: Path, args) -> list[tuple[str, Path]]:
+    """(what, path) for each file a run on ``video`` writes."""
+    mp4, segments = output_paths(video, args)
+    named = [("-o/--output" if args.output else "the summary", mp4),
+             ("--segments" if args.segments else "the segments file", segments),
+             ("--scores", Path(args.scores) if args.scores else None)]
+    return [(what, path) for what, path in named if path is not None]
+
+
+def check_plan(videos: list[Path], args) -> None:
+    """Before any work: every output differs from every other output and from every
+    input, also through symlinks and hard links (else one file silently replaces
+    another); several videos never share one side-file name."""
+    if len(videos) > 1 and (args.segments or args.scores):
+        flag = "--segments" if args.segments else "--scores"
+        raise UsageError(f"{flag} names one file, but {len(videos)} videos are given: each "
+                         "video's file would replace the last one's. Summarize them one at a "
+                         f"time, or leave {flag} out (segments go beside each summary).")
+    from ..core.export import container_for
+
+    if args.output:
+        out = Path(args.output)
+        if out.is_dir():
+            raise UsageError(f"-o/--output '{out}' is a folder; name a file "
+                             "(or use --output-dir).")
+        if container_for(out) is None:
+            raise UsageError(f"-o/--output '{out.name}' must end in .mp4, .m4v, .mov or .mkv.")
+    inputs = {_identity(v): v for v in videos}
+    taken: dict = {}
+    for video in videos:
+        for what, path in planned_outputs(video, args):
+            key = _identity(path)
+            if key in inputs:
+                other = inputs[key]
+                if _identity(other) == _identity(video):
+                    raise UsageError(f"Output '{path}' is the input video itself; "
+                                     "choose another name.")
+                raise UsageError(f"Output '{path}' ({what} of '{video.name}') is the input "
+                                 f"video '{other}'; choose another name.")
+            if key in taken:
+                owner, owner_what = taken[key]
+                if owner == video:
+                    both = f"{owner_what} and {what}"
+                    raise UsageError(f"{both[0].upper()}{both[1:]} are the same file "
+                                     f"'{path}'; give each output its own name.")
+                raise UsageError(f"'{owner}' and '{video}' would both write '{path}'; rename "
+                                 "one of them or summarize them into different folders.")
+            taken[key] = (video, what)
 
 
 def check_outputs(video: Path, outputs: list[Optional[Path]], force: bool) -> None:
@@ -156,7 +256,7 @@ def check_outputs(video: Path, outputs: list[Optional[Path]], force: bool) -> No
         if out is None:
             continue
         if out.resolve() == src:
-            raise OutputError(f"Output '{out}' is the input video itself; choose another name.")
+            raise UsageError(f"Output '{out}' is the input video itself; choose another name.")
         if out.exists() and not force:
             raise OutputError(f"Output '{out}' already exists; use --force to replace it.")
     seen = set()
@@ -175,6 +275,31 @@ def check_writable(out: Path) -> None:
     _remove_quietly(_temp_beside(out, ".tmp"))  # the same error text as a failed write
 
 
+def make_output_dir(folder: str) -> None:
+    """--output-dir: create it, or say in one line why not."""
+    d = Path(folder)
+    if d.exists() and not d.is_dir():
+        raise UsageError(f"--output-dir '{d}' is a file, not a folder.")
+    try:
+        d.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        from ..core.export import _output_error
+        raise OutputError(str(_output_error(d, err)).replace(
+            f"Cannot write '{d.name}'", f"Cannot create the output folder '{d}'")) from None
+
+
+def check_input_file(video: Path) -> None:
+    """Name the real trouble: missing, a folder, or not a regular file (a FIFO blocks
+    the reader forever; a device is not a video file)."""
+    if not video.exists():
+        raise InputVideoError(f"Cannot read '{video}': no such file.")
+    if video.is_dir():
+        raise InputVideoError(f"Cannot read '{video}': it is a folder, not a video file.")
+    if not video.is_file():
+        raise InputVideoError(f"Cannot read '{video}': not a regular file (a pipe or a "
+                              "device); save the video to a file first.")
+
+
 def settings_from_args(args):
     from ..core.pipeline import SummarizeSettings
 
@@ -191,32 +316,34 @@ def settings_from_args(args):
 def summarize_one(video: Path, args, cancel: CancelToken, bar: ProgressBar) -> dict:
     """Run the pipeline on one video and write its outputs; returns a report row."""
     from ..core import pipeline
-    from ..core.export import write_scores, write_segments_csv, write_summary_json
+    from ..core.export import export_mp4, write_scores, write_segments_csv, write_summary_json
 
     mp4, segments_path = output_paths(video, args)
     scores_path = Path(args.scores) if args.scores else None
     check_outputs(video, [mp4, segments_path, scores_path], args.force)
-    if not video.is_file():
-        from ..core.errors import InputVideoError
-        raise InputVideoError(f"Cannot read '{video}': no such file.")
+    check_input_file(video)
     started = time.monotonic()
     result = pipeline.summarize(video, settings_from_args(args), progress=bar, cancel=cancel)
     written: list[Path] = []
+    keep = not args.force  # without --force never replace a file, even one made meanwhile
     try:
         if mp4 is not None:
-            pipeline.export(video, result, mp4, progress=bar, cancel=cancel)
+            export_mp4(video, result.summary.selected, mp4, progress=bar, cancel=cancel,
+                       replace=not keep)
             written.append(mp4)
+        check(cancel)
         f = result.features
         result.summary.extra.update(video=str(video), backbone=f.backbone, preprocess=f.preprocess,
                                     device=result.device, seed=args.seed,
                                     selection=args.selection)
         if segments_path.suffix.lower() == ".csv":
-            write_segments_csv(result.summary.segments, segments_path)
+            write_segments_csv(result.summary.segments, segments_path, replace=not keep)
         else:
-            write_summary_json(result.summary, segments_path)
+            write_summary_json(result.summary, segments_path, replace=not keep)
         written.append(segments_path)
         if scores_path is not None:
-            write_scores(f.timestamps, f.frame_indices, result.scores, scores_path)
+            write_scores(f.timestamps, f.frame_indices, result.scores, scores_path,
+                         replace=not keep)
             written.append(scores_path)
     except BaseException:
         for path in written:  # all of a video's outputs, or none of them
@@ -233,67 +360,116 @@ def summarize_one(video: Path, args, cancel: CancelToken, bar: ProgressBar) -> d
             "messages": list(result.messages)}
 
 
+STOP_SIGNALS = tuple(getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP")
+                     if hasattr(signal, n))
+"""Ctrl-C, ``kill`` and a closed terminal all stop cleanly: no partial output, exit 128+N."""
+
+
+class StopOnSignal:
+    """While active, the first SIGINT/SIGTERM/SIGHUP cancels the run (every stage checks
+    the token within a second and removes its temporary files); a second one of the
+    same kind kills at once, as usual."""
+
+    def __init__(self, cancel: CancelToken):
+        self.cancel, self.signum, self.old = cancel, None, {}
+
+    def __enter__(self):
+        for sig in STOP_SIGNALS:
+            try:
+                self.old[sig] = signal.signal(sig, self._on_signal)
+            except (ValueError, OSError):  # not the main thread: no handlers, no harm
+                pass
+        return self
+
+    def _on_signal(self, signum, frame):
+        if self.signum is None:
+            self.signum = signum
+        self.cancel.cancel()
+        signal.signal(signum, signal.default_int_handler if signum == signal.SIGINT
+                      else signal.SIG_DFL)
+        _say("\nStopping... (" + ("press Ctrl-C" if signum == signal.SIGINT else "send it")
+             + " again to force)")
+
+    def __exit__(self, *exc):
+        for sig, old in self.old.items():
+            signal.signal(sig, old)
+        return False
+
+    @property
+    def exit_code(self) -> int:
+        return exit_code_for_signal(self.signum or signal.SIGINT)
+
+
+def _say(text: str) -> None:
+    """Print to stderr, never failing (after SIGHUP the terminal may be gone)."""
+    with contextlib.suppress(OSError, ValueError):
+        print(text, file=sys.stderr)
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    videos = collect_inputs(args.inputs)
-    if not videos:
-        parser.error("no video files found in the given inputs")
-    if args.output and len(videos) > 1:
-        parser.error("-o/--output takes one input; use --output-dir for several")
     if not 0 < args.budget <= 100:
         parser.error("--budget must be a percentage in (0, 100]")
     if any(n is not None and n < 0 for n in (args.steps1, args.steps2)):
         parser.error("--steps1/--steps2 must be >= 0")
-    if args.output_dir:
-        os.makedirs(args.output_dir, exist_ok=True)
+    try:
+        videos = collect_inputs(args.inputs)
+        if not videos:
+            parser.error("no video files found in the given inputs")
+        if args.output and len(videos) > 1:
+            parser.error("-o/--output takes one input; use --output-dir for several")
+        check_plan(videos, args)
+        if args.output_dir:
+            make_output_dir(args.output_dir)
+    except TrimError as err:
+        _say(f"error: {err}")
+        return err.exit_code
 
     cancel = CancelToken()
-
-    def on_sigint(signum, frame):  # first Ctrl-C stops cleanly, a second one kills
-        cancel.cancel()
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        print("\nStopping... (press Ctrl-C again to force)", file=sys.stderr)
-
-    old = signal.signal(signal.SIGINT, on_sigint)
     bar = ProgressBar(quiet=args.quiet)
     rows: list[dict] = []
     code = EXIT_OK
-    try:
+    with StopOnSignal(cancel) as stop:
         for video in videos:
             if len(videos) > 1 and not args.quiet:
-                print(f"== {video}", file=sys.stderr)
+                _say(f"== {video}")
             try:
+                check(cancel)
                 row = summarize_one(video, args, cancel, bar)
                 rows.append(row)
                 for m in row["messages"]:
-                    print(f"note: {m}", file=sys.stderr)
+                    _say(f"note: {m}")
                 print(f"{video}: {row['summary_seconds']:.1f}s of {row['duration']:.1f}s "
                       f"({row['shots_selected']} shots, {row['backbone']}, {row['device']})"
                       + (f" -> {row['output']}" if row["output"] else ""))
             except (Cancelled, KeyboardInterrupt):
                 bar.close()
-                print("Cancelled; no partial output was left.", file=sys.stderr)
-                return EXIT_CANCELLED
+                _say("Cancelled; no partial output was left.")
+                return stop.exit_code
             except TrimError as err:
                 bar.close()
-                print(f"error: {err}", file=sys.stderr)
+                _say(f"error: {err}")
                 rows.append({"video": str(video), "ok": False, "error": str(err), "code": err.exit_code})
                 code = err.exit_code
-    finally:
-        signal.signal(signal.SIGINT, old)
     if len(videos) > 1:
         failed = [r for r in rows if not r["ok"]]
         print(f"\nBatch: {len(rows) - len(failed)} of {len(videos)} summarized, {len(failed)} failed.")
         for r in failed:
             print(f"  FAILED {r['video']}: {r['error']}")
-        report_dir = Path(args.output_dir) if args.output_dir else Path.cwd()
-        try:
-            (report_dir / "trim-batch-report.json").write_text(json.dumps(rows, indent=2), encoding="utf-8")
-        except OSError as err:
-            print(f"warning: could not write the batch report: {err}", file=sys.stderr)
+        write_batch_report(rows, Path(args.output_dir) if args.output_dir else Path.cwd())
         return EXIT_BATCH_PARTIAL if failed and len(failed) < len(videos) else code
     return code
+
+
+def write_batch_report(rows: list[dict], folder: Path) -> None:
+    """trim-batch-report.json, atomically (a report cut off by a full disk is no report)."""
+    from ..core.export import _atomic_write_text
+
+    try:
+        _atomic_write_text(folder / "trim-batch-report.json", json.dumps(rows, indent=2) + "\n")
+    except (OSError, TrimError) as err:
+        _say(f"warning: could not write the batch report: {err}")
 
 
 def entry() -> None:

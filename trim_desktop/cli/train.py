@@ -169,7 +169,8 @@ def run(args, parser, cancel) -> int:
                                 device=device, progress=bar, cancel=cancel)
     bar.close()
     extra.update(preset=args.preset, epochs1=args.epochs1 if args.stage1 else 0, epochs2=args.epochs2)
-    save_model(out, state, values[0].shape[1], backbone, preprocess, settings, extra)
+    save_model(out, state, values[0].shape[1], backbone, preprocess, settings, extra,
+               replace=args.force)
     print(f"{out}: model for {backbone} features ({values[0].shape[1]}-d), trained on "
           f"{len(values)} videos")
     return EXIT_OK

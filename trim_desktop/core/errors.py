@@ -12,6 +12,13 @@ class TrimError(Exception):
     exit_code = 1
 
 
+class UsageError(TrimError):
+    """The command line asks for something impossible (two outputs on one path, an
+    output on an input, one side-file name for several videos)."""
+
+    exit_code = 2
+
+
 class InputVideoError(TrimError):
     """The input cannot be read as a video (missing, unreadable, corrupt, no video stream, too short)."""
 
@@ -40,3 +47,9 @@ EXIT_OK = 0
 EXIT_BUG = 1
 EXIT_USAGE = 2
 EXIT_CANCELLED = 130
+"""Ctrl-C (SIGINT): 128 + 2, as shells report it."""
+
+
+def exit_code_for_signal(signum: int) -> int:
+    """128 + the signal number: 130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP."""
+    return 128 + int(signum)

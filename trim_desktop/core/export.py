@@ -15,6 +15,7 @@ import contextlib
 import csv
 import errno
 import json
+import logging
 import os
 import tempfile
 from dataclasses import asdict, is_dataclass
@@ -25,12 +26,14 @@ from typing import Any, Iterable, Optional, Sequence
 import av
 import numpy as np
 
-from .errors import OutputError, TrimError
+from .errors import InputVideoError, OutputError, TrimError
 from .progress import CancelToken, ProgressFn, check, report
 from .decode import (
     decode_frames, enable_threads, frame_seconds, open_input, probe, stream_start,
     video_stream,
 )
+
+log = logging.getLogger(__name__)
 
 OUT_TIME_BASE = Fraction(1, 90000)
 """Output video time base: fine enough for any source frame timing (VFR kept)."""
@@ -102,6 +105,24 @@ def _output_error(path, err: BaseException) -> OutputError:
     return OutputError(f"Cannot write '{name}': {str(text).splitlines()[0]}")
 
 
+def _umask() -> int:
+    """This process's umask, read without changing it where the OS tells (Linux)."""
+    with contextlib.suppress(OSError, ValueError):
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    old = os.umask(0o022)  # elsewhere: the classic read-by-setting (a moment's race)
+    os.umask(old)
+    return old
+
+
+def output_mode() -> int:
+    """Permission bits for a file we write: what ``open()`` would give (0666 - umask),
+    not mkstemp's private 0600, so ``--force`` never narrows an existing 644 file."""
+    return 0o666 & ~_umask()
+
+
 def _temp_beside(path: Path, suffix: str) -> Path:
     """Create (empty) and return a hidden temporary file in ``path``'s folder."""
     try:
@@ -110,7 +131,54 @@ def _temp_beside(path: Path, suffix: str) -> Path:
     except OSError as err:
         raise _output_error(path, err) from None
     os.close(fd)
+    with contextlib.suppress(OSError):
+        os.chmod(tmp, output_mode())
     return Path(tmp)
+
+
+_NO_HARD_LINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS, errno.EMLINK,
+                  errno.EXDEV}
+"""os.link errors of file systems without hard links (FAT, exFAT, some network shares)."""
+
+
+class OutputAppeared(OutputError):
+    """The output file was created by someone else while we were working on it."""
+
+
+def place(tmp, path, replace: bool = True) -> Path:
+    """Move the finished temporary file ``tmp`` to ``path``.
+
+    ``replace=False`` never replaces a file that is there now, even one that appeared
+    after the run started (another run writing the same name): a hard link fails
+    atomically when the name exists; where the file system has no hard links, an
+    exclusive create claims the name first and the rename then replaces only our claim.
+    """
+    tmp, path = Path(tmp), Path(path)
+    if replace:
+        os.replace(tmp, path)
+        return path
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise _appeared(path) from None
+    except OSError as err:
+        if err.errno not in _NO_HARD_LINKS:
+            raise
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, output_mode())
+        except FileExistsError:
+            raise _appeared(path) from None
+        os.close(fd)
+        os.replace(tmp, path)
+        return path
+    _remove_quietly(tmp)
+    return path
+
+
+def _appeared(path: Path) -> OutputAppeared:
+    return OutputAppeared(f"Output '{path}' appeared while this run was working (another "
+                          "run writing the same name?); it was kept and nothing was written. "
+                          "Use --force to replace it.")
 
 
 def _remove_quietly(path: Path) -> None:
@@ -118,8 +186,8 @@ def _remove_quietly(path: Path) -> None:
         path.unlink()
 
 
-def _atomic_write_text(path, text: str) -> Path:
-    """Write ``text`` to ``path`` via a temporary file and os.replace."""
+def _atomic_write_text(path, text: str, replace: bool = True) -> Path:
+    """Write ``text`` to ``path`` via a temporary file, then :func:`place` it."""
     path = Path(path)
     tmp = _temp_beside(path, path.suffix or ".tmp")
     try:
@@ -127,7 +195,10 @@ def _atomic_write_text(path, text: str) -> Path:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        place(tmp, path, replace)
+    except TrimError:
+        _remove_quietly(tmp)
+        raise
     except OSError as err:
         _remove_quietly(tmp)
         raise _output_error(path, err) from None
@@ -154,11 +225,12 @@ def _jsonable(obj: Any) -> Any:
     raise TypeError(f"cannot store {type(obj).__name__} in JSON")
 
 
-def write_summary_json(summary: Any, path) -> Path:
-    """Write a summary (an object with ``.to_dict()`` or a plain dict) as JSON, atomically."""
+def write_summary_json(summary: Any, path, replace: bool = True) -> Path:
+    """Write a summary (an object with ``.to_dict()`` or a plain dict) as JSON, atomically
+    (``replace=False``: never over a file that is there, see :func:`place`)."""
     data = summary.to_dict() if hasattr(summary, "to_dict") else summary
     text = json.dumps(data, indent=2, default=_jsonable, allow_nan=False)
-    return _atomic_write_text(path, text + "\n")
+    return _atomic_write_text(path, text + "\n", replace)
 
 
 def read_summary_json(path, cls: Any = None) -> Any:
@@ -181,7 +253,7 @@ def _csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     return buf.getvalue()
 
 
-def write_scores_csv(timestamps, frame_indices, scores, path) -> Path:
+def write_scores_csv(timestamps, frame_indices, scores, path, replace: bool = True) -> Path:
     """One row per sample: time (s), frame index, score; for spreadsheets and plots."""
     t = np.asarray(timestamps, dtype=np.float64)
     idx = np.asarray(frame_indices, dtype=np.int64)
@@ -189,17 +261,17 @@ def write_scores_csv(timestamps, frame_indices, scores, path) -> Path:
     if not (len(t) == len(idx) == len(s)):
         raise ValueError("timestamps, frame_indices and scores differ in length")
     rows = ((f"{a:.6f}", int(b), f"{c:.6f}") for a, b, c in zip(t, idx, s))
-    return _atomic_write_text(path, _csv_text(("time_s", "frame_index", "score"), rows))
+    return _atomic_write_text(path, _csv_text(("time_s", "frame_index", "score"), rows), replace)
 
 
-def write_scores(timestamps, frame_indices, scores, path) -> Path:
+def write_scores(timestamps, frame_indices, scores, path, replace: bool = True) -> Path:
     """Per-sample scores as CSV, or as JSON when ``path`` ends in .json."""
     if Path(path).suffix.lower() != ".json":
-        return write_scores_csv(timestamps, frame_indices, scores, path)
+        return write_scores_csv(timestamps, frame_indices, scores, path, replace)
     data = {"time_s": np.asarray(timestamps, np.float64).tolist(),
             "frame_index": np.asarray(frame_indices, np.int64).tolist(),
             "score": np.asarray(scores, np.float64).tolist()}
-    return _atomic_write_text(path, json.dumps(data) + "\n")
+    return _atomic_write_text(path, json.dumps(data) + "\n", replace)
 
 
 def read_scores_csv(path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -233,14 +305,14 @@ def _segment_row(i: int, seg: Any) -> list:
             get("reason", "") or "", get("junk", "") or ""]
 
 
-def write_segments_csv(segments: Any, path) -> Path:
+def write_segments_csv(segments: Any, path, replace: bool = True) -> Path:
     """One row per segment (Segment objects, dicts or (start, end) pairs), atomically."""
     if hasattr(segments, "segments") and not isinstance(segments, (list, tuple)):
         segments = segments.segments
     header = ("index", "start_frame", "end_frame", "start_time", "end_time", "duration",
               "score", "selected", "reason", "junk")
     rows = [_segment_row(i, seg) for i, seg in enumerate(segments)]
-    return _atomic_write_text(path, _csv_text(header, rows))
+    return _atomic_write_text(path, _csv_text(header, rows), replace)
 
 
 def read_segments_csv(path) -> list[dict]:
@@ -262,9 +334,18 @@ def read_segments_csv(path) -> list[dict]:
 
 # ---------------------------------------------------------------- video export
 
+CONTAINERS = {".mp4": "mp4", ".m4v": "mp4", ".mov": "mov", ".mkv": "matroska"}
+"""Output containers by file name ending; H.264 + AAC fits all of them."""
+
+
+def container_for(path) -> Optional[str]:
+    """The container a summary named ``path`` is written in, None for other endings."""
+    return CONTAINERS.get(Path(path).suffix.lower())
+
+
 def export_mp4(src, segments: Any, out_path, progress: Optional[ProgressFn] = None,
                cancel: Optional[CancelToken] = None, crf: int = 20,
-               preset: str = "superfast") -> Path:
+               preset: str = "superfast", replace: bool = True) -> Path:
     """Write the selected time ranges of ``src`` to ``out_path`` as H.264 + AAC mp4.
 
     x264 ``preset`` "superfast" (measured on 2 cores, 720p30: 4.7x real time against
@@ -273,7 +354,12 @@ def export_mp4(src, segments: Any, out_path, progress: Optional[ProgressFn] = No
     ``segments``: (start, end) pairs in seconds, Segment-like objects (only the
     ``selected`` ones) or a Summary. Pieces are joined back to back. Progress stage
     "export": done = seconds written, total = selected duration. The file appears under
-    ``out_path`` only when complete; on any error or cancel nothing is left behind.
+    ``out_path`` only when complete and holding the video frames of every range; on any
+    error or cancel nothing is left behind. ``replace=False``: a file that is at
+    ``out_path`` when the export ends (even one that appeared meanwhile) is kept and
+    :class:`OutputAppeared` raised. A name ending in .mkv gets a Matroska file, .mov a
+    QuickTime one, anything else MP4. Errors say where they happened: reading ``src``
+    (:class:`InputVideoError`) or writing ``out_path`` (:class:`OutputError`).
     """
     out_path = Path(out_path)
     if _same_file(src, out_path):
@@ -286,11 +372,18 @@ def export_mp4(src, segments: Any, out_path, progress: Optional[ProgressFn] = No
     if not out_path.parent.is_dir():
         raise OutputError(f"Cannot write '{out_path.name}': the folder "
                           f"'{out_path.parent}' does not exist")
-    tmp = _temp_beside(out_path, ".mp4")
+    fmt = container_for(out_path) or "mp4"
+    tmp = _temp_beside(out_path, out_path.suffix if container_for(out_path) else ".mp4")
     try:
-        _Exporter(src, info, ranges, progress, cancel, crf, preset).run(tmp)
+        exporter = _Exporter(src, info, ranges, progress, cancel, crf, preset)
+        exporter.fmt = fmt
+        exporter.run(tmp)
         check(cancel)
-        os.replace(tmp, out_path)
+        exporter.verify(tmp)
+        place(tmp, out_path, replace)
+    except TrimError:
+        _remove_quietly(tmp)
+        raise
     except (av.error.FFmpegError, OSError) as err:
         _remove_quietly(tmp)
         if isinstance(err, OSError) and getattr(err, "errno", None) is not None:
@@ -301,6 +394,10 @@ def export_mp4(src, segments: Any, out_path, progress: Optional[ProgressFn] = No
         _remove_quietly(tmp)
         raise
     return out_path
+
+
+def _input_error(src, why: str) -> InputVideoError:
+    return InputVideoError(f"Cannot read '{Path(src).name}': {why}")
 
 
 class _Exporter:
@@ -318,28 +415,63 @@ class _Exporter:
         self.total = sum(b - a for a, b in ranges)
 
     # -- setup
+    fmt = "mp4"  # the output container (export_mp4 sets it from the file name)
+
     def run(self, tmp: Path) -> None:
-        vin = open_input(self.src)
-        ain = open_input(self.src) if self.info.has_audio else None
-        out = av.open(str(tmp), "w", format="mp4", options={"movflags": "+faststart"})
+        fmt = self.fmt
+        self.vin = open_input(self.src)
+        self.ain = open_input(self.src) if self.info.has_audio else None
+        self.encoded = 0  # video frames given to the encoder
+        self.v_forward, self.a_forward = False, False  # True once a seek failed
+        out = None
         try:
+            options = {"movflags": "+faststart"} if fmt in ("mp4", "mov") else {}
+            out = av.open(str(tmp), "w", format=fmt, options=options)
             self.out = out
-            self._setup_video(vin)
-            self._setup_audio(ain)
+            self._setup_video(self.vin)
+            self._setup_audio(self.ain)
             report(self.progress, "export", 0.0, self.total)
             offset = 0.0
             for a, b in self.ranges:
+                before = self.encoded
                 self._cut_video(a, b, offset)
+                self._check_range(a, b, self.encoded - before)
                 if self.aout is not None:
                     self._cut_audio(a, b)
                 offset += b - a
             self._flush()
         finally:
-            out.close()
-            vin.close()
-            if ain is not None:
-                ain.close()
+            if out is not None:
+                out.close()
+            self.vin.close()
+            if self.ain is not None:
+                self.ain.close()
         report(self.progress, "export", self.total, self.total)
+
+    # -- checks: a summary never lacks the pictures it selected
+    def _check_range(self, a: float, b: float, frames: int) -> None:
+        """A range that should hold two frames or more got none, and decoding ended
+        there: the source cannot be decoded there (seen with long-GOP MPEG-TS before the
+        seek-back); fail, not write an audio-only stretch. (A sparse variable-rate
+        stretch, a screen recording's still minute, has a frame after it: kept.)"""
+        if frames == 0 and self.v_pending is None and (b - a) * (self.fps or 25.0) >= 2.0:
+            raise _input_error(self.src, f"no video frame could be decoded between "
+                                         f"{a:.2f} s and {b:.2f} s")
+
+    def verify(self, tmp: Path) -> None:
+        """Count the video packets in the finished file: they must be the frames encoded
+        (a muxer that lost pictures must not give a summary with no picture)."""
+        try:
+            with av.open(str(tmp)) as c:
+                stream = c.streams.video[0] if c.streams.video else None
+                got = 0 if stream is None else sum(
+                    1 for p in c.demux(stream) if p.size)
+        except (av.error.FFmpegError, OSError, IndexError) as err:
+            raise OutputError(f"Cannot write '{Path(tmp).name}': the written file does not "
+                              f"read back ({str(err).splitlines()[0]})") from None
+        if self.encoded == 0 or got != self.encoded:
+            raise OutputError(f"Cannot write the summary: it holds {got} of the "
+                              f"{self.encoded} video frames selected")
 
     def _setup_video(self, vin) -> None:
         self.vin = vin
@@ -397,7 +529,8 @@ class _Exporter:
 
     def _video_from(self, a: float):
         """(frame, time) pairs starting at or before the first frame at/after ``a``."""
-        if self.v_pending is not None and a - self.v_pending[1] <= SEEK_GAP_S:
+        if self.v_pending is not None and (a - self.v_pending[1] <= SEEK_GAP_S
+                                           or self.v_forward):
             pending, self.v_pending = self.v_pending, None
             return _chain(pending, self.v_iter)
         if self.v_done and self.v_pending is None:
@@ -406,16 +539,18 @@ class _Exporter:
         return self._video_after_seek(a)
 
     def _video_after_seek(self, a: float):
-        """Seek to the key frame before ``a``, backing off when the demuxer overshoots."""
+        """Seek to the key frame before ``a``, backing off when the demuxer overshoots or
+        lands where nothing decodes (mid-GOP in MPEG-TS: the decoder waits for a key
+        frame that never comes), down to the very start."""
         back = 0.0
         while True:
             t0 = a - back
-            self._seek(self.vin, self.vs, self.vstart + Fraction(t0) if t0 > 0 else None)
+            self._seek_video(self.vstart + Fraction(t0) if t0 > 0 else None)
             self.v_iter = self._timed(decode_frames(self.vin, self.vs))
             first = next(self.v_iter, None)
-            if first is None:
+            if first is None and t0 <= 0:
                 return
-            if first[1] <= a + 1e-6 or t0 <= 0:
+            if first is not None and (first[1] <= a + 1e-6 or t0 <= 0):
                 yield first
                 for item in self.v_iter:  # not "yield from": closing us must not close it
                     yield item
@@ -429,6 +564,7 @@ class _Exporter:
             yield frame, last
 
     def _encode_video(self, frame, out_t: float) -> None:
+        self.encoded += 1
         pts = max(int(round(out_t / OUT_TIME_BASE)), self.last_pts + 1)
         self.last_pts = pts
         f = frame.reformat(width=self.width, height=self.height, format="yuv420p")
@@ -437,14 +573,39 @@ class _Exporter:
         for packet in self.vout.encode(f):
             self.out.mux(packet)
 
+    def _seek_video(self, target: Optional[Fraction]) -> None:
+        if not self._seek(self.vin, self.vs, target):
+            self.v_forward = True  # later ranges read on instead of seeking
+            self.vin.close()  # cannot seek (raw .h264): read again from the start
+            self.vin = open_input(self.src)
+            self.vs = video_stream(self.vin)
+            enable_threads(self.vs)
+
+    def _seek_audio(self, target: Optional[Fraction]) -> None:
+        if not self._seek(self.ain, self.as_, target):
+            self.a_forward = True
+            self.ain.close()
+            self.ain = open_input(self.src)
+            self.as_ = self.ain.streams.audio[0]
+            enable_threads(self.as_)
+
     @staticmethod
-    def _seek(container, stream, target: Optional[Fraction]) -> None:
-        """Seek ``stream`` to the key frame at or before ``target`` seconds (None: start)."""
-        if target is None or not stream.time_base:
-            container.seek(0)
-        else:
-            container.seek(int(target / stream.time_base), stream=stream, backward=True,
-                           any_frame=False)
+    def _seek(container, stream, target: Optional[Fraction]) -> bool:
+        """Seek ``stream`` to the key frame at or before ``target`` seconds (None: start).
+
+        False when the demuxer cannot seek (FFmpeg says EPERM for raw streams, and for
+        targets before a negative start): the caller reopens the file instead. A failed
+        seek is the input's trouble, never a reason to blame the output folder."""
+        try:
+            if target is None or not stream.time_base:
+                container.seek(0)
+            else:
+                container.seek(int(target / stream.time_base), stream=stream, backward=True,
+                               any_frame=False)
+        except (av.error.FFmpegError, OSError) as err:
+            log.info("seek failed in %s (%s); reading from the start", container.name, err)
+            return False
+        return True
 
     # -- audio
     def _cut_audio(self, a: float, b: float) -> None:
@@ -469,14 +630,15 @@ class _Exporter:
                                         np.float32))
 
     def _audio_from(self, a: float):
-        if self.a_pending is not None and a - self.a_pending[0] / self.src_rate <= SEEK_GAP_S:
+        if self.a_pending is not None and (a - self.a_pending[0] / self.src_rate <= SEEK_GAP_S
+                                           or self.a_forward):
             pending, self.a_pending = self.a_pending, None
             return _chain(pending, self.a_iter)
         if self.a_done and self.a_pending is None:
             return iter(())
         self.a_pending = None
         t0 = a - 0.5  # audio frames are short; half a second before is plenty
-        self._seek(self.ain, self.as_, self.vstart + Fraction(t0) if t0 > 0 else None)
+        self._seek_audio(self.vstart + Fraction(t0) if t0 > 0 else None)
         self.a_iter = self._audio_chunks(decode_frames(self.ain, self.as_))
         return self.a_iter
 

@@ -8,7 +8,6 @@ from the backbone the model was trained on, so loading checks the dimension and 
 from __future__ import annotations
 
 import dataclasses
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -56,7 +55,8 @@ def _settings_dict(settings: Any) -> dict:
 
 
 def save_model(path, state_dict: dict, in_dim: int, backbone: str, preprocess: str,
-               settings: Any = None, extra: Optional[dict] = None) -> Path:
+               settings: Any = None, extra: Optional[dict] = None,
+               replace: bool = True) -> Path:
     """Write atomically (temporary file beside ``path``, then rename)."""
     import torch
 
@@ -71,10 +71,15 @@ def save_model(path, state_dict: dict, in_dim: int, backbone: str, preprocess: s
         "settings": _settings_dict(settings),
         "extra": _settings_dict(extra),
     }
-    tmp = path.with_name(path.name + ".part")
+    from ..core.export import _temp_beside, place
+
+    tmp = _temp_beside(path, ".part")  # a name of its own: two runs never share one
     try:
         torch.save(payload, tmp)
-        os.replace(tmp, path)
+        place(tmp, path, replace)  # replace=False: never over a file made meanwhile
+    except TrimError:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         raise OutputError(f"cannot write model file {path}: {exc.strerror or exc}") from None

@@ -41,6 +41,8 @@ def probe(path) -> VideoInfo:
             width, height = height, width
         duration = stream_duration(container, vs)
         fps = stream_fps(vs, duration)
+        if duration <= 0:  # a raw stream (.h264) says nothing: count its packets
+            duration = _counted_duration(path, fps)
         n_frames = _frame_count(vs, duration, fps)
         audio = container.streams.audio[0] if container.streams.audio else None
         return VideoInfo(
@@ -80,6 +82,20 @@ def stream_fps(vs, duration: float = 0.0) -> float:
     if vs.frames and duration > 0:
         return vs.frames / duration
     return 25.0
+
+
+def _counted_duration(path, fps: float) -> float:
+    """Duration of a stream without timestamps or a length (raw H.264/HEVC): its
+    packets (one picture each) at ``fps``. Demuxing only, no decoding."""
+    container = open_input(path)
+    try:
+        vs = video_stream(container)
+        n = sum(1 for p in container.demux(vs) if p.size)
+    except (av.error.FFmpegError, OSError):
+        return 0.0
+    finally:
+        container.close()
+    return n / fps if fps > 0 else 0.0
 
 
 def _frame_count(vs, duration: float, fps: float) -> int:

@@ -45,6 +45,9 @@ def open_input(path) -> "av.container.InputContainer":
         raise unreadable(path, "file not found")
     if p.is_dir():
         raise unreadable(path, "is a folder, not a video file")
+    if not p.is_file():  # a FIFO would block the reader forever; a device is no video file
+        raise unreadable(path, "not a regular file (a pipe or a device); save the video "
+                               "to a file first")
     if p.stat().st_size == 0:
         raise unreadable(path, "the file is empty (0 bytes)")
     try:
@@ -56,6 +59,9 @@ def open_input(path) -> "av.container.InputContainer":
     if not container.streams.video:
         container.close()
         raise unreadable(path, "not a video file (no video stream)")
+    if all(_is_cover(s) for s in container.streams.video):  # an MP3's album art
+        container.close()
+        raise unreadable(path, "no video stream (only cover art)")
     fmt = getattr(container.format, "name", "") or ""
     if fmt == "image2" or fmt.endswith("_pipe"):  # png_pipe, jpeg_pipe...: a picture
         container.close()
@@ -73,9 +79,14 @@ def short_error(err: BaseException) -> str:
 def video_stream(container):
     """The stream we summarise: the first video stream that is not a cover picture."""
     for s in container.streams.video:
-        if not s.disposition & getattr(av.stream.Disposition, "attached_pic", 1 << 10):
+        if not _is_cover(s):
             return s
     return container.streams.video[0]
+
+
+def _is_cover(stream) -> bool:
+    """An attached picture (cover art): one still image, not video."""
+    return bool(stream.disposition & getattr(av.stream.Disposition, "attached_pic", 1 << 10))
 
 
 def container_formats(container) -> set:
