@@ -184,14 +184,15 @@ def test_bad_input():
 def test_collection_and_scoring():
     vids = [feats(20, 0), feats(25, 1), feats(12, 2)]
     stages, hist = [], {}
-    sd = T.train_on_collection(vids, T.PRESETS["long"], epochs1=1, epochs2=1,
+    research = T.PRESETS["long"].replace(stage1=True, regime="paper")   # as trim-train sets it
+    sd = T.train_on_collection(vids, research, epochs1=1, epochs2=1,
                                progress=lambda p: stages.append((p.stage, p.done, p.total)),
                                history=hist)
     assert ("stage1", 3, 3) in stages and ("stage2", 3, 3) in stages
     assert len(hist["pre"]) == 3 and len(hist["unsup"]) == 3
     s = T.score_with_model(vids[1], sd)
     assert s.shape == (25,) and s.dtype == np.float32
-    sd2 = T.train_on_collection(vids, T.PRESETS["long"], epochs1=1, epochs2=1)
+    sd2 = T.train_on_collection(vids, research, epochs1=1, epochs2=1)
     assert all(torch.equal(sd[k], sd2[k]) for k in sd)
     with pytest.raises(ValueError):
         T.train_on_collection([feats(5, d=8), feats(5, d=9)], T.PRESETS["long"], 1, 1)
@@ -251,3 +252,90 @@ def test_bf16_training_ranks_like_float32(monkeypatch):
     assert not np.array_equal(bf, fp)
     assert spearmanr(bf, fp).correlation >= 0.99
     np.testing.assert_array_equal(bf, T.train_on_video(X, s).scores)  # still repeatable
+
+
+# --- the one-video regime (the presets': losses.balanced_terms, zero readout, 3 members) ----
+
+def planted(n=80, d=16, seed=0):
+    """Features with planted structure: a second half unlike the first (novel against the
+    past: Gamma_t), and four single moments unlike the one before (Delta_t spikes)."""
+    rng = np.random.default_rng(seed)
+    X = np.abs(rng.normal(0.5, 0.2, (n, d)))
+    X[n // 2:, : d // 4] += 3.0
+    spikes = [10, 25, 55, 70]
+    X[spikes] += rng.random((len(spikes), d)) * 4
+    return X.astype(np.float32), spikes
+
+
+ONE_VIDEO = T.PRESETS["long"]
+
+
+def _alone(X, alpha=0.0, beta=0.0, gamma=0.0, seed=0):
+    return T.train_on_video(X, ONE_VIDEO.replace(alpha=alpha, beta=beta, gamma=gamma,
+                                                 seed=seed)).scores
+
+
+def test_each_term_alone_moves_the_ranking_its_own_way():
+    X, spikes = planted()
+    rest = np.setdiff1d(np.arange(len(X)), spikes)
+    half = len(X) // 2
+
+    def spike_gap(s):
+        return s[spikes].mean() - s[rest].mean()
+
+    def half_gap(s):
+        return s[half:].mean() - s[:half].mean()
+
+    ptrim, pctrim, rep = _alone(X, alpha=1), _alone(X, beta=1), _alone(X, gamma=1)
+    # PTRIM: moments unlike the one before; PCTRIM: what is new against everything before
+    assert spike_gap(ptrim) > 0.3 and spike_gap(ptrim) > spike_gap(pctrim)
+    assert half_gap(pctrim) > 0.3 and half_gap(pctrim) > half_gap(ptrim)
+    # REP (as measured, docs/training.md): moments whose features stand out of the rest
+    norm = np.linalg.norm(X, axis=1)
+    assert np.corrcoef(rep, norm)[0, 1] > 0.3
+
+
+def test_the_paper_regime_is_kept_for_research():
+    X, _ = planted(n=40)
+    paper = T.train_on_video(X, FAST.replace(regime="paper"))
+    assert "pre" in paper.history                                # stage 1 ran, eq. (3)
+    with pytest.raises(ValueError):
+        T.TrainSettings(regime="magic")
+
+
+def test_two_seeds_agree_on_planted_structure():
+    from scipy.stats import spearmanr
+    X, _ = planted()
+    a, b = _alone(X, alpha=1, gamma=5, seed=0), _alone(X, alpha=1, gamma=5, seed=1)
+    assert spearmanr(a, b)[0] > 0.8
+
+
+@pytest.mark.parametrize("weights", [(10, 0, 0), (0, 10, 0), (0, 0, 20), (1, 5, 0.5)])
+def test_no_slider_position_collapses_the_scores(weights):
+    X, _ = planted()
+    s = _alone(X, *weights)
+    assert s.std() > 0.02                                        # not all equal
+    assert np.mean((s > 0.999) | (s < 0.001)) < 0.5              # not pinned at 0 or 1
+
+
+def test_inputs_are_deterministic_and_smaller():
+    X, _ = planted(n=200, d=96)
+    a, b = T.model_inputs(X), T.model_inputs(X.copy())
+    assert a.shape == (200, T.VIDEO_INPUT_DIMS) and np.array_equal(a, b)
+    assert abs(float(a.std()) - 1.0) < 1e-3
+
+
+def test_progress_of_the_one_video_regime_is_one_bar_that_only_grows():
+    X, _ = planted(n=40)
+    seen = []
+    T.REPORT_INTERVAL_S, old = 0.0, T.REPORT_INTERVAL_S
+    try:
+        T.train_on_video(X, ONE_VIDEO.replace(steps2=4),
+                         progress=lambda p: seen.append((p.stage, p.done, p.total, p.payload)))
+    finally:
+        T.REPORT_INTERVAL_S = old
+    stages = {s for s, *_ in seen}
+    assert stages == {"stage2"}
+    done = [d for _, d, _, _ in seen]
+    assert done == sorted(done) and seen[-1][1] == seen[-1][2] == 4 * T.VIDEO_MEMBERS
+    assert all(p is None or p.shape == (40,) for *_, p in seen)

@@ -116,4 +116,4 @@ def window(make_window):
 
 
 def wait_idle(qtbot, win, timeout=60000):
-    qtbot.waitUntil(lambda: not win.is_busy() and not win._debounce.isActive(), timeout=timeout)
+    qtbot.waitUntil(lambda: not win.is_busy() and not win.jobs.debounce.isActive(), timeout=timeout)

@@ -180,11 +180,11 @@ def test_summarize_retrain_toggle_export(window, clip, qtbot, dialogs, tmp_path)
     assert win.preview_target(ranges[0][0] + 0.01) == pytest.approx(ranges[0][0] + 0.01)
     assert win.preview_target(ranges[-1][1] + 0.01) is None
     win.set_preview(True)
-    assert win._previewing and win.preview_btn.isChecked()
+    assert win.preview.on and win.preview_btn.isChecked()
     assert win.player.position() == pytest.approx(ranges[0][0], abs=0.1) or \
         win.preview_target(win.player.position()) is not None
     win.actions_["preview"].trigger()       # P again stops it
-    assert not win._previewing
+    assert not win.preview.on
     win.player.pause()
 
     # --- export
@@ -273,7 +273,7 @@ def test_close_during_run_waits_for_workers(window, clip, qtbot, monkeypatch):
     win.summarize()
     qtbot.waitUntil(lambda: "Scoring" in win.activity.stage_label.text() or
                     "Learning" in win.activity.stage_label.text(), timeout=60000)
-    jobs = list(win._jobs)
+    jobs = list(win.jobs.jobs)
     t0 = time.monotonic()
     win.close()
     assert time.monotonic() - t0 < 5.0
@@ -390,11 +390,11 @@ def test_change_during_training_cancels_and_restarts(window, clip, qtbot, monkey
 
     monkeypatch.setattr(pipeline, "rescore", spy)
     win.panel.sliders["gamma"].setValue(2.0)
-    qtbot.waitUntil(lambda: win._job is not None and win._job.name == "rescore", timeout=3000)
-    first = win._job
+    qtbot.waitUntil(lambda: win.jobs.pipeline is not None and win.jobs.pipeline.name == "rescore", timeout=3000)
+    first = win.jobs.pipeline
     qtbot.waitUntil(lambda: "Scoring" in win.activity.stage_label.text(), timeout=10000)
     win.panel.sliders["gamma"].setValue(3.0)
-    qtbot.waitUntil(lambda: win._job is not None and win._job is not first, timeout=5000)
+    qtbot.waitUntil(lambda: win.jobs.pipeline is not None and win.jobs.pipeline is not first, timeout=5000)
     assert first.cancel_requested and not first.running
     # the new job exists before its thread reaches rescore: wait for the call, not a tick
     qtbot.waitUntil(lambda: len(seen) >= 2, timeout=5000)

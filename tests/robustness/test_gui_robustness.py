@@ -31,7 +31,7 @@ def summarize(qtbot, win, path, budget=0.30):
 
 
 def job_threads_finished(win) -> bool:
-    return all(j.thread.isFinished() for j in list(win._jobs))
+    return all(j.thread.isFinished() for j in list(win.jobs.jobs))
 
 
 BAD = ["zero_byte.mp4", "truncated.mp4", "text.mp4", "image_png.mp4", "audio_only.mp4"]
@@ -165,7 +165,7 @@ def test_close_window_during_features_exits_cleanly(make_window, corpus, qtbot, 
     threads = trim_threads()
     win.summarize()
     qtbot.waitUntil(lambda: win.activity.bar.value() > 0, timeout=30000)
-    jobs = list(win._jobs)
+    jobs = list(win.jobs.jobs)
     t0 = time.monotonic()
     win.close()
     assert time.monotonic() - t0 < 5.0

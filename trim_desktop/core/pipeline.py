@@ -120,8 +120,12 @@ def shots_for(features, settings: SummarizeSettings, progress=None, cancel=None)
 
 def score(features, settings: SummarizeSettings, init_state: Optional[dict] = None,
           progress: Optional[ProgressFn] = None, cancel: Optional[CancelToken] = None,
-          messages: Optional[list] = None):
-    """Per-sample scores: train on the video itself (or apply a trained model as it is)."""
+          messages: Optional[list] = None, memo=None):
+    """Per-sample scores: train on the video itself (or apply a trained model as it is).
+
+    ``memo``: where stage 1 of the last video is kept for slider moves (a Session's own;
+    None: the process-wide one, see train.train_on_video).
+    """
     from .device import choose_device, device_label, run_with_cpu_fallback
     from .train import train_on_video
 
@@ -148,7 +152,8 @@ def score(features, settings: SummarizeSettings, init_state: Optional[dict] = No
     def run(dev):
         used["device"] = dev
         return train_on_video(features.values, tsettings, device=dev, init_state=init_state,
-                              progress=progress, cancel=cancel, reuse_stage1=True)
+                              progress=progress, cancel=cancel, reuse_stage1=True,
+                              memo=memo)
 
     result = run_with_cpu_fallback(run, device, on_fallback=messages.append)
     return result.scores, result.state_dict, device_label(used["device"])
@@ -208,10 +213,12 @@ def summarize(path: str | Path, settings: Optional[SummarizeSettings] = None,
 
 def rescore(features, settings: SummarizeSettings, shots: Optional[np.ndarray] = None,
             init_state: Optional[dict] = None, progress: Optional[ProgressFn] = None,
-            cancel: Optional[CancelToken] = None, messages: Optional[list] = None) -> Result:
+            cancel: Optional[CancelToken] = None, messages: Optional[list] = None,
+            memo=None) -> Result:
     """Train + select from features already extracted (slider changes, presets, budget)."""
     messages = messages if messages is not None else []
-    scores, state, device = score(features, settings, init_state, progress, cancel, messages)
+    scores, state, device = score(features, settings, init_state, progress, cancel, messages,
+                                  memo=memo)
     check(cancel)
     if shots is None:
         shots = shots_for(features, settings, progress, cancel)

@@ -527,7 +527,8 @@ def train_on_video(values, settings: TrainSettings, device="cpu", init_state: Op
     ``reuse_stage1=True`` (the app's slider moves): when the same features were trained
     with the same stage-1 settings before (the last video only), stage 1 and the
     targets are taken from then instead of recomputed; the result is identical to a
-    cold run and the stage-1 curve is reported at once.
+    cold run and the stage-1 curve is reported at once. ``memo`` is where that last
+    video is kept: the process-wide one by default (the CLI), a Session's own in the app.
     """
     memo = _MEMO if memo is None else memo
     X_np = _as_features(values)

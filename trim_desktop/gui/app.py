@@ -64,7 +64,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     app.setApplicationDisplayName(APP)
     app.setStyle("Fusion")
 
-    from ..core.pipeline import SummarizeSettings
+    from ..core.api import SummarizeSettings
     from .main_window import ICON, MainWindow
 
     if ICON.exists():

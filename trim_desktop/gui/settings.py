@@ -110,3 +110,62 @@ class Store:
 
     def clear_recent(self) -> None:
         self.qs.remove("recent/files")
+
+
+# -- the window's choices -------------------------------------------------------------------
+def save_choices(store: Store, panel, player=None, window=None) -> None:
+    """Write the panel's choices (and, when given, the volume and window geometry).
+
+    The one place settings are written: after every panel change (panel only) and on
+    close (everything). Never raises: settings are a convenience.
+    """
+    from .weights_panel import PARAMS
+
+    try:
+        v = panel.values()
+        store.set("weights/preset", v["preset"])
+        store.set("weights/custom", panel.custom)
+        for name in PARAMS:
+            store.set(f"weights/{name}", float(v[name]))
+        store.set("weights/stage1", bool(v["stage1"]))
+        store.set("summary/budget", float(v["budget"]))
+        if player is not None:
+            store.set("player/volume", int(player.volume.value()))
+        if window is not None:
+            store.set("ui/geometry", window.saveGeometry())
+            store.sync()
+    except Exception:  # noqa: BLE001 - settings are a convenience
+        pass
+
+
+def restore_choices(store: Store, panel, player, window) -> None:
+    """Put the saved choices back; anything damaged or out of range keeps its default."""
+    from .weights_panel import PARAMS
+
+    geo = store.get_bytes("ui/geometry")
+    if geo is not None:
+        try:
+            window.restoreGeometry(geo)
+        except Exception:  # noqa: BLE001
+            pass
+    vals = {name: store.get_float(f"weights/{name}", None, 0.0, spec[3])
+            for name, spec in PARAMS.items()}
+    vals["stage1"] = store.get_bool("weights/stage1", None)
+    vals["custom"] = bool(store.get_bool("weights/custom", False)) and all(
+        vals[k] is not None for k in PARAMS)
+    if not vals["custom"]:
+        vals = {"stage1": None}
+    vals["preset"] = store.get_str("weights/preset", "auto")
+    vals["budget"] = store.get_float("summary/budget", 0.15, 0.05, 0.5)
+    panel.set_values(vals)
+    player.volume.setValue(int(store.get_float("player/volume", 80.0, 0.0, 100.0)))
+
+
+def show_settings(panel, st) -> None:
+    """Put ``st`` (SummarizeSettings from the undo history) back into the panel, silently."""
+    if st.alpha is None:         # the preset's own weights
+        panel.set_values({"preset": st.preset, "budget": st.budget})
+        panel._apply_preset_values(st.preset)
+    else:
+        panel.set_values(dict(preset=st.preset, budget=st.budget, alpha=st.alpha, beta=st.beta,
+                              gamma=st.gamma, nu=st.nu, stage1=st.stage1, custom=True))

@@ -1,0 +1,74 @@
+"""The core's surface for the GUI (and the CLI): everything they call, in one module.
+
+Cheap to import (numpy, no torch): the window imports it before it shows. Functions that
+need torch or the decoders import them when called, which the GUI does in its workers.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
+
+from . import pipeline
+from .errors import TrimError
+from .pipeline import Result, SummarizeSettings
+from .progress import Cancelled, CancelToken, EtaEstimator, Progress, ProgressFn
+from .session import STAGES, Extracted, Scored, Selected, Session, Update, rerun_for
+
+if TYPE_CHECKING:  # pragma: no cover - types only
+    from ..research.modelfile import ModelFile
+    from .decode import VideoInfo
+
+
+def probe(path: str | Path) -> "VideoInfo":
+    """What the file holds (duration, fps, size, sound); raises InputVideoError."""
+    from .decode import probe as _probe
+
+    return _probe(path)
+
+
+def load_model(path: str | Path) -> "ModelFile":
+    """A trim-train model file, checked (raises ModelFileError with a one-line message)."""
+    from ..research.modelfile import load_model as _load
+
+    return _load(path)
+
+
+def device_label(preference: str = "auto") -> str:
+    """Where training runs for ``preference``, in words ("CPU (2 threads)", a GPU's name)."""
+    from .device import choose_device, device_label as _label
+
+    return _label(choose_device(preference))
+
+
+def presets() -> tuple[dict, dict, Callable[[float], str]]:
+    """The training presets, their labels, and the rule Auto uses (by duration)."""
+    from . import train
+
+    return train.PRESETS, train.PRESET_LABELS, train.preset_for_duration
+
+
+def summarize(path: str | Path, settings: Optional[SummarizeSettings] = None,
+              progress: Optional[ProgressFn] = None,
+              cancel: Optional[CancelToken] = None) -> Result:
+    """Every stage on one video (see core.pipeline.summarize)."""
+    return pipeline.summarize(path, settings, progress, cancel)
+
+
+def rescore(features: Any, settings: SummarizeSettings, **kw: Any) -> Result:
+    """Train and select again from features in memory (see core.pipeline.rescore)."""
+    return pipeline.rescore(features, settings, **kw)
+
+
+def export(path: str | Path, ranges: Sequence[tuple[float, float]], out_path: str | Path,
+           progress: Optional[ProgressFn] = None,
+           cancel: Optional[CancelToken] = None) -> Path:
+    """Write the (start, end) second ``ranges`` of ``path`` to ``out_path`` (MP4, atomic)."""
+    chosen = SimpleNamespace(selected=[(float(a), float(b)) for a, b in ranges])
+    return pipeline.export(path, chosen, out_path, progress=progress, cancel=cancel)
+
+
+__all__ = ["STAGES", "Cancelled", "CancelToken", "EtaEstimator", "Extracted", "Progress",
+           "ProgressFn", "Result", "Scored", "Selected", "Session", "SummarizeSettings",
+           "TrimError", "Update", "device_label", "export", "load_model", "presets", "probe",
+           "rerun_for", "rescore", "summarize"]
