@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from trim_desktop.core import features as featmod
 from trim_desktop.core import decode
+from trim_desktop.core import features as featmod
 from trim_desktop.core.backbones import Backbone, load_backbone
 from trim_desktop.core.cache import FeatureCache
 from trim_desktop.core.errors import InputVideoError
@@ -49,6 +49,24 @@ def test_features_samples_and_progress(clip, lite0):
     same = scene[:, None] == scene[None]
     assert d[same].max() < d[~same].min()
     assert _no_decoder_threads()
+
+
+def test_decoding_options_reach_the_decoder(clip, lite0, monkeypatch):
+    """Extraction decodes as it is told (default: the measured options for its device),
+    and the features do not depend on how the frames were decoded."""
+    seen = []
+    real = decode.iter_samples
+
+    def spy(*a, options=None, **kw):
+        seen.append(options)
+        return real(*a, options=options, **kw)
+    monkeypatch.setattr(decode, "iter_samples", spy)
+    one = decode.DecodeOptions(workers=1)
+    a = extract_features(clip, backbone=lite0, device="cpu", decoding=one)
+    b = extract_features(clip, backbone=lite0, device="cpu")
+    assert seen == [one, decode.auto_options("cpu")]
+    np.testing.assert_array_equal(a.frame_indices, b.frame_indices)
+    np.testing.assert_allclose(a.values, b.values, rtol=1e-5, atol=1e-5)
 
 
 def test_prefetch_matches_plain_and_resize_mode(clip, lite0):

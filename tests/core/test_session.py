@@ -66,7 +66,7 @@ def opened():
 # ------------------------------------------------------------------ what a change reruns
 @pytest.mark.parametrize("field,value,stage", [
     ("backbone", "resnet50", "extract"), ("preprocess", "resize", "extract"),
-    ("rate", 1.0, "extract"), ("engine", "torch", "extract"), ("precision", "fp32", "extract"),
+    ("rate", 1.0, "extract"), ("engine", "torch", "extract"),
     ("alpha", 2.0, "train"), ("beta", 1.0, "train"), ("gamma", 0.5, "train"),
     ("nu", 0.01, "train"), ("preset", "short", "train"), ("seed", 3, "train"),
     ("stage1", False, "train"), ("steps2", 9, "train"), ("model_path", "m.pt", "train"),

@@ -34,8 +34,8 @@ from .progress import CancelToken, ProgressFn, check, report
 STAGES = ("extract", "train", "select")
 """Pipeline order: a stage's result depends on every stage before it."""
 
-EXTRACT_FIELDS = frozenset({"backbone", "weights_path", "preprocess", "rate", "precision",
-                            "engine", "max_ncp"})
+EXTRACT_FIELDS = frozenset({"backbone", "weights_path", "preprocess", "rate", "engine",
+                            "max_ncp"})
 TRAIN_FIELDS = frozenset({"preset", "alpha", "beta", "gamma", "nu", "stage1", "seed",
                           "steps1", "steps2", "train_precision", "model_path", "model_mode"})
 SELECT_FIELDS = frozenset({"budget", "length_seconds", "selection"})
