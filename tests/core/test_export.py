@@ -259,7 +259,14 @@ def test_segments_csv_round_trip(tmp_path):
     segs = [Seg(0.0, 1.5, True, 0, 44, 0.9), Seg(1.5, 3.0, False, 45, 89, 0.1)]
     rows = read_segments_csv(write_segments_csv(segs, tmp_path / "seg.csv"))
     assert rows[0] == {"start_frame": 0, "end_frame": 44, "start_time": 0.0,
-                       "end_time": 1.5, "score": 0.9, "selected": True}
+                       "end_time": 1.5, "score": 0.9, "selected": True, "reason": "",
+                       "junk": ""}
     assert rows[1]["selected"] is False
+    from trim_desktop.core.select import Segment
+    why = [Segment(0, 0, 44, 0.0, 1.5, 0.9, True, "kept: high score (top 3%)"),
+           Segment(1, 45, 89, 1.5, 3.0, 0.1, False, "left out: too dark", "dark")]
+    back = read_segments_csv(write_segments_csv(why, tmp_path / "why.csv"))
+    assert [r["reason"] for r in back] == ["kept: high score (top 3%)", "left out: too dark"]
+    assert [r["junk"] for r in back] == ["", "dark"]
     pairs = read_segments_csv(write_segments_csv([(2.0, 3.0)], tmp_path / "p.csv"))
     assert pairs[0]["start_time"] == 2.0 and pairs[0]["start_frame"] is None

@@ -142,20 +142,21 @@ def test_slider_move_trains_again_from_the_features_in_memory(calls):
 
 
 def test_session_keeps_its_own_stage1_memo(calls, monkeypatch):
-    """A weights-only change reuses this session's stage 1; the CLI's memo is untouched."""
+    """A weights-only change reuses this session's memo (the one-video regime's inputs and
+    targets); the CLI's memo is untouched."""
     from trim_desktop.core import train
 
     train.clear_stage1_memo()
     runs = []
-    real = train._run_stage1
-    monkeypatch.setattr(train, "_run_stage1", lambda *a, **k: (runs.append(1), real(*a, **k))[1])
+    real = train.model_inputs
+    monkeypatch.setattr(train, "model_inputs", lambda *a, **k: (runs.append(1), real(*a, **k))[1])
     s = opened()
     s.run(None, FAST)
     assert len(runs) == 1
     s.run(None, FAST.replace(gamma=1.0))
-    assert len(runs) == 1                     # stage 1 came from the session's memo
+    assert len(runs) == 1                     # inputs and targets came from the session's memo
     assert train._MEMO.key is None            # the process-wide memo was not used
-    other = opened()                          # another session has its own: trains stage 1
+    other = opened()                          # another session has its own: builds them again
     other.run(None, FAST.replace(gamma=1.0))
     assert len(runs) == 2
 
