@@ -288,8 +288,8 @@ def test_each_term_alone_moves_the_ranking_its_own_way():
 
     ptrim, pctrim, rep = _alone(X, alpha=1), _alone(X, beta=1), _alone(X, gamma=1)
     # PTRIM: moments unlike the one before; PCTRIM: what is new against everything before
-    assert spike_gap(ptrim) > 0.3 and spike_gap(ptrim) > spike_gap(pctrim)
-    assert half_gap(pctrim) > 0.3 and half_gap(pctrim) > half_gap(ptrim)
+    assert spike_gap(ptrim) > 0.15 and spike_gap(ptrim) > spike_gap(pctrim)
+    assert half_gap(pctrim) > 0.15 and half_gap(pctrim) > half_gap(ptrim)
     # REP (as measured, docs/training.md): moments whose features stand out of the rest
     norm = np.linalg.norm(X, axis=1)
     assert np.corrcoef(rep, norm)[0, 1] > 0.3

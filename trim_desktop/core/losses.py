@@ -243,7 +243,8 @@ class VideoTargets:
     _rep_ref: Optional[float] = None  # L_REP at p = 0.5 everywhere (balanced_terms)
 
     @classmethod
-    def build(cls, X, device=None, blur: Optional[float] = None) -> "VideoTargets":
+    def build(cls, X, device=None, blur: Optional[float] = None,
+              max_points: int = REP_MAX_POINTS) -> "VideoTargets":
         X = _as_tensor(X).to(dtype=torch.float32)
         if X.dim() != 2 or X.shape[0] < 1:
             raise ValueError(f"expected (N>=1, D) features, got {tuple(X.shape)}")
@@ -255,7 +256,7 @@ class VideoTargets:
         b_scale, diam = rep_scale(X)
         blur = b_scale if blur is None else float(blur)
         n = X.shape[0]
-        step = max(1, math.ceil(n / REP_MAX_POINTS))
+        step = max(1, math.ceil(n / max(1, int(max_points))))
         rows = torch.arange(0, n, step, device=device)
         m = rows.numel()
         # diameter is always passed: geomloss must not estimate it from the
