@@ -21,7 +21,7 @@ FAST = T.TrainSettings(steps1=3, steps2=3, lr=1e-3)
 
 def test_presets_name_the_weights_by_loss():
     long, short, paper = T.PRESETS["long"], T.PRESETS["short"], T.PRESETS["paper"]
-    assert (long.alpha, long.beta, long.gamma, long.nu) == (1, 0, 5, 0.005)     # PTRIM, PCTRIM, REP
+    assert (long.alpha, long.beta, long.gamma, long.nu) == (1, 1, 0.5, 0.005)   # PTRIM, PCTRIM, REP
     assert (short.alpha, short.beta, short.gamma, short.nu) == (1, 0.5, 0, 0.0005)
     assert (paper.alpha, paper.beta, paper.gamma, paper.nu) == (1, 5, 0.5, 0.005)
     assert set(T.PRESETS) == {"auto", "long", "short", "paper"} == set(T.PRESET_LABELS)
@@ -184,7 +184,7 @@ def test_bad_input():
 def test_collection_and_scoring():
     vids = [feats(20, 0), feats(25, 1), feats(12, 2)]
     stages, hist = [], {}
-    research = T.PRESETS["long"].replace(stage1=True, regime="paper")   # as trim-train sets it
+    research = T.PAPER_PRESETS["long"]                               # what trim-train uses
     sd = T.train_on_collection(vids, research, epochs1=1, epochs2=1,
                                progress=lambda p: stages.append((p.stage, p.done, p.total)),
                                history=hist)
@@ -339,3 +339,11 @@ def test_progress_of_the_one_video_regime_is_one_bar_that_only_grows():
     done = [d for _, d, _, _ in seen]
     assert done == sorted(done) and seen[-1][1] == seen[-1][2] == 4 * T.VIDEO_MEMBERS
     assert all(p is None or p.shape == (40,) for *_, p in seen)
+
+
+def test_research_mode_keeps_the_papers_settings():
+    for key, (a, b, g) in {"long": (1, 0, 5), "short": (1, 0.5, 0), "paper": (1, 5, 0.5)}.items():
+        s = T.PAPER_PRESETS[key]
+        assert (s.alpha, s.beta, s.gamma, s.regime, s.stage1) == (a, b, g, "paper", True)
+    for s in T.PRESETS.values():
+        assert s.regime == "video" and s.lr == T.VIDEO_LR

@@ -31,7 +31,7 @@ VIDEO_EXTENSIONS = {".mp4", ".m4v", ".mkv", ".mov", ".avi", ".webm", ".mpg", ".m
 EPILOG = """\
 presets (weights named by the loss they weight, eq. 10 of the paper):
   auto    picks 'long' or 'short' from the video's duration
-  long    "Long, multi-scene" (the paper's TVSum setting): PTRIM 1, PCTRIM 0, REP 5
+  long    "Long, multi-scene": PTRIM 1, PCTRIM 1, REP 0.5 (measured, docs/training.md)
   short   "Short" (the paper's SumMe setting): PTRIM 1, PCTRIM 0.5, REP 0
   paper   "Paper eq. 10": PTRIM 1, PCTRIM 5, REP 0.5
 
@@ -84,9 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
                            "features, ~3.6x faster), torch or onnx")
     tr = p.add_argument_group("training")
     tr.add_argument("--preset", choices=["auto", "long", "short", "paper"], default="auto")
-    tr.add_argument("--alpha", type=float, help="weight of L_PTRIM (change from the previous moment)")
-    tr.add_argument("--beta", type=float, help="weight of L_PCTRIM (novelty against all that came before)")
-    tr.add_argument("--gamma", type=float, help="weight of L_REP (representativeness, Wasserstein)")
+    tr.add_argument("--alpha", type=float, help="weight of L_PTRIM: moments unlike the one just before (cuts, sudden action)")
+    tr.add_argument("--beta", type=float, help="weight of L_PCTRIM: what is new against everything before")
+    tr.add_argument("--gamma", type=float, help="weight of L_REP (Wasserstein): moments whose picture stands out from the rest")
     tr.add_argument("--nu", type=float, help="stage-1 weight of the score-spread terms")
     s1 = tr.add_mutually_exclusive_group()
     s1.add_argument("--stage1", dest="stage1", action="store_true", default=None, help="run stage 1 pre-training")

@@ -144,7 +144,7 @@ def features_from_folder(args, cancel, bar) -> tuple[list, str, str, dict]:
 def run(args, parser, cancel) -> int:
     from ..cli.progressbar import ProgressBar
     from ..core.device import choose_device
-    from ..core.train import PRESETS, train_on_collection
+    from ..core.train import PAPER_PRESETS, train_on_collection
     from ..research.modelfile import save_model
 
     if args.epochs1 < 0 or args.epochs2 < 1:
@@ -162,8 +162,7 @@ def run(args, parser, cancel) -> int:
         values, backbone, preprocess, extra = features_from_h5(args, parser)
     else:
         raise InputVideoError(f"{src}: expected a folder of videos or an .h5 feature file")
-    settings = PRESETS[args.preset].replace(lr=args.lr, stage1=args.stage1, seed=args.seed,
-                                            regime="paper")
+    settings = PAPER_PRESETS[args.preset].replace(lr=args.lr, stage1=args.stage1, seed=args.seed)
     device = choose_device(args.device)
     state = train_on_collection(values, settings, args.epochs1 if args.stage1 else 0, args.epochs2,
                                 device=device, progress=bar, cancel=cancel)

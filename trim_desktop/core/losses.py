@@ -244,7 +244,7 @@ class VideoTargets:
 
     @classmethod
     def build(cls, X, device=None, blur: Optional[float] = None,
-              max_points: int = REP_MAX_POINTS) -> "VideoTargets":
+              max_points: Optional[int] = None) -> "VideoTargets":
         X = _as_tensor(X).to(dtype=torch.float32)
         if X.dim() != 2 or X.shape[0] < 1:
             raise ValueError(f"expected (N>=1, D) features, got {tuple(X.shape)}")
@@ -256,7 +256,8 @@ class VideoTargets:
         b_scale, diam = rep_scale(X)
         blur = b_scale if blur is None else float(blur)
         n = X.shape[0]
-        step = max(1, math.ceil(n / max(1, int(max_points))))
+        limit = REP_MAX_POINTS if max_points is None else max(1, int(max_points))
+        step = max(1, math.ceil(n / limit))
         rows = torch.arange(0, n, step, device=device)
         m = rows.numel()
         # diameter is always passed: geomloss must not estimate it from the

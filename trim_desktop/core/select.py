@@ -5,9 +5,10 @@ Two selections share the Summary:
 * ``"app"`` (the app's and trim-summarize's default, :func:`app_summary`): the summary
   follows the scores. Shots are cut into watchable pieces (:mod:`.pieces`); a greedy
   choice maximises *importance + coverage* per second of summary: importance is a
-  piece's score rank, coverage is facility location over the pieces' features (each
-  moment of the video counts as covered by its most similar kept piece), so a second
-  copy of something already kept adds almost nothing. Near-duplicates of a kept piece
+  piece's score (between the 5th and 95th percentiles), coverage is facility location
+  over the pieces' features (each piece counts as covered by its most similar kept
+  piece, every scene weighing the same), so a second copy of something already kept
+  adds almost nothing and a short scene counts as much as a long one. Near-duplicates of a kept piece
   and junk (too dark, one colour, a still slate, blurred: :mod:`.quality`) are not
   kept while anything else fits. The budget is filled to within one sample.
 * ``"paper"`` (:func:`build_summary`): the evaluation protocol used by DSNet/CSTA
@@ -404,24 +405,53 @@ def _piece_features(values: np.ndarray, ranges: np.ndarray) -> np.ndarray:
     return (means / (np.linalg.norm(means, axis=1, keepdims=True) + 1e-9)).astype(np.float32)
 
 
+SCENE_SIMILARITY = 0.75
+"""Pieces at least this similar (cosine of standardised features) to a scene's first piece
+belong to that scene (:func:`_scene_weights`)."""
+
+
+def _scene_weights(sim: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(weight of each piece in the coverage term, scene of each piece).
+
+    Scenes by leader clustering in time order: a piece joins the first scene whose first
+    piece it resembles (SCENE_SIMILARITY), else starts one. Every scene weighs the same
+    in total, shared among its pieces by length: a 6-minute street scene and a 4-second
+    insert count alike, so "show every scene" does not mean "show the longest one".
+    """
+    leaders: list[int] = []
+    scene = np.zeros(len(lengths), dtype=np.int64)
+    for i in range(len(lengths)):
+        for k, j in enumerate(leaders):
+            if sim[i, j] >= SCENE_SIMILARITY:
+                scene[i] = k
+                break
+        else:
+            scene[i] = len(leaders)
+            leaders.append(i)
+    per_scene = np.bincount(scene, weights=lengths)
+    weights = lengths / per_scene[scene] / max(1, len(leaders))
+    return weights, scene
+
+
 class _Greedy:
     """Cost-benefit greedy for importance + DIVERSITY * coverage under a length budget.
 
-    F(S) = sum_{i in S} (l_i / B) imp_i + DIVERSITY * sum_j (l_j / T) max_{i in S} sim_ij:
+    F(S) = sum_{i in S} (l_i / B) imp_i + DIVERSITY * sum_j w_j max_{i in S} sim_ij:
     a modular importance term plus facility location (Gygli et al. 2015 mix such
-    objectives), so F is monotone submodular and the gain of a piece per second only
-    shrinks as the summary grows: stale gains are upper bounds (lazy evaluation).
-    The similarity matrix is over pieces (at least 1.5 s each), never over samples.
+    objectives) in which every scene weighs the same (``w``, :func:`_scene_weights`), so
+    F is monotone submodular and the gain of a piece per second only shrinks as the
+    summary grows: stale gains are upper bounds (lazy evaluation). The similarity
+    matrix is over pieces (at least 1.5 s each), never over samples.
     """
 
-    def __init__(self, lengths, importance, sim, duration: float, budget_s: float) -> None:
-        self.l, self.imp, self.sim = lengths, importance, sim
-        self.T, self.B = max(duration, 1e-9), max(budget_s, 1e-9)
+    def __init__(self, lengths, importance, sim, weights, budget_s: float) -> None:
+        self.l, self.imp, self.sim, self.w = lengths, importance, sim, weights
+        self.B = max(budget_s, 1e-9)
         self.cover = np.zeros(len(lengths))
 
     def parts(self, i: int) -> tuple[float, float]:
         """(importance gain, coverage gain) of adding piece i now."""
-        cov = float((self.l * np.maximum(self.sim[i] - self.cover, 0.0)).sum()) / self.T
+        cov = float((self.w * np.maximum(self.sim[i] - self.cover, 0.0)).sum())
         return self.l[i] / self.B * self.imp[i], DIVERSITY * cov
 
     def ratio(self, i: int) -> float:
@@ -472,7 +502,8 @@ def app_summary(frame_indices: np.ndarray, timestamps: np.ndarray, sample_scores
     junk = [quality.junk_kind(picture[a:b + 1]) if picture is not None and len(picture) == fi.size
             else "" for a, b in ranges.tolist()]
     check(cancel)
-    greedy = _Greedy(lengths, _importance(scores), sim, duration, budget_s)
+    weights, _ = _scene_weights(sim, lengths)
+    greedy = _Greedy(lengths, _importance(scores), sim, weights, budget_s)
     kept: list[int] = []
     why: dict[int, str] = {}
     room = budget_s + 1e-6

@@ -26,13 +26,13 @@ from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSp
 # name: (label, loss, what it favours, max, step, decimals)
 PARAMS = {
     "alpha": ("α", "L_PTRIM",
-              "Change from the previous moment: favours moments where something happens.",
+              "Moments unlike the one just before: cuts, flashes, sudden action.",
               5.0, 0.05, 2),
     "beta": ("β", "L_PCTRIM",
-             "Novelty against everything before: suits short videos.",
+             "What is new against everything before: a scene's first appearance.",
              10.0, 0.05, 2),
     "gamma": ("γ", "L_REP",
-              "Representativeness: suits long, multi-scene videos.",
+              "Moments whose picture stands out from the rest of the video.",
               10.0, 0.05, 2),
     "nu": ("ν", "stage 1",
            "Weight of the spread terms while pre-training (stage 1).",
@@ -40,7 +40,7 @@ PARAMS = {
 }
 
 FALLBACK_PRESETS = {  # used only until core.train is imported (it pulls in torch)
-    "auto": dict(alpha=1.0, beta=0.0, gamma=5.0, nu=0.005, stage1=True),
+    "auto": dict(alpha=1.0, beta=1.0, gamma=0.5, nu=0.005, stage1=False),
 }
 FALLBACK_LABELS = {"auto": "Auto (by duration)"}
 
