@@ -495,11 +495,37 @@ def _train_video(X_np: np.ndarray, settings: TrainSettings, dev: torch.device,
         if key is not None:
             memo.put(key, None, {}, (Xin, targets))
     members, steps = VIDEO_MEMBERS, settings.steps2
+    with _cpu_threads(dev):
+        return _train_members(Xin, targets, settings, dev, progress, cancel, members, steps,
+                              train_precision(settings, X_np.shape[0], dev) == "bf16")
+
+
+@contextlib.contextmanager
+def _cpu_threads(dev: torch.device):
+    """On the CPU, train with the cores other processes leave free (cpus.training_threads)."""
+    if dev.type != "cpu":
+        yield
+        return
+    from .cpus import training_threads
+
+    before = torch.get_num_threads()
+    want = min(before, training_threads())
+    if want != before:
+        torch.set_num_threads(want)
+    try:
+        yield
+    finally:
+        if torch.get_num_threads() != before:
+            torch.set_num_threads(before)
+
+
+def _train_members(Xin, targets, settings: TrainSettings, dev, progress, cancel,
+                   members: int, steps: int, bf16: bool) -> TrainResult:
+    """Train ``members`` networks one after another; their mean is the scores."""
     rep = _Reporter(progress, "stage2", members * steps)
     done: list[np.ndarray] = []
     history: dict[str, list[float]] = {}
     state = None
-    bf16 = train_precision(settings, X_np.shape[0], dev) == "bf16"
 
     def shown(j: int):
         def at(step: int, scores: Optional[np.ndarray]):
