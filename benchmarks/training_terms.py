@@ -97,7 +97,11 @@ def main() -> None:
     ap.add_argument("videos", nargs="+")
     ap.add_argument("--regime", choices=["video", "paper"], default="video")
     ap.add_argument("--lr", type=float, help="override the one-video regime's learning rate")
+    ap.add_argument("--png", help="also draw each term alone on the first video (matplotlib)")
     args = ap.parse_args()
+    if args.png:
+        figure(args.videos[0], args.png)
+        return
     if args.lr:
         T.VIDEO_LR = args.lr
         for k, v in list(T.PRESETS.items()):
@@ -109,6 +113,42 @@ def main() -> None:
     for r in rows:
         print("| " + " | ".join(f"{r[c]:.2f}" if isinstance(r[c], float) else str(r[c])
                                 for c in cols) + " |", flush=True)
+
+
+
+def figure(path: str, png: str) -> None:
+    """Each term alone on one clip: its scores over time beside the signal it was measured
+    against (docs/training.md). Needs matplotlib (not a dependency of the app)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    s = pipeline.SummarizeSettings()
+    feats = pipeline.extract(path, s)
+    X, t = feats.values, feats.timestamps
+    base = pipeline.train_settings_for(s, feats.info.duration)
+    targets = VideoTargets.build(X)
+    signals = {"PTRIM": ("Delta_t (change from the moment before)", targets.delta.numpy()),
+               "PCTRIM": ("Gamma_t (new against everything before)", targets.Gamma.numpy()),
+               "REP": ("|X_t| (how strongly the picture's features stand out)",
+                       np.linalg.norm(X, axis=1))}
+    fig, axes = plt.subplots(3, 1, figsize=(12, 8), sharex=True)
+    for ax, (name, (a, b, g)) in zip(axes, TERMS.items()):
+        sc = T.train_on_video(X, base.replace(alpha=a, beta=b, gamma=g)).scores
+        label, sig = signals[name]
+        z = (sig - sig.mean()) / (sig.std() + 1e-12)
+        ax.plot(t, (sc - sc.mean()) / (sc.std() + 1e-12), color="C0", lw=1.6,
+                label=f"scores, {name} alone")
+        ax.plot(t, z, color="C1", lw=0.8, alpha=0.7, label=label)
+        lo = 1 if name != "REP" else 0
+        ax.set_title(f"{name} alone: Spearman with its signal "
+                     f"{spearmanr(sc[lo:], sig[lo:])[0]:.2f}", fontsize=10)
+        ax.set_ylabel("z-score")
+        ax.legend(loc="upper right", fontsize=8)
+    axes[-1].set_xlabel(f"seconds ({path.rsplit('/', 1)[-1]})")
+    fig.tight_layout()
+    fig.savefig(png, dpi=80)
+    print("wrote", png)
 
 
 if __name__ == "__main__":

@@ -62,10 +62,12 @@ def rescore(features: Any, settings: SummarizeSettings, **kw: Any) -> Result:
 
 def export(path: str | Path, ranges: Sequence[tuple[float, float]], out_path: str | Path,
            progress: Optional[ProgressFn] = None,
-           cancel: Optional[CancelToken] = None) -> Path:
-    """Write the (start, end) second ``ranges`` of ``path`` to ``out_path`` (MP4, atomic)."""
+           cancel: Optional[CancelToken] = None, replace: bool = True) -> Path:
+    """Write the (start, end) second ``ranges`` of ``path`` to ``out_path`` (MP4, atomic);
+    ``replace=False`` never replaces a file, even one that appeared during the export."""
     chosen = SimpleNamespace(selected=[(float(a), float(b)) for a, b in ranges])
-    return pipeline.export(path, chosen, out_path, progress=progress, cancel=cancel)
+    return pipeline.export(path, chosen, out_path, progress=progress, cancel=cancel,
+                           replace=replace)
 
 
 def grab_frames(path: str | Path, times: Sequence[float], width: int = 240) -> list:

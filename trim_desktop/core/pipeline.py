@@ -232,11 +232,14 @@ def rescore(features, settings: SummarizeSettings, shots: Optional[np.ndarray] =
 
 
 def export(path: str | Path, result_or_summary, out_path: str | Path,
-           progress: Optional[ProgressFn] = None, cancel: Optional[CancelToken] = None) -> Path:
-    """Write the summary MP4 (selected segments, with sound); atomic."""
+           progress: Optional[ProgressFn] = None, cancel: Optional[CancelToken] = None,
+           replace: bool = True) -> Path:
+    """Write the summary MP4 (selected segments, with sound); atomic. ``replace=False``:
+    a file that appears at ``out_path`` meanwhile is kept and the export fails."""
     from .export import export_mp4
 
     summary = getattr(result_or_summary, "summary", result_or_summary)
-    export_mp4(path, summary.selected, out_path, progress=progress, cancel=cancel)
+    export_mp4(path, summary.selected, out_path, progress=progress, cancel=cancel,
+               replace=replace)
     return Path(out_path)
 

@@ -392,7 +392,11 @@ class MainWindow(QMainWindow):
         target = self._export_target("summary", dialogs.ask_save_path, "_summary.mp4")
         if target is not None:
             src, ranges, out = target
-            self.jobs.export(lambda progress, cancel: api.export(src, ranges, out, progress, cancel))
+            # the save dialog asked before replacing a file that was there; one that
+            # appears while the export runs (another program, a second export) is kept
+            replace = os.path.exists(out)
+            self.jobs.export(lambda progress, cancel: api.export(src, ranges, out, progress,
+                                                                 cancel, replace=replace))
 
     # ================================================================== job results
     def _on_job_started(self, job: Job) -> None:
