@@ -347,3 +347,18 @@ def test_research_mode_keeps_the_papers_settings():
         assert (s.alpha, s.beta, s.gamma, s.regime, s.stage1) == (a, b, g, "paper", True)
     for s in T.PRESETS.values():
         assert s.regime == "video" and s.lr == T.VIDEO_LR
+
+
+def test_training_leaves_the_cores_other_processes_use(monkeypatch):
+    from trim_desktop.core import cpus
+    monkeypatch.setattr(cpus, "available_cpus", lambda: 4)
+    monkeypatch.setattr(cpus, "busy_elsewhere", lambda window_s=0.05: 1.2)
+    assert cpus.training_threads() == 3
+    monkeypatch.setattr(cpus, "busy_elsewhere", lambda window_s=0.05: 9.0)
+    assert cpus.training_threads() == 1                       # never fewer than one
+    seen = []
+    before = torch.get_num_threads()
+    monkeypatch.setattr(cpus, "training_threads", lambda: 1)
+    with T._cpu_threads(torch.device("cpu")):
+        seen.append(torch.get_num_threads())
+    assert seen == [1] and torch.get_num_threads() == before  # restored afterwards

@@ -18,7 +18,8 @@ def available_cpus() -> int:
 def busy_elsewhere(window_s: float = 0.05) -> float:
     """Cores kept busy by other processes right now (Linux /proc/stat; 0.0 elsewhere).
 
-    Sampled over ``window_s`` while this process waits, so its own work hardly counts.
+    Sampled over ``window_s``; this process's own CPU time in that window (e.g. ONNX
+    Runtime's threads still spinning after the features) is taken off.
     """
     import time
 
@@ -28,15 +29,22 @@ def busy_elsewhere(window_s: float = 0.05) -> float:
         idle = v[3] + (v[4] if len(v) > 4 else 0)
         return sum(v[:8]), idle
 
+    def own() -> float:
+        t = os.times()
+        return t.user + t.system
+
     try:
         t0, i0 = sample()
+        c0, w0 = own(), time.monotonic()
         time.sleep(window_s)
         t1, i1 = sample()
+        c1, w1 = own(), time.monotonic()
     except (OSError, ValueError, IndexError):
         return 0.0
-    if t1 <= t0:
+    if t1 <= t0 or w1 <= w0:
         return 0.0
-    return max(0.0, (1.0 - (i1 - i0) / (t1 - t0)) * (os.cpu_count() or 1))
+    busy = (1.0 - (i1 - i0) / (t1 - t0)) * (os.cpu_count() or 1)
+    return max(0.0, busy - (c1 - c0) / (w1 - w0))
 
 
 def training_threads() -> int:
