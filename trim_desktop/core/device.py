@@ -5,6 +5,8 @@ through a video; both must end in a result (on the CPU), not a crash.
 """
 from __future__ import annotations
 
+import contextlib
+
 import functools
 import logging
 import re
@@ -130,3 +132,17 @@ def cpu_has_native_bf16() -> bool:
     except OSError:
         pass
     return False
+
+
+@contextlib.contextmanager
+def torch_threads(want: int):
+    """Use ``want`` torch CPU threads for a block, then give the caller's count back."""
+    before = torch.get_num_threads()
+    want = max(1, int(want))
+    if want != before:
+        torch.set_num_threads(want)
+    try:
+        yield
+    finally:
+        if torch.get_num_threads() != before:
+            torch.set_num_threads(before)

@@ -23,7 +23,7 @@ from .backbones import (LITE0_ID, PREPROCESS_MODES, Backbone, load_backbone,
                         resnet50_weights_id, resnet50_weights_local)
 from .cache import FeatureCache
 from .feature_set import Features
-from .device import available_cpus, choose_device, run_with_cpu_fallback
+from .device import available_cpus, choose_device, run_with_cpu_fallback, torch_threads
 from .errors import InputVideoError
 from .onnx_backbone import check_engine
 from .progress import CancelToken, ProgressFn, check, report
@@ -67,15 +67,8 @@ def _torch_threads(on_gpu: bool = False):
     CUDA failure that moves the work to the CPU half way sets the inference threads
     then (see ``_run``).
     """
-    before = torch.get_num_threads()
-    want = 1 if on_gpu else cpu_inference_threads()
-    if want != before:
-        torch.set_num_threads(want)
-    try:
+    with torch_threads(1 if on_gpu else cpu_inference_threads()):
         yield
-    finally:
-        if torch.get_num_threads() != before:
-            torch.set_num_threads(before)
 
 
 def without_cudnn():

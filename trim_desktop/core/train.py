@@ -507,16 +507,10 @@ def _cpu_threads(dev: torch.device):
         yield
         return
     from .cpus import training_threads
+    from .device import torch_threads
 
-    before = torch.get_num_threads()
-    want = min(before, training_threads())
-    if want != before:
-        torch.set_num_threads(want)
-    try:
+    with torch_threads(min(torch.get_num_threads(), training_threads())):
         yield
-    finally:
-        if torch.get_num_threads() != before:
-            torch.set_num_threads(before)
 
 
 def _train_members(Xin, targets, settings: TrainSettings, dev, progress, cancel,
