@@ -98,9 +98,15 @@ def main() -> None:
     ap.add_argument("--regime", choices=["video", "paper"], default="video")
     ap.add_argument("--lr", type=float, help="override the one-video regime's learning rate")
     ap.add_argument("--png", help="also draw each term alone on the first video (matplotlib)")
+    ap.add_argument("--between", nargs=2, metavar=("TERM", "TERM"), choices=list(TERMS),
+                    help="move the weights from one term alone to another on the first video")
     args = ap.parse_args()
+    ap_between = args.between
     if args.png:
         figure(args.videos[0], args.png)
+        return
+    if ap_between:
+        between(args.videos[0], *ap_between)
         return
     if args.lr:
         T.VIDEO_LR = args.lr
@@ -114,6 +120,28 @@ def main() -> None:
         print("| " + " | ".join(f"{r[c]:.2f}" if isinstance(r[c], float) else str(r[c])
                                 for c in cols) + " |", flush=True)
 
+
+
+def between(path: str, a: str, b: str, steps: int = 5) -> None:
+    """Weights moved from term ``a`` alone to term ``b`` alone in equal steps: Spearman of
+    each step's scores with both ends and frame Jaccard of its summary with the previous
+    step's (does the slider move the summary smoothly?)."""
+    s = pipeline.SummarizeSettings()
+    feats = pipeline.extract(path, s)
+    shots = pipeline.shots_for(feats, s)
+    base = pipeline.train_settings_for(s, feats.info.duration)
+    wa, wb = np.array(TERMS[a]), np.array(TERMS[b])
+    runs = []
+    for k in range(steps):
+        f = k / (steps - 1)
+        alpha, beta, gamma = (1 - f) * wa + f * wb
+        sc = train(feats.values, base.replace(alpha=alpha, beta=beta, gamma=gamma))[0]
+        runs.append((f, sc, kept_frames(pipeline.select(feats, sc.astype(np.float32), shots, 0.15))))
+    print(f"| {a} -> {b} share | Spearman with {a} alone | with {b} alone | J with the step before |")
+    print("|---|---|---|---|")
+    for k, (f, sc, kept) in enumerate(runs):
+        j = jaccard(kept, runs[k - 1][2]) if k else float("nan")
+        print(f"| {f:.2f} | {spearmanr(sc, runs[0][1])[0]:.2f} | {spearmanr(sc, runs[-1][1])[0]:.2f} | {j:.2f} |")
 
 
 def figure(path: str, png: str) -> None:
