@@ -391,6 +391,11 @@ def _run_stage2(model, targets, settings, steps, history, progress, cancel, X=No
     rep.send(*shown(steps, _scores(model, X)))
 
 
+def _digest(X: np.ndarray) -> str:
+    """A short hash of the features' bytes (the memo's key)."""
+    return hashlib.blake2b(memoryview(X).cast("B"), digest_size=16).hexdigest()
+
+
 class _Stage1Memo:
     """The last video's stage-1 weights and stage-2 targets, for slider moves.
 
@@ -410,7 +415,7 @@ class _Stage1Memo:
 
     @staticmethod
     def make_key(X: np.ndarray, settings: TrainSettings, dev: torch.device, init_state) -> tuple:
-        digest = hashlib.blake2b(memoryview(X).cast("B"), digest_size=16).hexdigest()
+        digest = _digest(X)
         init = None
         if init_state is not None:  # rare (research fine-tuning): key on the weights too
             h = hashlib.blake2b(digest_size=16)
@@ -424,8 +429,7 @@ class _Stage1Memo:
     @staticmethod
     def video_key(X: np.ndarray, dev: torch.device) -> tuple:
         """Key of the one-video regime's inputs and targets: they depend on X alone."""
-        digest = hashlib.blake2b(memoryview(X).cast("B"), digest_size=16).hexdigest()
-        return ("video", X.shape, digest, str(dev), VIDEO_INPUT_DIMS)
+        return ("video", X.shape, _digest(X), str(dev), VIDEO_INPUT_DIMS)
 
     def get(self, key):
         with self.lock:
