@@ -56,5 +56,6 @@ def test_motion_is_the_same_in_batches_as_in_one_go():
     imgs = _texture(7, seed=3)
     whole = _measures(imgs)
     q1, grey = quality.measure(imgs[:3])
-    q2, _ = quality.measure(imgs[3:], grey)
-    np.testing.assert_allclose(quality.finish(np.concatenate([q1, q2])), whole, rtol=1e-6)
+    q2, grey = quality.measure(imgs[3:6], grey)
+    q3, _ = quality.measure(imgs[6:], grey)                    # a batch of one sample
+    np.testing.assert_allclose(quality.finish(np.concatenate([q1, q2, q3])), whole, rtol=1e-6)

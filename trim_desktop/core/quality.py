@@ -71,7 +71,7 @@ def measure(images: np.ndarray, previous: Optional[np.ndarray] = None
                  - g[:, 1:-1, :-2] - g[:, 1:-1, 2:]) if min(g.shape[1:]) > 2 else np.zeros((b, 1, 1))
     out[:, 2] = lap.reshape(b, -1).mean(axis=1)
     prev = previous if previous is not None and previous.shape == g.shape[1:] else None
-    out[1:, 3] = np.abs(g[1:] - g[:-1]).reshape(b - 1, -1).mean(axis=1)
+    out[1:, 3] = np.abs(g[1:] - g[:-1]).mean(axis=(1, 2))
     out[0, 3] = np.nan if prev is None else float(np.abs(g[0] - prev).mean())
     med = np.median(flat_g, axis=1, keepdims=True)
     out[:, 4] = (np.abs(flat_g - med) <= FLAT_BAND).mean(axis=1)
