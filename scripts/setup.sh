@@ -42,6 +42,14 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
 fi
 
 if [ ! -x .venv/bin/python ]; then
+  # torch with its CUDA libraries makes the environment about 7 GB (measured: 6.7 GB);
+  # a full disk half-way through pip leaves a broken .venv and a confusing OSError.
+  free_kb=$(df -Pk . | awk 'NR==2 {print $4}')
+  if [ -n "$free_kb" ] && [ "$free_kb" -lt $((8 * 1024 * 1024)) ]; then
+    echo "setup: only $((free_kb / 1024)) MB free here; the environment needs about 8 GB" \
+         "(torch with its CUDA libraries). Free some space and run this again." >&2
+    exit 1
+  fi
   echo "setup: creating .venv"
   "$PY" -m venv .venv
 fi
