@@ -40,7 +40,9 @@ def add_arguments(group) -> None:
 
 def is_per_video(spec: Optional[str]) -> bool:
     """A template ("{stem}...") or a folder: every video gets its own file."""
-    return bool(spec) and ("{" in spec or spec.endswith(("/", os.sep)) or Path(spec).is_dir())
+    if not spec:
+        return False
+    return "{" in spec or spec.endswith(("/", os.sep)) or Path(spec).is_dir()
 
 
 def _fields(spec: str, flag: str) -> None:

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
+import numpy as np
+
 from .errors import UsageError
 from .export import read_segments_csv, write_summary_json
 
@@ -95,7 +97,7 @@ def _read_json(path: Path, text: str) -> SegmentsFile:
         data = json.loads(text)
     except ValueError as err:
         raise _bad(path, f"not JSON ({err})") from None
-    doc = {"segments": data} if isinstance(data, list) else data
+    doc: Any = {"segments": data} if isinstance(data, list) else data
     if not isinstance(doc, dict) or not isinstance(doc.get("segments"), list):
         raise _bad(path, "it holds no \"segments\" list")
     version = doc.get("format_version", 1)
@@ -112,7 +114,8 @@ def _read_json(path: Path, text: str) -> SegmentsFile:
                          "selected": _flag(s.get("selected", True))})
         except (KeyError, TypeError, ValueError):
             raise _bad(path, f"piece {i + 1} lacks a numeric start_time and end_time") from None
-    extra = doc.get("extra") if isinstance(doc.get("extra"), dict) else {}
+    extra = doc.get("extra")
+    extra = extra if isinstance(extra, dict) else {}
     duration = doc.get("duration")
     return SegmentsFile(path, version, segs,
                         float(duration) if isinstance(duration, (int, float)) else None,
@@ -187,7 +190,8 @@ def summary_from_file(sf: SegmentsFile, info: Any) -> Any:
                                 s.get("reason") or ("kept" if kept else "left out")
                                 + f": from {sf.path.name}"))
         kept_s = sum(g.duration for g in segs if g.selected)
-        summary = Summary(segs, [], [], [], float(info.duration), int(info.n_frames),
+        none = np.empty(0)
+        summary = Summary(segs, none, none, none, float(info.duration), int(info.n_frames),
                           kept_s / float(info.duration), fps)
     summary.extra["rule"] = f"Pieces from {sf.path.name}"
     summary.extra["segments_file"] = str(sf.path)
