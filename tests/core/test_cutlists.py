@@ -152,3 +152,41 @@ def test_replace_false_keeps_an_existing_file(video, tmp_path):
     with pytest.raises(OutputAppeared):
         write_cutlist(p, video, RANGES, replace=False)
     assert p.read_text() == "mine" and sorted(x.name for x in tmp_path.iterdir()) == ["cut.srt"]
+
+
+def test_editing_formats_get_a_rate_they_can_state():
+    from trim_desktop.core.cutlists import timeline_rate
+
+    assert timeline_rate(".otio", 12.5) == 12.5                     # OTIO: any rate
+    assert timeline_rate(".edl", 30000 / 1001) == pytest.approx(29.97, abs=1e-3)
+    assert timeline_rate(".fcpxml", 30000 / 1001) == 29.97          # the adapter's key
+    assert timeline_rate(".edl", 15.0) == 30.0 and timeline_rate(".fcpxml", 12.5) == 25.0
+    assert timeline_rate(".edl", 30.0) == 30.0 and timeline_rate(".fcpxml", 24.0) == 24.0
+    assert timeline_rate(".edl", 29.46) == pytest.approx(29.97, abs=1e-3)   # VFR average
+
+
+@pytest.mark.parametrize("fps", [15.0, 30000 / 1001, 12.5])
+@pytest.mark.parametrize("ext, adapter", [(".edl", "cmx_3600"), (".fcpxml", "fcpx_xml")])
+def test_edl_and_fcpxml_at_other_frame_rates(tmp_path, fps, ext, adapter):
+    """Sources at rates EDL / FCPXML cannot state are written at one they can and still
+    read back within a frame. The fcpx_xml reader truncates an NTSC rate (29.97 -> 29),
+    so its times drift; there the file's own rational times are checked (XML)."""
+    import xml.etree.ElementTree as ET
+    from fractions import Fraction
+
+    from trim_desktop.core.cutlists import timeline_rate
+
+    video = tmp_path / "src.mp4"   # only named: the rate and length are given
+    out = write_cutlist(tmp_path / f"cut{ext}", video, RANGES, fps=fps, duration=6.0)
+    rate = timeline_rate(ext, fps)
+    kw = {"rate": rate} if ext == ".edl" else {}
+    tl = otio.adapters.read_from_file(str(out), adapter, **kw)
+    assert len(list(tl.find_clips())) == len(RANGES)
+    if ext == ".edl" or rate == int(rate):
+        assert_within_a_frame(clip_ranges(tl), RANGES, fps=fps)
+    if ext == ".fcpxml":
+        def sec(text):
+            return float(Fraction(text.rstrip("s")))
+        clips = ET.parse(out).getroot().findall("./project/sequence/spine/clip")
+        got = [(sec(c.get("start")), sec(c.get("start")) + sec(c.get("duration"))) for c in clips]
+        assert_within_a_frame(got, RANGES, fps=fps)

@@ -6,7 +6,9 @@ YouTube, FFmpeg, LosslessCut) instead of a re-encoded video.
 - ``.otio``   OpenTimelineIO: one video track of clips of the source, in order;
 - ``.edl``    CMX 3600 EDL (via OpenTimelineIO's cmx_3600 adapter);
 - ``.fcpxml`` Final Cut Pro X XML (via OpenTimelineIO's fcpx_xml adapter);
-- ``.chapters.txt`` YouTube-style chapters, one line per piece (first at 0:00);
+- ``.chapters.txt`` YouTube-style chapters, one line per piece (first at 0:00; YouTube
+  shows chapters only when there are three or more of 10 s or longer: every piece is
+  listed all the same, for other players and for editing by hand);
 - ``.srt``    SubRip subtitles, one cue per piece;
 - ``.ffconcat`` an FFmpeg concat list (``file`` / ``inpoint`` / ``outpoint``);
 - ``.csv``    LosslessCut's CSV: ``start,end,label`` in seconds, no header.
@@ -15,9 +17,12 @@ Timelines: .otio, .edl and .fcpxml hold both (each clip's source range, and its 
 the record side); .ffconcat and .csv give the pieces in source time (what the tool cuts);
 .chapters.txt and .srt are in the *summary's* timeline (the exported summary video starts
 at 0 and plays the pieces back to back), because chapters and subtitles are shown on that
-video; each line also names the piece's source time. The OTIO formats use the source's
-real frame rate and round each cut to the nearest frame. Every file is written
-atomically (temporary file, then rename), like the rest of the core.
+video; each line also names the piece's source time. The .otio file uses the source's
+real frame rate; .edl and .fcpxml can only state the standard editing rates, so a source
+at another rate gets the nearest one or a multiple (15 fps -> 30, see ``timeline_rate``);
+each cut goes to the first frame at or after it (the frames export keeps). An EDL states no rate at all: read
+it back at ``timeline_rate(".edl", fps)``. Every file is written atomically (temporary
+file, then rename), like the rest of the core.
 """
 from __future__ import annotations
 
@@ -141,13 +146,14 @@ def _csv(video: Path, ranges, labels, fps) -> str:
 
 def timeline(video: Path, ranges, labels, fps: float, duration: Optional[float] = None):
     """An OpenTimelineIO Timeline: one video track, one clip of ``video`` per range, in
-    order, each with its source range in frames at ``fps`` (rounded to the nearest)."""
+    order, each with its source range in frames at ``fps``: from the first frame at or
+    after its start to the first at or after its end (exclusive), the frames export keeps."""
     import opentimelineio as otio
 
     rt, tr = otio.opentime.RationalTime, otio.opentime.TimeRange
 
-    def frames(seconds: float):
-        return rt(round(seconds * fps), fps)
+    def frames(seconds: float):   # the first frame at or after ``seconds``: export's cut
+        return rt(math.ceil(seconds * fps - 1e-6), fps)
 
     available = None if not duration else tr(rt(0, fps), frames(duration))
     tl = otio.schema.Timeline(name=f"{video.stem} summary")
@@ -166,17 +172,41 @@ def timeline(video: Path, ranges, labels, fps: float, duration: Optional[float] 
     return tl
 
 
-def _otio(adapter: str) -> Callable:
+EDITING_RATES = {
+    ".edl": (24000 / 1001, 24.0, 25.0, 30000 / 1001, 30.0, 48.0, 50.0, 60000 / 1001, 60.0),
+    ".fcpxml": (23.98, 24.0, 25.0, 29.97, 30.0, 50.0, 59.94, 60.0),
+}
+"""The frame rates each editing format can state: SMPTE timecode's (EDL), and the
+fcpx_xml adapter's table (FCPXML; it names the NTSC rates 23.98 / 29.97 / 59.94)."""
+
+
+def timeline_rate(ext: str, fps: float) -> float:
+    """The frame rate a cut list of format ``ext`` is written at for a source at ``fps``:
+    the source's own for .otio; for .edl / .fcpxml the allowed rate within 0.1% of it,
+    else the smallest allowed multiple of it (15 -> 30, 12.5 -> 25), else the nearest.
+    Cuts are rounded to frames of this rate."""
+    rates = EDITING_RATES.get(ext)
+    if not rates or fps <= 0:
+        return fps
+    nearest = min(rates, key=lambda r: abs(r - fps))
+    if abs(nearest - fps) <= 0.001 * fps:
+        return nearest
+    multiples = [r for r in rates if r > fps and abs(r / fps - round(r / fps)) < 0.0005]
+    return min(multiples) if multiples else nearest
+
+
+def _otio(ext: str, adapter: str) -> Callable:
     def write(video: Path, ranges, labels, fps, duration=None) -> str:
         import opentimelineio as otio
 
-        return otio.adapters.write_to_string(timeline(video, ranges, labels, fps, duration),
-                                             adapter)
+        tl = timeline(video, ranges, labels, timeline_rate(ext, fps), duration)
+        return otio.adapters.write_to_string(tl, adapter)
     return write
 
 
 WRITERS: dict[str, Callable] = {
-    ".otio": _otio("otio_json"), ".edl": _otio("cmx_3600"), ".fcpxml": _otio("fcpx_xml"),
+    ".otio": _otio(".otio", "otio_json"), ".edl": _otio(".edl", "cmx_3600"),
+    ".fcpxml": _otio(".fcpxml", "fcpx_xml"),
     ".chapters.txt": _chapters, ".srt": _srt, ".ffconcat": _ffconcat, ".csv": _csv,
 }
 OTIO_FORMATS = (".otio", ".edl", ".fcpxml")
@@ -221,5 +251,5 @@ def write_cutlist(path: Any, video: Any, ranges: Any, labels: Optional[Sequence[
     return _atomic_write_text(path, text, replace)
 
 
-__all__ = ["FORMATS", "OTIO_FORMATS", "check_cutlist_path", "format_of", "summary_starts",
-           "timeline", "write_cutlist"]
+__all__ = ["EDITING_RATES", "FORMATS", "OTIO_FORMATS", "check_cutlist_path", "format_of",
+           "summary_starts", "timeline", "timeline_rate", "write_cutlist"]
