@@ -247,3 +247,12 @@ def test_batch_side_files_that_collide_are_refused_before_work(clip, cli, tmp_pa
         assert code == 2 and words in line, (extra, line)
     assert files_under(cache) == [] and not o.exists()
     assert files_under(tmp_path) == ["x/v.mp4", "y/v.mp4"]
+
+
+def test_one_video_with_a_template_lands_beside_its_summary(src, cli, tmp_path):
+    o = tmp_path / "elsewhere"
+    o.mkdir()
+    code, _, err = cli(src, "-o", o / "short.mp4", "--segments", "{stem}.seg.json",
+                       "--list", "{stem}.srt", *RUN)
+    assert code == 0, err
+    assert sorted(p.name for p in o.iterdir()) == ["short.mp4", "v.seg.json", "v.srt"]

@@ -5,7 +5,7 @@ pieces of an edited segments file: no features, no training).
 
 A name template may use ``{stem}`` (the video's file name without its ending) and
 ``{name}`` (with it). A template without a folder part lands where the summaries go
-(--output-dir, else beside each video); one with a folder part is taken as written.
+(-o's folder, --output-dir, else beside each video); one with a folder part is taken as written.
 A folder (existing, or written with a trailing slash) gets a default name per video.
 """
 from __future__ import annotations

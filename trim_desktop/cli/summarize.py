@@ -201,6 +201,10 @@ def segments_beside(mp4: Path) -> Path:
 
 
 def output_folder(video: Path, args) -> Path:
+    """Where ``video``'s summary goes: -o's folder, --output-dir, else beside the video
+    (side files named by a bare template go there too)."""
+    if args.output:
+        return Path(args.output).parent
     return Path(args.output_dir) if args.output_dir else video.parent
 
 
