@@ -360,6 +360,7 @@ def summarize_one(video: Path, args, cancel: CancelToken, bar: ProgressBar) -> d
     if args.from_segments:   # the kept pieces of an edited file: no features, no training
         seg = sidefiles.from_segments_path(args.from_segments, video, output_folder(video, args))
         return sidefiles.from_segments_one(video, mp4, lists, seg, args, cancel, bar)
+    assert segments_path is not None   # only --from-segments writes none
     started = time.monotonic()
     result = pipeline.summarize(video, settings_from_args(args), progress=bar, cancel=cancel)
     written: list[Path] = []
