@@ -117,6 +117,7 @@ def test_batch_with_one_segments_or_scores_file_exit_2(src, clip, run_cli, tmp_p
         code, out, err = run_cli(src, clip, "--output-dir", o, flag, o / name, "--force", *RUN)
         line = refused_before_work(code, err, cache_dir, f"{flag} names one file, but 2 videos")
         assert "leave " + flag + " out" in line
+        assert "a folder or a name template such as {stem}." in line   # the way to do it
     assert files_under(o) == []
 
 

@@ -23,6 +23,7 @@ from .. import __version__
 from ..core.errors import (EXIT_BUG, EXIT_OK, InputVideoError, OutputError, TrimError,
                            UsageError, exit_code_for_signal)
 from ..core.progress import CancelToken, Cancelled, check
+from . import sidefiles
 from .progressbar import ProgressBar
 
 EXIT_BATCH_PARTIAL = 7
@@ -45,6 +46,9 @@ examples:
   trim-summarize talk.mp4 --length 90s         # a 90-second summary, whatever the video's length
   trim-summarize holidays/ --output-dir summaries/   # every video in a folder
   trim-summarize talk.mp4 --no-export --scores scores.csv
+  trim-summarize talk.mp4 --list talk.edl --list talk.chapters.txt   # cut lists too
+  trim-summarize talk.mp4 --from-segments talk.summary.json   # re-export an edited file
+  trim-summarize a.mp4 b.mp4 --segments {stem}.seg.json --list cuts/{stem}.otio
 """
 
 
@@ -61,8 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("-o", "--output", help="summary MP4 path (one input only; default VIDEO.summary.mp4)")
     out.add_argument("--output-dir", help="folder for the outputs (default: beside each video)")
     out.add_argument("--no-export", action="store_true", help="do not write the summary MP4")
-    out.add_argument("--segments", help="write the segments here: .json (default, beside the MP4) or .csv")
-    out.add_argument("--scores", help="write per-sample scores as CSV (.csv) or JSON (.json)")
+    out.add_argument("--segments", help="write the segments here: .json (default, beside the MP4) "
+                     "or .csv; several videos: a folder or a template such as {stem}.seg.json")
+    out.add_argument("--scores", help="write per-sample scores as CSV (.csv) or JSON (.json); "
+                     "several videos: a folder or a template such as {stem}.scores.csv")
+    sidefiles.add_arguments(out)   # --list, --from-segments (cli/sidefiles.py)
     out.add_argument("--force", action="store_true", help="replace existing output files")
     sel = p.add_argument_group("summary")
     sel.add_argument("--budget", type=float, default=15.0, help="summary length, %% of the duration (default 15)")
@@ -193,12 +200,32 @@ def segments_beside(mp4: Path) -> Path:
     return mp4.with_name(mp4.name + ".json")
 
 
-def output_paths(video: Path, args) -> tuple[Optional[Path], Path]:
-    """Where the MP4 and the segments JSON of ``video`` go."""
-    folder = Path(args.output_dir) if args.output_dir else video.parent
+def output_folder(video: Path, args) -> Path:
+    """Where ``video``'s summary goes: -o's folder, --output-dir, else beside the video
+    (side files named by a bare template go there too)."""
+    if args.output:
+        return Path(args.output).parent
+    return Path(args.output_dir) if args.output_dir else video.parent
+
+
+def output_paths(video: Path, args) -> tuple[Optional[Path], Optional[Path]]:
+    """Where the MP4 and the segments JSON of ``video`` go (no segments file is written
+    with --from-segments: the file given is the input)."""
+    folder = output_folder(video, args)
     mp4 = Path(args.output) if args.output else folder / f"{video.stem}.summary.mp4"
-    segments = Path(args.segments) if args.segments else segments_beside(mp4)
+    if args.from_segments:
+        segments = None
+    elif args.segments:
+        segments = sidefiles.side_path(args.segments, video, folder, "--segments")
+    else:
+        segments = segments_beside(mp4)
     return (None if args.no_export else mp4), segments
+
+
+def scores_path(video: Path, args) -> Optional[Path]:
+    if not args.scores:
+        return None
+    return sidefiles.side_path(args.scores, video, output_folder(video, args), "--scores")
 
 
 def planned_outputs(video: Path, args) -> list[tuple[str, Path]]:
@@ -206,7 +233,8 @@ def planned_outputs(video: Path, args) -> list[tuple[str, Path]]:
     mp4, segments = output_paths(video, args)
     named = [("-o/--output" if args.output else "the summary", mp4),
              ("--segments" if args.segments else "the segments file", segments),
-             ("--scores", Path(args.scores) if args.scores else None)]
+             ("--scores", scores_path(video, args))]
+    named += [("--list", p) for p in sidefiles.list_paths(video, output_folder(video, args), args)]
     return [(what, path) for what, path in named if path is not None]
 
 
@@ -214,11 +242,7 @@ def check_plan(videos: list[Path], args) -> None:
     """Before any work: every output differs from every other output and from every
     input, also through symlinks and hard links (else one file silently replaces
     another); several videos never share one side-file name."""
-    if len(videos) > 1 and (args.segments or args.scores):
-        flag = "--segments" if args.segments else "--scores"
-        raise UsageError(f"{flag} names one file, but {len(videos)} videos are given: each "
-                         "video's file would replace the last one's. Summarize them one at a "
-                         f"time, or leave {flag} out (segments go beside each summary).")
+    sidefiles.check_args(videos, args)   # one file for several videos; --list endings
     from ..core.export import container_for
 
     if args.output:
@@ -229,10 +253,17 @@ def check_plan(videos: list[Path], args) -> None:
         if container_for(out) is None:
             raise UsageError(f"-o/--output '{out.name}' must end in .mp4, .m4v, .mov or .mkv.")
     inputs = {_identity(v): v for v in videos}
+    edited = {}   # --from-segments files are inputs too: never written over
+    for v in videos if args.from_segments else ():
+        seg = sidefiles.from_segments_path(args.from_segments, v, output_folder(v, args))
+        edited.setdefault(_identity(seg), seg)
     taken: dict = {}
     for video in videos:
         for what, path in planned_outputs(video, args):
             key = _identity(path)
+            if key in edited and key not in inputs:
+                raise UsageError(f"Output '{path}' ({what} of '{video.name}') is the "
+                                 f"--from-segments file '{edited[key]}'; choose another name.")
             if key in inputs:
                 other = inputs[key]
                 if _identity(other) == _identity(video):
@@ -318,12 +349,18 @@ def settings_from_args(args):
 def summarize_one(video: Path, args, cancel: CancelToken, bar: ProgressBar) -> dict:
     """Run the pipeline on one video and write its outputs; returns a report row."""
     from ..core import pipeline
-    from ..core.export import export_mp4, write_scores, write_segments_csv, write_summary_json
+    from ..core.export import export_mp4, write_scores, write_segments_csv
+    from ..core.segments_file import write_segments_json
 
     mp4, segments_path = output_paths(video, args)
-    scores_path = Path(args.scores) if args.scores else None
-    check_outputs(video, [mp4, segments_path, scores_path], args.force)
+    score_file = scores_path(video, args)
+    lists = sidefiles.list_paths(video, output_folder(video, args), args)
+    check_outputs(video, [mp4, segments_path, score_file, *lists], args.force)
     check_input_file(video)
+    if args.from_segments:   # the kept pieces of an edited file: no features, no training
+        seg = sidefiles.from_segments_path(args.from_segments, video, output_folder(video, args))
+        return sidefiles.from_segments_one(video, mp4, lists, seg, args, cancel, bar)
+    assert segments_path is not None   # only --from-segments writes none
     started = time.monotonic()
     result = pipeline.summarize(video, settings_from_args(args), progress=bar, cancel=cancel)
     written: list[Path] = []
@@ -341,12 +378,14 @@ def summarize_one(video: Path, args, cancel: CancelToken, bar: ProgressBar) -> d
         if segments_path.suffix.lower() == ".csv":
             write_segments_csv(result.summary.segments, segments_path, replace=not keep)
         else:
-            write_summary_json(result.summary, segments_path, replace=not keep)
+            write_segments_json(result.summary, segments_path, replace=not keep)
         written.append(segments_path)
-        if scores_path is not None:
-            write_scores(f.timestamps, f.frame_indices, result.scores, scores_path,
+        if score_file is not None:
+            write_scores(f.timestamps, f.frame_indices, result.scores, score_file,
                          replace=not keep)
-            written.append(scores_path)
+            written.append(score_file)
+        sidefiles.write_lists(video, result.info, result.summary.selected, lists, not keep,
+                              written)
     except BaseException:
         for path in written:  # all of a video's outputs, or none of them
             path.unlink(missing_ok=True)
@@ -355,7 +394,8 @@ def summarize_one(video: Path, args, cancel: CancelToken, bar: ProgressBar) -> d
         bar.close()
     s = result.summary
     return {"video": str(video), "ok": True, "output": str(mp4) if mp4 else None,
-            "segments": str(segments_path), "duration": s.duration,
+            "segments": str(segments_path), "lists": [str(p) for p in lists],
+            "duration": s.duration,
             "summary_seconds": s.selected_duration, "shots_selected": len(s.selected),
             "backbone": result.features.backbone, "device": result.device,
             "from_cache": result.features.from_cache, "seconds": time.monotonic() - started,
@@ -424,6 +464,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         check_plan(videos, args)
         if args.output_dir:
             make_output_dir(args.output_dir)
+        sidefiles.make_folders(videos, args, lambda v: output_folder(v, args))
     except TrimError as err:
         _say(f"error: {err}")
         return err.exit_code

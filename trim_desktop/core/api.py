@@ -85,6 +85,32 @@ def export_contact_sheet(path: str | Path, ranges: Sequence[tuple[float, float]]
     return _sheet(path, ranges, out_path)
 
 
+def cutlist_formats() -> dict[str, str]:
+    """The cut list endings (".edl", ".chapters.txt", ...) and their names in words."""
+    from .cutlists import FORMATS
+
+    return dict(FORMATS)
+
+
+def export_cutlist(path: str | Path, ranges: Sequence[tuple[float, float]],
+                   out_path: str | Path, replace: bool = True) -> Path:
+    """Write the (start, end) second ``ranges`` of ``path`` as a cut list; the ending of
+    ``out_path`` picks the format (core.cutlists); atomic."""
+    from .cutlists import write_cutlist
+    from .decode import probe as _probe
+
+    return write_cutlist(out_path, _probe(path), [(float(a), float(b)) for a, b in ranges],
+                         replace=replace)
+
+
+def load_segments(path: str | Path, info: "VideoInfo") -> Any:
+    """A segments file (JSON of any version, its CSV, LosslessCut's CSV) as a Summary of
+    the video ``info`` describes; UsageError when it does not fit that video."""
+    from .segments_file import read_segments_file, summary_from_file
+
+    return summary_from_file(read_segments_file(path), info)
+
+
 def has_setting(name: str) -> bool:
     """Whether ``SummarizeSettings`` has field ``name`` (fields added by other branches)."""
     import dataclasses
@@ -94,6 +120,7 @@ def has_setting(name: str) -> bool:
 
 __all__ = ["STAGES", "Cancelled", "CancelToken", "EtaEstimator", "Extracted", "JobEta", "Progress",
            "ProgressFn", "Result", "Scored", "Selected", "Session", "SummarizeSettings",
-           "TrimError", "Update", "device_label", "export", "export_contact_sheet", "grab_frames",
-           "has_setting", "load_model", "presets", "probe",
+           "TrimError", "Update", "cutlist_formats", "device_label", "export", "export_contact_sheet",
+           "export_cutlist", "grab_frames", "has_setting", "load_model", "load_segments",
+           "presets", "probe",
            "rerun_for", "rescore", "summarize"]

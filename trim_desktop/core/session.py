@@ -258,6 +258,13 @@ class Session:
             apply_edits(summary, self._machine, self.edits)
         self.record(step=False)
 
+    def use_summary(self, summary: Any) -> None:
+        """A summary from elsewhere (the app's Open Segments: a segments file's pieces)
+        is the choice now: the edits and the undo history start over from it."""
+        self.edits = []
+        self.history.clear()
+        self._set_summary(summary)
+
     def toggle(self, i: int) -> Optional[bool]:
         """The user keeps or drops piece ``i``; returns its new flag (None: no such piece).
 

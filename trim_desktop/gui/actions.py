@@ -48,6 +48,11 @@ def build(win) -> dict[str, QAction]:
         tip="Save the summary as an MP4 (Ctrl+E)")
     act("sheet", "Export &Contact Sheet…", None, win.export_contact_sheet,
         tip="Save a PNG grid of the summary's pieces with their times")
+    act("cutlist", "Export C&ut List…", None, win.export_cutlist,
+        tip="Save the kept pieces for an editor or player: OpenTimelineIO, EDL, FCPXML, "
+            "YouTube chapters, SRT, FFmpeg concat or LosslessCut CSV")
+    act("open_segments", "Open Se&gments…", None, win.open_segments,
+        tip="Make a segments file's kept pieces (e.g. edited by hand) this video's summary")
     act("quit", "&Quit", "Ctrl+Q", win.close)
     act("summarize", "&Summarize", "Ctrl+R", win.summarize, SP.SP_BrowserReload,
         tip="Find the important moments (Ctrl+R)")
@@ -83,9 +88,11 @@ def build_menus(win: QMainWindow, A: dict[str, QAction], recent: QMenu) -> None:
     m.addAction(A["open"])
     m.addMenu(recent)
     m.addAction(A["sample"])
+    m.addAction(A["open_segments"])
     m.addSeparator()
     m.addAction(A["export"])
     m.addAction(A["sheet"])
+    m.addAction(A["cutlist"])
     m.addSeparator()
     m.addAction(A["quit"])
     m = mb.addMenu("&Edit")
@@ -136,6 +143,8 @@ def refresh(A: dict[str, QAction], *, has_video: bool, summarizing: bool, has_su
     A["summarize"].setEnabled(has_video and not summarizing)
     A["export"].setEnabled(has_summary and not exporting)
     A["sheet"].setEnabled(has_summary)
+    A["cutlist"].setEnabled(has_summary)
+    A["open_segments"].setEnabled(has_video and not summarizing)
     A["preview"].setEnabled(has_summary)
     A["cancel"].setEnabled(can_cancel)
     for k in PLAYBACK:

@@ -1,7 +1,8 @@
 """Every modal dialog goes through this module, so tests can monkeypatch one function.
 
-``show_error``, ``ask_open_path``, ``ask_save_path``, ``ask_sheet_path``, ``export_done``
-and ``show_about`` are the only places that call ``QMessageBox`` / ``QFileDialog``.
+``show_error``, ``ask_open_path``, ``ask_save_path``, ``ask_sheet_path``,
+``ask_cutlist_path``, ``ask_segments_path``, ``export_done`` and ``show_about`` are the
+only places that call ``QMessageBox`` / ``QFileDialog``.
 """
 from __future__ import annotations
 
@@ -55,6 +56,28 @@ def ask_save_path(parent: Optional[QWidget], suggested: str) -> str:
 
 def ask_sheet_path(parent: Optional[QWidget], suggested: str) -> str:
     return _ask_save(parent, "Export contact sheet", suggested, "PNG image", ".png")
+
+
+def ask_cutlist_path(parent: Optional[QWidget], suggested: str,
+                     formats: dict[str, str]) -> str:
+    """A save dialog with one filter per cut list format (``formats``: ending -> name);
+    the chosen filter's ending is added when the typed name has none of them."""
+    filters = [f"{name} (*{ext})" for ext, name in formats.items()]
+    start = next((f for f, ext in zip(filters, formats) if suggested.lower().endswith(ext)),
+                 filters[0])
+    path, chosen = QFileDialog.getSaveFileName(parent, "Export cut list", suggested,
+                                               ";;".join(filters), start)
+    if path and not any(path.lower().endswith(ext) for ext in formats):
+        ext = next((e for f, e in zip(filters, formats) if f == chosen), next(iter(formats)))
+        path += ext
+    return path
+
+
+def ask_segments_path(parent: Optional[QWidget], folder: str) -> str:
+    path, _ = QFileDialog.getOpenFileName(
+        parent, "Open segments", folder,
+        "Segments files (*.json *.csv);;All files (*)")
+    return path
 
 
 def export_done(parent: Optional[QWidget], path: str) -> str:

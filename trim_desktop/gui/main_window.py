@@ -567,6 +567,54 @@ class MainWindow(QMainWindow):
         job.failed.connect(lambda msg, det, user: self.show_error(
             f"The contact sheet was not saved: {msg}"))
 
+    def export_cutlist(self) -> None:
+        """File > Export Cut List: the kept pieces for another program; the file
+        dialog's filter (or the typed ending) picks the format."""
+        formats = api.cutlist_formats()
+
+        def ask(parent, suggested: str) -> str:
+            return dialogs.ask_cutlist_path(parent, suggested, formats)
+
+        target = self._export_target("cut list", ask, "_summary.edl")
+        if target is None:
+            return
+        src, ranges, out = target
+        job = self.jobs.start("cutlist", lambda progress, cancel:
+                              api.export_cutlist(src, ranges, out))
+        job.finished.connect(lambda path: self.notify(f"Cut list saved: {path}", 8000))
+        job.failed.connect(lambda msg, det, user: self.show_error(
+            f"The cut list was not saved: {msg}"))
+
+    def open_segments(self) -> None:
+        """File > Open Segments: a segments file's kept pieces become this video's summary
+        (on the timeline, in Preview, for every export); Summarize makes a new one."""
+        s = self.session
+        if not s.path or s.info is None:
+            self.show_error("Open the video first, then its segments file.")
+            return
+        folder = self.store.get_str("paths/last_export_folder", "") or str(Path(s.path).parent)
+        path = dialogs.ask_segments_path(self, folder if os.path.isdir(folder)
+                                         else str(Path(s.path).parent))
+        if path:
+            self.load_segments(path)
+
+    def load_segments(self, path: str) -> bool:
+        try:
+            summary = api.load_segments(path, self.session.info)
+        except api.TrimError as err:
+            self.show_error(str(err))
+            return False
+        self.set_preview(False)
+        self.session.use_summary(summary)
+        self.timeline.set_duration(summary.duration)
+        if len(summary.sample_scores):
+            self.timeline.set_scores(summary.timestamps, summary.sample_scores)
+        self.timeline.set_summary(summary)
+        self._show_summary_text()
+        self.notify(f"The summary is now the {len(summary.selected)} kept pieces of "
+                    f"{Path(path).name}; Summarize makes a new one.", 10000)
+        return True
+
     def changeEvent(self, ev) -> None:  # noqa: N802
         if ev.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
             from PySide6.QtWidgets import QApplication
