@@ -47,13 +47,29 @@ def clock(seconds: float) -> str:
     return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
 
 
-def piece_chapters(pieces: Sequence[tuple[float, float, float]]) -> list[dict]:
-    """Chapters for ``(out_start, out_end, source_start)`` seconds per piece, in the form
-    ``OutputContainer.set_chapters`` takes: "Piece 3 - 1:23" starts where piece 3 does."""
+def piece_chapters(pieces: Sequence[tuple[float, float]],
+                   spans: Sequence[tuple[float, float, float, float]],
+                   total: float) -> list[dict]:
+    """Chapters, in the form ``OutputContainer.set_chapters`` takes, for the kept
+    ``pieces`` (source seconds, touching ones not merged): "Piece 3 - 1:23" starts where
+    piece 3 does in the output and names its source time.
+
+    ``spans``: per range the writer cut (merged pieces), ``(asked start, asked end, real
+    start, output offset)``; the real start is where the copy began (a keyframe, in the
+    fast export), so the first piece of a range starts at its offset and names that time.
+    """
+    rows = []
+    for a, _b in pieces:
+        for ra, rb, real, offset in spans:
+            if ra - 1e-6 <= a < rb:
+                first = abs(a - ra) <= 1e-6
+                rows.append((offset if first else offset + (a - real), real if first else a))
+                break
     chapters = []
-    for i, (a, b, src) in enumerate(pieces, start=1):
-        start = int(round(a / CHAPTER_TIME_BASE))
-        end = max(int(round(b / CHAPTER_TIME_BASE)), start + 1)
+    for i, (start_s, src) in enumerate(rows, start=1):
+        end_s = rows[i][0] if i < len(rows) else total
+        start = int(round(start_s / CHAPTER_TIME_BASE))
+        end = max(int(round(end_s / CHAPTER_TIME_BASE)), start + 1)
         chapters.append({"id": i, "start": start, "end": end, "time_base": CHAPTER_TIME_BASE,
                          "metadata": {"title": f"Piece {i} - {clock(src)}"}})
     return chapters

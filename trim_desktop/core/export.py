@@ -42,7 +42,7 @@ OUT_TIME_BASE = Fraction(1, 90000)
 """Output video time base: fine enough for any source frame timing (VFR kept)."""
 
 __all__ = ["AAC_RATES", "CONTAINERS", "SEEK_GAP_S", "OutputAppeared", "container_for",
-           "export_mp4", "output_mode", "place", "read_scores_csv", "read_segments_csv",
+           "export_mp4", "output_mode", "piece_ranges", "place", "read_scores_csv", "read_segments_csv",
            "read_summary_json", "selected_ranges", "write_scores", "write_scores_csv",
            "write_segments_csv", "write_summary_json"]
 
@@ -78,6 +78,36 @@ def selected_ranges(segments: Any, duration: Optional[float] = None) -> list[tup
         else:
             merged.append((a, b))
     return merged
+
+
+def piece_ranges(segments: Any, duration: Optional[float] = None) -> list[tuple[float, float]]:
+    """The kept pieces one by one: like :func:`selected_ranges`, but pieces that only
+    touch stay apart (a clip and a chapter each); overlapping ones are joined."""
+    out: list[tuple[float, float]] = []
+    for a, b in sorted(_pairs_clipped(segments, duration)):
+        if out and a < out[-1][1] - 1e-9:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _pairs(segments: Any):
+    if hasattr(segments, "segments") and not isinstance(segments, (list, tuple)):
+        segments = segments.segments
+    for seg in segments:
+        if hasattr(seg, "start_time"):
+            if getattr(seg, "selected", True):
+                yield float(seg.start_time), float(seg.end_time)
+        else:
+            yield float(seg[0]), float(seg[1])
+
+
+def _pairs_clipped(segments: Any, duration: Optional[float]):
+    for a, b in _pairs(segments):
+        a, b = max(a, 0.0), (min(b, duration) if duration is not None else b)
+        if b > a:
+            yield a, b
 
 
 # ---------------------------------------------------------------- atomic files
@@ -361,25 +391,27 @@ def export_mp4(src, segments: Any, out_path, progress: Optional[ProgressFn] = No
     """
     out_path = Path(out_path)
     fmt = require_container(out_path)
-    info, ranges = check_export(src, segments, out_path)
+    info, ranges, pieces = check_export(src, segments, out_path)
     exporter = _Exporter(src, info, ranges, progress, cancel, crf, preset)
-    exporter.fmt, exporter.chapters = fmt, chapters
+    exporter.fmt, exporter.chapters = fmt, pieces if chapters else None
     return write_atomically(out_path, replace, exporter)
 
 
 def check_export(src, segments: Any, out_path: Path):
-    """The checks every video export makes before work: (source info, kept ranges)."""
+    """The checks every video export makes before work: (source info, the ranges to
+    cut (touching pieces joined), the kept pieces one by one)."""
     if _same_file(src, out_path):
         raise OutputError(f"Cannot write '{out_path.name}': it is the input video; "
                           "choose another output name")
     info = probe(src)
-    ranges = selected_ranges(segments, info.duration if info.duration > 0 else None)
+    duration = info.duration if info.duration > 0 else None
+    ranges = selected_ranges(segments, duration)
     if not ranges:
         raise OutputError(f"Cannot write '{out_path.name}': no segment is selected")
     if not out_path.parent.is_dir():
         raise OutputError(f"Cannot write '{out_path.name}': the folder "
                           f"'{out_path.parent}' does not exist")
-    return info, ranges
+    return info, ranges, piece_ranges(segments, duration)
 
 
 def write_atomically(out_path: Path, replace: bool, writer) -> Path:
@@ -439,7 +471,7 @@ class _Exporter:
     """
 
     fmt = "mp4"  # the output container (export_mp4 sets it from the file name)
-    chapters = True
+    chapters: Optional[list] = None  # the kept pieces to mark (None: no chapters)
 
     def __init__(self, src, info, ranges, progress, cancel, crf, preset):
         self.src, self.info, self.ranges = src, info, ranges
@@ -482,11 +514,11 @@ class _Exporter:
         report(self.progress, "export", self.total, self.total)
 
     def _chapters(self) -> list[dict]:
-        pieces, offset = [], 0.0
+        spans, offset = [], 0.0
         for a, b in self.ranges:
-            pieces.append((offset, offset + b - a, a))
+            spans.append((a, b, a, offset))
             offset += b - a
-        return piece_chapters(pieces)
+        return piece_chapters(self.chapters, spans, offset)
 
     # -- checks: a summary never lacks the pictures it selected
     def _check_range(self, a: float, b: float, frames: int) -> None:

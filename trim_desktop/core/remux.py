@@ -60,9 +60,9 @@ def export_fast(src, segments: Any, out_path, progress: Optional[ProgressFn] = N
     """
     out_path = Path(out_path)
     fmt = require_container(out_path)
-    info, ranges = check_export(src, segments, out_path)
+    info, ranges, pieces = check_export(src, segments, out_path)
     remuxer = _Remuxer(src, info, ranges, fmt, progress, cancel)
-    remuxer.chapters, remuxer.name = chapters, out_path.name
+    remuxer.chapters, remuxer.name = pieces if chapters else None, out_path.name
     return write_atomically(out_path, replace, remuxer)
 
 
@@ -78,7 +78,7 @@ def plan_pieces(src, ranges) -> list[Piece]:
 class _Remuxer:
     """One fast export: plan the pieces, write the header with their chapters, copy."""
 
-    chapters = True
+    chapters: Optional[list] = None  # the kept pieces to mark (None: no chapters)
     name = "the summary"
 
     def __init__(self, src, info, ranges, fmt, progress, cancel):
@@ -196,9 +196,9 @@ class _Remuxer:
                 if s.metadata.get(key):
                     self.map[s.index].metadata[key] = s.metadata[key]
         if self.chapters:
-            out.set_chapters(piece_chapters([
-                (float(o), float(o + p.end - p.start), float(p.start))
-                for o, p in zip(self._offsets(), self.pieces)]))
+            spans = [(p.asked[0], p.asked[1], float(p.start), float(o))
+                     for o, p in zip(self._offsets(), self.pieces)]
+            out.set_chapters(piece_chapters(self.chapters, spans, self.total))
         try:
             out.start_encoding()
         except (av.error.FFmpegError, ValueError) as err:

@@ -77,8 +77,8 @@ def export_clips(src, segments: Any, folder, mode: str = "accurate",
     require_container(f"x{ext}", "clips as")
     check_mode(mode)
     old = _existing(folder, replace)
-    info, ranges = _export.check_export(src, segments, folder)
-    total = sum(b - a for a, b in ranges)
+    _info, _ranges, pieces = _export.check_export(src, segments, folder)
+    total = sum(b - a for a, b in pieces)
     try:
         tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.partial-", dir=str(folder.parent)))
     except OSError as err:
@@ -87,7 +87,7 @@ def export_clips(src, segments: Any, folder, mode: str = "accurate",
         with contextlib.suppress(OSError):
             os.chmod(tmp, 0o777 & ~_export._umask())
         done = 0.0
-        for i, (a, b) in enumerate(ranges, start=1):
+        for i, (a, b) in enumerate(pieces, start=1):
             check(cancel)
             export_video(src, [(a, b)], tmp / clip_name(i, a, ext), mode=mode,
                          progress=_shifted(progress, done, total), cancel=cancel,
@@ -99,6 +99,11 @@ def export_clips(src, segments: Any, folder, mode: str = "accurate",
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return folder
+
+
+def check_folder(folder, replace: bool) -> None:
+    """Refuse, before any work, a clips folder :func:`export_clips` would refuse."""
+    _existing(Path(folder), replace)
 
 
 def _existing(folder: Path, replace: bool) -> bool:
