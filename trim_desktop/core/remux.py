@@ -201,13 +201,13 @@ class _Remuxer:
             out.set_chapters(piece_chapters(self.chapters, spans, self.total))
         try:
             out.start_encoding()
-        except (av.error.FFmpegError, ValueError) as err:
+        except (av.error.FFmpegError, ValueError):
             codecs = ", ".join(sorted({s.codec_context.name for s in [self.vs, *self.audio]
                                        if s.codec_context is not None}))
             raise OutputError(
                 f"Cannot write '{self.name}' fast: the source's {codecs} cannot be copied "
-                f"into {Path(self.name).suffix or 'this container'} ({_first_line(err)}); "
-                "use .mkv, or the accurate export") from None
+                f"into {Path(self.name).suffix or 'this container'}; use .mkv, or the "
+                "accurate export") from None
         self.last_dts: dict[int, int] = {}
 
     def _offsets(self) -> list[Fraction]:
@@ -292,6 +292,3 @@ def _duration(p, fps: float, tb) -> int:
     return max(1, round(Fraction(1) / (Fraction(fps).limit_denominator(1001) if fps > 0
                                        else Fraction(25)) / tb))
 
-
-def _first_line(err: BaseException) -> str:
-    return (str(err).splitlines() or [type(err).__name__])[0]
