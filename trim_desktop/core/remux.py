@@ -2,8 +2,8 @@
 
 A compressed video can only start at a keyframe, so each cut snaps to the keyframe at or
 before its start: a piece can start up to one GOP (the keyframe interval, often 1-10 s)
-early. Its end can run a few frames past the cut (those decoded together with the last
-kept ones: B-frame reordering), never with a gap. The picture keeps the source's quality, and the export
+early. Its end can run a frame or two past the cut (those decoded together with the
+last kept ones: B-frame reordering), never with a gap. The picture keeps the source's quality, and the export
 runs at the speed of the disk. Every audio track is copied alongside (packets of about
 20 ms from the keyframe's time to the piece's end), and the timestamps of each piece are
 moved so the pieces play one after another.
@@ -147,11 +147,14 @@ class _Remuxer:
             back = max(1.0, back * 2)
 
     def _end_of(self, key_pts: int, start: Fraction, b: float) -> int:
-        """Where the piece that starts at ``key_pts`` ends (video time base): after the
-        latest frame among those decoded before ``b``. Every frame shown before then is
-        copied: they are the frames shown before ``b`` and the few (B-frame reordering)
-        decoded from the same references, so the piece plays without a gap."""
-        end = key_pts + 1
+        """Where the piece that starts at ``key_pts`` ends (video time base).
+
+        Every frame shown before ``b`` is decoded by the last such packet in decode
+        order, and so are its references; the piece ends after the latest frame decoded
+        up to there. The copy takes every frame shown before that end: the frames shown
+        before ``b`` and the few (B-frame reordering) that share their references, so
+        the piece plays without a gap and no frame lacks a reference."""
+        end = running = key_pts + 1
         self._seek(float(start))
         started = False
         for p in self.inp.demux(self.vs):
@@ -161,9 +164,11 @@ class _Remuxer:
             if not started:
                 continue
             if _dts(p) * self.tb - self.vstart >= b - 1e-6:
-                break
+                break  # it and all after it are shown at or after b
             if p.pts >= key_pts:
-                end = max(end, p.pts + _duration(p, self.info.fps, self.tb))
+                running = max(running, p.pts + _duration(p, self.info.fps, self.tb))
+                if self._seconds(p.pts, self.tb) < b - 1e-6:
+                    end = running
         return end
 
     # -- pass 2: the copy
