@@ -267,3 +267,27 @@ def test_accurate_is_still_the_default(two, tmp_path):
     out = export_video(two, [(1.2, 2.5)], tmp_path / "d.mp4")
     times = [t for t, _ in frames(out)]
     assert len(times) == 39 and times[0] == pytest.approx(0.0)
+
+
+def test_fast_on_a_file_without_timestamps_says_so_and_leaves_nothing(tmp_path):
+    from tests.robustness.odd_media import make_raw_h264
+    from trim_desktop.core.errors import InputVideoError
+
+    src = make_raw_h264(tmp_path / "raw.h264")
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(InputVideoError, match="accurate export") as err:
+        export_fast(src, [(0.5, 1.5)], out / "f.mp4")
+    assert "\n" not in str(err.value) and list(out.iterdir()) == []
+
+
+def test_cancelled_fast_export_leaves_nothing(two, tmp_path):
+    token = CancelToken()
+
+    def progress(p):
+        if p.done > 1.0:
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        export_fast(two, RANGES, tmp_path / "f.mp4", progress=progress, cancel=token)
+    assert list(tmp_path.iterdir()) == []
