@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from fractions import Fraction
-from typing import Optional
+from typing import Any, Optional
 
 import av
 import numpy as np
@@ -89,7 +89,9 @@ class AudioCutter:
                                          rate=self.src_rate)
         self.written = 0  # samples written, at the source rate
         self.expected = 0  # samples the video ranges so far call for
-        self.a_iter, self.pending, self.done, self.forward = None, None, False, False
+        self.a_iter: Any = None
+        self.pending: Optional[tuple[int, np.ndarray]] = None
+        self.done, self.forward = False, False
 
     def close(self) -> None:
         self.ain.close()

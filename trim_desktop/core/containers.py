@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
 
 from .errors import UsageError
 
@@ -49,7 +49,7 @@ def clock(seconds: float) -> str:
 
 def piece_chapters(pieces: Sequence[tuple[float, float]],
                    spans: Sequence[tuple[float, float, float, float]],
-                   total: float) -> list[dict]:
+                   total: float) -> list[Any]:
     """Chapters, in the form ``OutputContainer.set_chapters`` takes, for the kept
     ``pieces`` (source seconds, touching ones not merged): "Piece 3 - 1:23" starts where
     piece 3 does in the output and names its source time.

@@ -513,12 +513,12 @@ class _Exporter:
                 track.close()
         report(self.progress, "export", self.total, self.total)
 
-    def _chapters(self) -> list[dict]:
+    def _chapters(self) -> list[Any]:
         spans, offset = [], 0.0
         for a, b in self.ranges:
             spans.append((a, b, a, offset))
             offset += b - a
-        return piece_chapters(self.chapters, spans, offset)
+        return piece_chapters(self.chapters or [], spans, offset)
 
     # -- checks: a summary never lacks the pictures it selected
     def _check_range(self, a: float, b: float, frames: int) -> None:

@@ -20,7 +20,7 @@ from typing import Any, Optional
 
 from . import export as _export
 from . import remux as _remux
-from .containers import clock, require_container
+from .containers import require_container
 from .errors import OutputError, UsageError
 from .progress import CancelToken, Progress, ProgressFn, check
 
