@@ -20,7 +20,7 @@ from typing import Any, Optional
 
 from . import export as _export
 from . import remux as _remux
-from .containers import require_container
+from .containers import EXTENSIONS_TEXT, container_for
 from .errors import OutputError, UsageError
 from .progress import CancelToken, Progress, ProgressFn, check
 
@@ -74,7 +74,9 @@ def export_clips(src, segments: Any, folder, mode: str = "accurate",
     """
     folder = Path(folder)
     ext = "." + clip_format.lower().lstrip(".")
-    require_container(f"x{ext}", "clips as")
+    if container_for(f"x{ext}") is None:
+        raise UsageError(f"Cannot write clips as '{clip_format}': the clips' container must "
+                         f"be {EXTENSIONS_TEXT}.")
     check_mode(mode)
     old = _existing(folder, replace)
     _info, _ranges, pieces = _export.check_export(src, segments, folder)
