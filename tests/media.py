@@ -247,3 +247,52 @@ def all_frames(path: Path | str) -> list:
         start = (vs.start_time or 0) * vs.time_base
         return [(float(f.pts * f.time_base - start), f.to_ndarray(format="rgb24"))
                 for f in c.decode(vs)]
+
+
+def make_two_track_video(path: Path | str, duration: float = 8.0, fps: int = 30,
+                         size=(96, 64), scene_s: float = 2.0, gop: int = 10,
+                         sr: int = 44100) -> Path:
+    """A short-GOP video (a keyframe every ``gop`` frames, B-frames as x264 makes them)
+    with two audio tracks: track 0 mono, scene k a (220 * (k+1)) Hz tone, language
+    "eng"; track 1 stereo, scene k a (3000 + 500 k) Hz tone, language "fra"."""
+    path = Path(path)
+    width, height = size
+    out = av.open(str(path), "w")
+    vs = out.add_stream("libx264", rate=fps, options={"g": str(gop), "keyint_min": str(gop),
+                                                      "sc_threshold": "0"})
+    vs.width, vs.height, vs.pix_fmt = width, height, "yuv420p"
+    vs.time_base = vs.codec_context.time_base = Fraction(1, fps)
+    tracks = []
+    for layout, lang in (("mono", "eng"), ("stereo", "fra")):
+        a = out.add_stream("aac", rate=sr)
+        a.layout = layout
+        a.metadata["language"] = lang
+        tracks.append(a)
+    n_frames = int(round(duration * fps))
+    for i in range(n_frames):
+        t = i / fps
+        frame = av.VideoFrame.from_ndarray(scene_frame(int(t // scene_s), t, width, height),
+                                           format="rgb24").reformat(format="yuv420p")
+        frame.pts = i
+        for packet in vs.encode(frame):
+            out.mux(packet)
+    for packet in vs.encode():
+        out.mux(packet)
+    n = int(round(duration * sr))
+    ts = np.arange(n) / sr
+    scene = ts // scene_s
+    waves = [(0.3 * np.sin(2 * np.pi * 220.0 * (1 + scene % 5) * ts)).astype(np.float32),
+             (0.3 * np.sin(2 * np.pi * (3000.0 + 500 * (scene % 5)) * ts)).astype(np.float32)]
+    for a, wave in zip(tracks, waves):
+        channels = a.layout.nb_channels
+        for start in range(0, n, 1024):
+            piece = np.repeat(wave[None, start:start + 1024], channels, axis=0)
+            af = av.AudioFrame.from_ndarray(np.ascontiguousarray(piece), format="fltp",
+                                            layout=a.layout.name)
+            af.sample_rate, af.pts, af.time_base = sr, start, Fraction(1, sr)
+            for packet in a.encode(af):
+                out.mux(packet)
+        for packet in a.encode():
+            out.mux(packet)
+    out.close()
+    return path

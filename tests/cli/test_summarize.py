@@ -152,3 +152,72 @@ def test_length_in_seconds_sets_the_summary_length(scene_video, tmp_path):
     assert 2.5 <= kept <= 3.0 + 1e-6
     assert doc["extra"]["selection"] == "app"
     assert all(s["reason"] for s in doc["segments"])
+
+
+# ---------------------------------------------------------------- export choices
+
+FAST_RUN = ["--backbone", "efficientnet-lite0", "--steps1", "2", "--steps2", "4", "-q"]
+
+
+@pytest.fixture(scope="module")
+def two_track_video(tmp_path_factory) -> Path:
+    from tests.media import make_two_track_video
+
+    return make_two_track_video(tmp_path_factory.mktemp("cli2") / "two.mp4", duration=12.0,
+                                size=(160, 120), scene_s=3.0, gop=10)
+
+
+def test_unknown_output_ending_is_exit_2_before_any_work(scene_video, tmp_path, capsys):
+    for args in (["-o", str(tmp_path / "s.avi")],
+                 ["--clips", "-o", str(tmp_path / "s.mp4")]):
+        assert main([str(scene_video), *args, "-q"]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and err[0].startswith("error: ")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_fast_export_to_mkv_keeps_both_tracks_and_marks_chapters(two_track_video, tmp_path):
+    out = tmp_path / "short.mkv"
+    assert main([str(two_track_video), "-o", str(out), "--fast", *FAST_RUN]) == 0
+    doc = json.loads((tmp_path / "short.mkv.json").read_text())
+    kept = [s for s in doc["segments"] if s["selected"]]
+    with av.open(str(out)) as c:
+        assert "matroska" in c.format.name
+        assert len(c.streams.audio) == 2
+        chapters = c.chapters()
+    assert len(chapters) == len(kept)
+    assert chapters[0]["metadata"]["title"].startswith("Piece 1 - 0:")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["short.mkv", "short.mkv.json"]
+
+
+def test_clips_one_file_per_kept_piece(two_track_video, tmp_path):
+    assert main([str(two_track_video), "--clips", "--export-mode", "accurate",
+                 "--output-dir", str(tmp_path), *FAST_RUN]) == 0
+    folder = tmp_path / "two.summary-clips"
+    doc = json.loads((tmp_path / "two.summary-clips.json").read_text())
+    kept = [s for s in doc["segments"] if s["selected"]]
+    clips = sorted(folder.iterdir())
+    assert len(clips) == len(kept)
+    for clip, seg in zip(clips, kept):
+        with av.open(str(clip)) as c:
+            n = sum(1 for _ in c.decode(video=0))
+        assert abs(n / 30 - (seg["end_time"] - seg["start_time"])) <= 1 / 30 + 1e-6
+    # without --force an existing clips folder is kept, and nothing else is written
+    before = sorted(p.name for p in folder.iterdir())
+    assert main([str(two_track_video), "--clips", "-o", str(folder), "--segments",
+                 str(tmp_path / "again.json"), *FAST_RUN]) == 4
+    assert sorted(p.name for p in folder.iterdir()) == before
+    assert not (tmp_path / "again.json").exists()
+
+
+def test_help_names_the_export_choices():
+    text = build_parser_help()
+    for word in ("--export-mode", "--fast", "keyframe", "--clips", "--clip-format", ".mkv",
+                 "chapter"):
+        assert word in text
+
+
+def build_parser_help() -> str:
+    from trim_desktop.cli.summarize import build_parser
+
+    return build_parser().format_help()

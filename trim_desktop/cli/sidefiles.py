@@ -11,6 +11,7 @@ A folder (existing, or written with a trailing slash) gets a default name per vi
 from __future__ import annotations
 
 import os
+import shutil
 import string
 import time
 from pathlib import Path
@@ -153,7 +154,8 @@ def from_segments_one(video: Path, mp4: Optional[Path], lists: list[Path], seg_p
     """--from-segments for one video: read and check the file, export exactly its kept
     pieces and write the --list files; all of them or none. Returns a report row."""
     from ..core.decode import probe
-    from ..core.export import export_mp4, selected_ranges
+    from ..core.export import selected_ranges
+    from ..core.video_out import export_video
     from ..core.progress import check
     from ..core.segments_file import check_fits, read_segments_file
 
@@ -166,13 +168,18 @@ def from_segments_one(video: Path, mp4: Optional[Path], lists: list[Path], seg_p
     keep = not args.force
     try:
         if mp4 is not None:
-            export_mp4(video, ranges, mp4, progress=bar, cancel=cancel, replace=not keep)
+            export_video(video, ranges, mp4, mode=args.export_mode, clips=args.clips,
+                         clip_format=args.clip_format, progress=bar, cancel=cancel,
+                         replace=not keep)
             written.append(mp4)
         check(cancel)
         write_lists(video, info, ranges, lists, not keep, written)
     except BaseException:
-        for path in written:
-            path.unlink(missing_ok=True)
+        for path in written:  # all of them or none (a clips folder this run made too)
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
         raise
     finally:
         bar.close()

@@ -13,6 +13,7 @@ import argparse
 import contextlib
 import json
 import os
+import shutil
 import signal
 import sys
 import time
@@ -44,6 +45,8 @@ examples:
   trim-summarize talk.mp4                      # writes talk.summary.mp4 + talk.summary.json
   trim-summarize talk.mp4 -o short.mp4 --budget 10
   trim-summarize talk.mp4 --length 90s         # a 90-second summary, whatever the video's length
+  trim-summarize talk.mp4 --fast -o short.mkv  # no re-encoding: Matroska, cuts at keyframes
+  trim-summarize talk.mp4 --clips              # one file per kept piece in talk.summary-clips/
   trim-summarize holidays/ --output-dir summaries/   # every video in a folder
   trim-summarize talk.mp4 --no-export --scores scores.csv
   trim-summarize talk.mp4 --list talk.edl --list talk.chapters.txt   # cut lists too
@@ -71,6 +74,24 @@ def build_parser() -> argparse.ArgumentParser:
                      "several videos: a folder or a template such as {stem}.scores.csv")
     sidefiles.add_arguments(out)   # --list, --from-segments (cli/sidefiles.py)
     out.add_argument("--force", action="store_true", help="replace existing output files")
+    exp = p.add_argument_group(
+        "export choices", "The summary's container follows -o's ending: .mp4, .m4v, .mov or "
+        ".mkv (any other is refused). A joined video has a chapter per piece "
+        "(\"Piece 3 - 1:23\", its source time) and keeps every audio track.")
+    exp.add_argument("--export-mode", choices=["accurate", "fast"], default="accurate",
+                     help="accurate (default): re-encoded, every cut frame-exact; fast: the "
+                          "video and sound copied without re-encoding (much faster, the "
+                          "source's quality), but each cut snaps to the keyframe at or before "
+                          "the piece's start, so a piece can start up to a GOP (often 1-10 s) "
+                          "early")
+    exp.add_argument("--fast", dest="export_mode", action="store_const", const="fast",
+                     help="the same as --export-mode fast (keyframe cuts, no re-encoding)")
+    exp.add_argument("--clips", action="store_true",
+                     help="one file per kept piece (piece-01-0m12s.mp4, ...) in a new folder "
+                          "instead of one joined video: -o FOLDER, default "
+                          "VIDEO.summary-clips; all clips appear or none")
+    exp.add_argument("--clip-format", choices=["mp4", "m4v", "mov", "mkv"], default="mp4",
+                     help="container of the clips with --clips (default mp4)")
     sel = p.add_argument_group("summary")
     sel.add_argument("--budget", type=float, default=15.0, help="summary length, %% of the duration (default 15)")
     sel.add_argument("--length", type=parse_length, metavar="TIME",
@@ -209,10 +230,12 @@ def output_folder(video: Path, args) -> Path:
 
 
 def output_paths(video: Path, args) -> tuple[Optional[Path], Optional[Path]]:
-    """Where the MP4 and the segments JSON of ``video`` go (no segments file is written
-    with --from-segments: the file given is the input)."""
+    """Where the summary (an MP4, or with --clips a folder) and the segments JSON of
+    ``video`` go (no segments file is written with --from-segments: the file given is the
+    input)."""
     folder = output_folder(video, args)
-    mp4 = Path(args.output) if args.output else folder / f"{video.stem}.summary.mp4"
+    default = f"{video.stem}.summary-clips" if args.clips else f"{video.stem}.summary.mp4"
+    mp4 = Path(args.output) if args.output else folder / default
     if args.from_segments:
         segments = None
     elif args.segments:
@@ -247,11 +270,17 @@ def check_plan(videos: list[Path], args) -> None:
 
     if args.output:
         out = Path(args.output)
-        if out.is_dir():
+        if args.clips:
+            if container_for(out) is not None:
+                raise UsageError(f"With --clips, -o/--output names the folder for the clips, "
+                                 f"not a video ('{out.name}'); pick the clips' container "
+                                 "with --clip-format.")
+        elif out.is_dir():
             raise UsageError(f"-o/--output '{out}' is a folder; name a file "
                              "(or use --output-dir).")
-        if container_for(out) is None:
-            raise UsageError(f"-o/--output '{out.name}' must end in .mp4, .m4v, .mov or .mkv.")
+        elif container_for(out) is None:
+            raise UsageError(f"-o/--output '{out.name}' must end in .mp4, .m4v, .mov or .mkv "
+                             "(the ending picks the container).")
     inputs = {_identity(v): v for v in videos}
     edited = {}   # --from-segments files are inputs too: never written over
     for v in videos if args.from_segments else ():
@@ -297,6 +326,16 @@ def check_outputs(video: Path, outputs: list[Optional[Path]], force: bool) -> No
         if out is not None and out.parent not in seen:
             seen.add(out.parent)
             check_writable(out)
+
+
+def check_clips_folder(video: Path, folder: Path, force: bool) -> None:
+    """--clips: the folder is new or empty (or, with --force, holds only earlier clips)."""
+    from ..core.video_out import check_folder
+
+    if folder.resolve() == video.resolve():
+        raise UsageError(f"Output '{folder}' is the input video itself; choose another name.")
+    check_folder(folder, force)
+    check_writable(folder)
 
 
 def check_writable(out: Path) -> None:
@@ -349,13 +388,17 @@ def settings_from_args(args):
 def summarize_one(video: Path, args, cancel: CancelToken, bar: ProgressBar) -> dict:
     """Run the pipeline on one video and write its outputs; returns a report row."""
     from ..core import pipeline
-    from ..core.export import export_mp4, write_scores, write_segments_csv
+    from ..core.export import write_scores, write_segments_csv
     from ..core.segments_file import write_segments_json
+    from ..core.video_out import export_video
 
     mp4, segments_path = output_paths(video, args)
     score_file = scores_path(video, args)
     lists = sidefiles.list_paths(video, output_folder(video, args), args)
-    check_outputs(video, [mp4, segments_path, score_file, *lists], args.force)
+    check_outputs(video, [None if args.clips else mp4, segments_path, score_file, *lists],
+                  args.force)
+    if args.clips and mp4 is not None:
+        check_clips_folder(video, mp4, args.force)
     check_input_file(video)
     if args.from_segments:   # the kept pieces of an edited file: no features, no training
         seg = sidefiles.from_segments_path(args.from_segments, video, output_folder(video, args))
@@ -367,8 +410,9 @@ def summarize_one(video: Path, args, cancel: CancelToken, bar: ProgressBar) -> d
     keep = not args.force  # without --force never replace a file, even one made meanwhile
     try:
         if mp4 is not None:
-            export_mp4(video, result.summary.selected, mp4, progress=bar, cancel=cancel,
-                       replace=not keep)
+            export_video(video, result.summary.selected, mp4, mode=args.export_mode,
+                         clips=args.clips, clip_format=args.clip_format, progress=bar,
+                         cancel=cancel, replace=not keep)
             written.append(mp4)
         check(cancel)
         f = result.features
@@ -388,7 +432,10 @@ def summarize_one(video: Path, args, cancel: CancelToken, bar: ProgressBar) -> d
                               written)
     except BaseException:
         for path in written:  # all of a video's outputs, or none of them
-            path.unlink(missing_ok=True)
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)  # the clips folder this run made
+            else:
+                path.unlink(missing_ok=True)
         raise
     finally:
         bar.close()

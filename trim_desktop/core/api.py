@@ -60,14 +60,25 @@ def rescore(features: Any, settings: SummarizeSettings, **kw: Any) -> Result:
     return pipeline.rescore(features, settings, **kw)
 
 
+EXPORT_MODES = ("accurate", "fast")
+"""accurate: re-encoded, every cut frame-exact (the default); fast: the packets copied,
+each piece starting at the keyframe at or before its cut (up to a GOP early)."""
+
+VIDEO_ENDINGS = (".mp4", ".mov", ".mkv", ".m4v")
+"""Output names the export takes; the ending picks the container."""
+
+
 def export(path: str | Path, ranges: Sequence[tuple[float, float]], out_path: str | Path,
            progress: Optional[ProgressFn] = None,
-           cancel: Optional[CancelToken] = None, replace: bool = True) -> Path:
-    """Write the (start, end) second ``ranges`` of ``path`` to ``out_path`` (MP4, atomic);
-    ``replace=False`` never replaces a file, even one that appeared during the export."""
+           cancel: Optional[CancelToken] = None, replace: bool = True,
+           mode: str = "accurate", clips: bool = False) -> Path:
+    """Write the (start, end) second ``ranges`` of ``path`` to ``out_path`` (atomic; the
+    ending picks MP4, MOV or Matroska; chapters mark the pieces); ``replace=False``
+    never replaces a file, even one that appeared during the export. ``mode``: one of
+    EXPORT_MODES; ``clips``: one file per range into the new folder ``out_path``."""
     chosen = SimpleNamespace(selected=[(float(a), float(b)) for a, b in ranges])
     return pipeline.export(path, chosen, out_path, progress=progress, cancel=cancel,
-                           replace=replace)
+                           replace=replace, mode=mode, clips=clips)
 
 
 def grab_frames(path: str | Path, times: Sequence[float], width: int = 240) -> list:
@@ -118,7 +129,7 @@ def has_setting(name: str) -> bool:
     return name in {f.name for f in dataclasses.fields(SummarizeSettings)}
 
 
-__all__ = ["STAGES", "Cancelled", "CancelToken", "EtaEstimator", "Extracted", "JobEta", "Progress",
+__all__ = ["EXPORT_MODES", "STAGES", "VIDEO_ENDINGS", "Cancelled", "CancelToken", "EtaEstimator", "Extracted", "JobEta", "Progress",
            "ProgressFn", "Result", "Scored", "Selected", "Session", "SummarizeSettings",
            "TrimError", "Update", "cutlist_formats", "device_label", "export", "export_contact_sheet",
            "export_cutlist", "grab_frames", "has_setting", "load_model", "load_segments",

@@ -1,4 +1,5 @@
-"""Writing results: the summary video (H.264 + AAC) and the JSON / CSV side files.
+"""Writing results: the frame-accurate summary video (H.264 + AAC) and the JSON / CSV
+side files, and the output helpers every writer shares (temporary names, ``place``).
 
 Every writer is atomic: it writes a hidden temporary file beside the target and renames
 it into place only when complete, so a crash, a full disk or a cancel never leaves a
@@ -26,6 +27,8 @@ from typing import Any, Iterable, Optional, Sequence
 import av
 import numpy as np
 
+from .audio_cut import AAC_RATES, SEEK_GAP_S, AudioCutter, chain, seek_before
+from .containers import CONTAINERS, container_for, mux_options, piece_chapters, require_container
 from .errors import InputVideoError, OutputError, TrimError
 from .progress import CancelToken, ProgressFn, check, report
 from .decode import (
@@ -38,11 +41,10 @@ log = logging.getLogger(__name__)
 OUT_TIME_BASE = Fraction(1, 90000)
 """Output video time base: fine enough for any source frame timing (VFR kept)."""
 
-SEEK_GAP_S = 3.0
-"""Between segments closer than this we keep decoding instead of seeking."""
-
-AAC_RATES = (96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000,
-             11025, 8000, 7350)
+__all__ = ["AAC_RATES", "CONTAINERS", "SEEK_GAP_S", "OutputAppeared", "container_for",
+           "export_mp4", "output_mode", "piece_ranges", "place", "read_scores_csv", "read_segments_csv",
+           "read_summary_json", "selected_ranges", "write_scores", "write_scores_csv",
+           "write_segments_csv", "write_summary_json"]
 
 
 # ---------------------------------------------------------------- segments
@@ -76,6 +78,36 @@ def selected_ranges(segments: Any, duration: Optional[float] = None) -> list[tup
         else:
             merged.append((a, b))
     return merged
+
+
+def piece_ranges(segments: Any, duration: Optional[float] = None) -> list[tuple[float, float]]:
+    """The kept pieces one by one: like :func:`selected_ranges`, but pieces that only
+    touch stay apart (a clip and a chapter each); overlapping ones are joined."""
+    out: list[tuple[float, float]] = []
+    for a, b in sorted(_pairs_clipped(segments, duration)):
+        if out and a < out[-1][1] - 1e-9:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _pairs(segments: Any):
+    if hasattr(segments, "segments") and not isinstance(segments, (list, tuple)):
+        segments = segments.segments
+    for seg in segments:
+        if hasattr(seg, "start_time"):
+            if getattr(seg, "selected", True):
+                yield float(seg.start_time), float(seg.end_time)
+        else:
+            yield float(seg[0]), float(seg[1])
+
+
+def _pairs_clipped(segments: Any, duration: Optional[float]):
+    for a, b in _pairs(segments):
+        a, b = max(a, 0.0), (min(b, duration) if duration is not None else b)
+        if b > a:
+            yield a, b
 
 
 # ---------------------------------------------------------------- atomic files
@@ -334,52 +366,64 @@ def read_segments_csv(path) -> list[dict]:
 
 # ---------------------------------------------------------------- video export
 
-CONTAINERS = {".mp4": "mp4", ".m4v": "mp4", ".mov": "mov", ".mkv": "matroska"}
-"""Output containers by file name ending; H.264 + AAC fits all of them."""
-
-
-def container_for(path) -> Optional[str]:
-    """The container a summary named ``path`` is written in, None for other endings."""
-    return CONTAINERS.get(Path(path).suffix.lower())
-
-
 def export_mp4(src, segments: Any, out_path, progress: Optional[ProgressFn] = None,
                cancel: Optional[CancelToken] = None, crf: int = 20,
-               preset: str = "superfast", replace: bool = True) -> Path:
-    """Write the selected time ranges of ``src`` to ``out_path`` as H.264 + AAC mp4.
+               preset: str = "superfast", replace: bool = True,
+               chapters: bool = True) -> Path:
+    """Write the selected time ranges of ``src`` to ``out_path``: H.264 + AAC, re-encoded,
+    so every cut is frame-accurate.
 
     x264 ``preset`` "superfast" (measured on 2 cores, 720p30: 4.7x real time against
     2.0x for "veryfast", at the same crf; docs/benchmarks.md target 4).
 
     ``segments``: (start, end) pairs in seconds, Segment-like objects (only the
-    ``selected`` ones) or a Summary. Pieces are joined back to back. Progress stage
-    "export": done = seconds written, total = selected duration. The file appears under
-    ``out_path`` only when complete and holding the video frames of every range; on any
-    error or cancel nothing is left behind. ``replace=False``: a file that is at
-    ``out_path`` when the export ends (even one that appeared meanwhile) is kept and
-    :class:`OutputAppeared` raised. A name ending in .mkv gets a Matroska file, .mov a
-    QuickTime one, anything else MP4. Errors say where they happened: reading ``src``
-    (:class:`InputVideoError`) or writing ``out_path`` (:class:`OutputError`).
+    ``selected`` ones) or a Summary. Pieces are joined back to back; every audio track of
+    the source is kept (each cut sample-exact, in sync), and ``chapters`` marks where each
+    piece starts ("Piece 3 - 1:23", the source time). The container follows the name:
+    .mp4 / .m4v MP4, .mov QuickTime, .mkv Matroska; any other ending is a
+    :class:`UsageError` before any work. Progress stage "export": done = seconds
+    written, total = selected duration. The file appears under ``out_path`` only when
+    complete and holding the video frames of every range; on any error or cancel nothing
+    is left behind. ``replace=False``: a file that is at ``out_path`` when the export
+    ends (even one that appeared meanwhile) is kept and :class:`OutputAppeared` raised.
+    Errors say where they happened: reading ``src`` (:class:`InputVideoError`) or writing
+    ``out_path`` (:class:`OutputError`).
     """
     out_path = Path(out_path)
+    fmt = require_container(out_path)
+    info, ranges, pieces = check_export(src, segments, out_path)
+    exporter = _Exporter(src, info, ranges, progress, cancel, crf, preset)
+    exporter.fmt, exporter.chapters = fmt, pieces if chapters else None
+    return write_atomically(out_path, replace, exporter)
+
+
+def check_export(src, segments: Any, out_path: Path):
+    """The checks every video export makes before work: (source info, the ranges to
+    cut (touching pieces joined), the kept pieces one by one)."""
     if _same_file(src, out_path):
         raise OutputError(f"Cannot write '{out_path.name}': it is the input video; "
                           "choose another output name")
     info = probe(src)
-    ranges = selected_ranges(segments, info.duration if info.duration > 0 else None)
+    duration = info.duration if info.duration > 0 else None
+    ranges = selected_ranges(segments, duration)
     if not ranges:
         raise OutputError(f"Cannot write '{out_path.name}': no segment is selected")
     if not out_path.parent.is_dir():
         raise OutputError(f"Cannot write '{out_path.name}': the folder "
                           f"'{out_path.parent}' does not exist")
-    fmt = container_for(out_path) or "mp4"
-    tmp = _temp_beside(out_path, out_path.suffix if container_for(out_path) else ".mp4")
+    return info, ranges, piece_ranges(segments, duration)
+
+
+def write_atomically(out_path: Path, replace: bool, writer) -> Path:
+    """Run ``writer.run(tmp)`` into a hidden file beside ``out_path``, check it with
+    ``writer.verify(tmp)`` and :func:`place` it; on any failure remove the temporary file
+    and say in one line what went wrong (the shared frame of every video writer)."""
+    tmp = _temp_beside(out_path, out_path.suffix)
+    cancel = getattr(writer, "cancel", None)
     try:
-        exporter = _Exporter(src, info, ranges, progress, cancel, crf, preset)
-        exporter.fmt = fmt
-        exporter.run(tmp)
+        writer.run(tmp)
         check(cancel)
-        exporter.verify(tmp)
+        writer.verify(tmp)
         place(tmp, out_path, replace)
     except TrimError:
         _remove_quietly(tmp)
@@ -396,6 +440,24 @@ def export_mp4(src, segments: Any, out_path, progress: Optional[ProgressFn] = No
     return out_path
 
 
+def count_video_packets(path) -> int:
+    """Video packets with data in a written file (what a muxer really kept)."""
+    try:
+        with av.open(str(path)) as c:
+            stream = c.streams.video[0] if c.streams.video else None
+            return 0 if stream is None else sum(1 for p in c.demux(stream) if p.size)
+    except (av.error.FFmpegError, OSError, IndexError) as err:
+        raise OutputError(f"Cannot write '{Path(path).name}': the written file does not "
+                          f"read back ({str(err).splitlines()[0]})") from None
+
+
+def audio_tracks(container) -> list[int]:
+    """Indexes (among the audio streams) of the tracks an export keeps: every one a
+    decoder can read."""
+    return [k for k, s in enumerate(container.streams.audio)
+            if s.codec_context is not None and s.codec_context.sample_rate]
+
+
 def _input_error(src, why: str) -> InputVideoError:
     return InputVideoError(f"Cannot read '{Path(src).name}': {why}")
 
@@ -403,10 +465,13 @@ def _input_error(src, why: str) -> InputVideoError:
 class _Exporter:
     """One export run: opens the inputs, cuts range by range, muxes the output.
 
-    Video and audio are read through two separate containers so each can seek to a
-    range on its own; each side keeps a ``pending`` item (the first frame or audio
+    Video and each audio track are read through separate containers so each can seek to
+    a range on its own; each side keeps a ``pending`` item (the first frame or audio
     chunk past the previous range) so nearby ranges continue without a seek.
     """
+
+    fmt = "mp4"  # the output container (export_mp4 sets it from the file name)
+    chapters: Optional[list] = None  # the kept pieces to mark (None: no chapters)
 
     def __init__(self, src, info, ranges, progress, cancel, crf, preset):
         self.src, self.info, self.ranges = src, info, ranges
@@ -414,39 +479,46 @@ class _Exporter:
         self.crf, self.preset = crf, preset
         self.total = sum(b - a for a, b in ranges)
 
-    # -- setup
-    fmt = "mp4"  # the output container (export_mp4 sets it from the file name)
-
     def run(self, tmp: Path) -> None:
-        fmt = self.fmt
         self.vin = open_input(self.src)
-        self.ain = open_input(self.src) if self.info.has_audio else None
+        self.tracks: list[AudioCutter] = []
         self.encoded = 0  # video frames given to the encoder
-        self.v_forward, self.a_forward = False, False  # True once a seek failed
+        self.v_forward = False  # True once a seek failed
         out = None
         try:
-            options = {"movflags": "+faststart"} if fmt in ("mp4", "mov") else {}
-            out = av.open(str(tmp), "w", format=fmt, options=options)
+            out = av.open(str(tmp), "w", format=self.fmt, options=mux_options(self.fmt))
             self.out = out
             self._setup_video(self.vin)
-            self._setup_audio(self.ain)
+            if self.info.has_audio:
+                for k in audio_tracks(self.vin):
+                    self.tracks.append(AudioCutter(self.src, k, out, self.vstart,
+                                                   self.cancel))
+            if self.chapters:
+                out.set_chapters(self._chapters())
             report(self.progress, "export", 0.0, self.total)
             offset = 0.0
             for a, b in self.ranges:
                 before = self.encoded
                 self._cut_video(a, b, offset)
                 self._check_range(a, b, self.encoded - before)
-                if self.aout is not None:
-                    self._cut_audio(a, b)
+                for track in self.tracks:
+                    track.cut(a, b)
                 offset += b - a
             self._flush()
         finally:
             if out is not None:
                 out.close()
             self.vin.close()
-            if self.ain is not None:
-                self.ain.close()
+            for track in self.tracks:
+                track.close()
         report(self.progress, "export", self.total, self.total)
+
+    def _chapters(self) -> list[Any]:
+        spans, offset = [], 0.0
+        for a, b in self.ranges:
+            spans.append((a, b, a, offset))
+            offset += b - a
+        return piece_chapters(self.chapters or [], spans, offset)
 
     # -- checks: a summary never lacks the pictures it selected
     def _check_range(self, a: float, b: float, frames: int) -> None:
@@ -461,14 +533,7 @@ class _Exporter:
     def verify(self, tmp: Path) -> None:
         """Count the video packets in the finished file: they must be the frames encoded
         (a muxer that lost pictures must not give a summary with no picture)."""
-        try:
-            with av.open(str(tmp)) as c:
-                stream = c.streams.video[0] if c.streams.video else None
-                got = 0 if stream is None else sum(
-                    1 for p in c.demux(stream) if p.size)
-        except (av.error.FFmpegError, OSError, IndexError) as err:
-            raise OutputError(f"Cannot write '{Path(tmp).name}': the written file does not "
-                              f"read back ({str(err).splitlines()[0]})") from None
+        got = count_video_packets(tmp)
         if self.encoded == 0 or got != self.encoded:
             raise OutputError(f"Cannot write the summary: it holds {got} of the "
                               f"{self.encoded} video frames selected")
@@ -493,27 +558,6 @@ class _Exporter:
         self.vout, self.last_pts = vo, -1
         self.v_iter, self.v_pending, self.v_done = None, None, False
 
-    def _setup_audio(self, ain) -> None:
-        self.aout = None
-        if ain is None:
-            return
-        self.ain = ain
-        self.as_ = ain.streams.audio[0]
-        enable_threads(self.as_)
-        cc = self.as_.codec_context
-        self.src_rate = cc.sample_rate or 48000
-        out_rate = self.src_rate if self.src_rate in AAC_RATES else 48000
-        self.layout = "mono" if cc.layout.nb_channels == 1 else "stereo"
-        ao = self.out.add_stream("aac", rate=out_rate)
-        ao.layout = self.layout
-        ao.time_base = ao.codec_context.time_base = Fraction(1, out_rate)
-        self.aout = ao
-        self.to_fltp = av.AudioResampler(format="fltp", layout=self.layout,
-                                         rate=self.src_rate)
-        self.a_written = 0  # samples written, at the source rate
-        self.a_expected = 0  # samples the video ranges so far call for
-        self.a_iter, self.a_pending, self.a_done = None, None, False
-
     # -- video
     def _cut_video(self, a: float, b: float, offset: float) -> None:
         for frame, t in self._video_from(a):
@@ -532,7 +576,7 @@ class _Exporter:
         if self.v_pending is not None and (a - self.v_pending[1] <= SEEK_GAP_S
                                            or self.v_forward):
             pending, self.v_pending = self.v_pending, None
-            return _chain(pending, self.v_iter)
+            return chain(pending, self.v_iter)
         if self.v_done and self.v_pending is None:
             return iter(())
         self.v_pending = None
@@ -574,129 +618,15 @@ class _Exporter:
             self.out.mux(packet)
 
     def _seek_video(self, target: Optional[Fraction]) -> None:
-        if not self._seek(self.vin, self.vs, target):
+        if not seek_before(self.vin, self.vs, target):
             self.v_forward = True  # later ranges read on instead of seeking
             self.vin.close()  # cannot seek (raw .h264): read again from the start
             self.vin = open_input(self.src)
             self.vs = video_stream(self.vin)
             enable_threads(self.vs)
 
-    def _seek_audio(self, target: Optional[Fraction]) -> None:
-        if not self._seek(self.ain, self.as_, target):
-            self.a_forward = True
-            self.ain.close()
-            self.ain = open_input(self.src)
-            self.as_ = self.ain.streams.audio[0]
-            enable_threads(self.as_)
-
-    @staticmethod
-    def _seek(container, stream, target: Optional[Fraction]) -> bool:
-        """Seek ``stream`` to the key frame at or before ``target`` seconds (None: start).
-
-        False when the demuxer cannot seek (FFmpeg says EPERM for raw streams, and for
-        targets before a negative start): the caller reopens the file instead. A failed
-        seek is the input's trouble, never a reason to blame the output folder."""
-        try:
-            if target is None or not stream.time_base:
-                container.seek(0)
-            else:
-                container.seek(int(target / stream.time_base), stream=stream, backward=True,
-                               any_frame=False)
-        except (av.error.FFmpegError, OSError) as err:
-            log.info("seek failed in %s (%s); reading from the start", container.name, err)
-            return False
-        return True
-
-    # -- audio
-    def _cut_audio(self, a: float, b: float) -> None:
-        """Append the samples of [a, b) (video timeline) to the output, sample-exact."""
-        sr = self.src_rate
-        i0, i1 = int(round(a * sr)), int(round(b * sr))
-        self.a_expected += i1 - i0
-        for pos, data in self._audio_from(a):
-            n = data.shape[1]
-            if pos + n <= i0:
-                continue
-            if pos < i1:
-                check(self.cancel)
-                self._encode_audio(data[:, max(i0 - pos, 0):min(i1 - pos, n)])
-            if pos + n > i1:
-                self.a_pending = (pos, data)  # its tail may belong to the next range
-                break
-        else:
-            self.a_done = True
-        if self.a_written < self.a_expected:  # audio ends early: pad with silence
-            self._encode_audio(np.zeros((self._channels(), self.a_expected - self.a_written),
-                                        np.float32))
-
-    def _audio_from(self, a: float):
-        if self.a_pending is not None and (a - self.a_pending[0] / self.src_rate <= SEEK_GAP_S
-                                           or self.a_forward):
-            pending, self.a_pending = self.a_pending, None
-            return _chain(pending, self.a_iter)
-        if self.a_done and self.a_pending is None:
-            return iter(())
-        self.a_pending = None
-        t0 = a - 0.5  # audio frames are short; half a second before is plenty
-        self._seek_audio(self.vstart + Fraction(t0) if t0 > 0 else None)
-        self.a_iter = self._audio_chunks(decode_frames(self.ain, self.as_))
-        return self.a_iter
-
-    def _audio_chunks(self, frames):
-        """(first-sample index on the video timeline, float32 (channels, n)) per frame.
-
-        Positions come from timestamps, snapped to the previous chunk's end when they
-        are within 2 ms, so rounding never drops or repeats a sample.
-        """
-        sr = self.src_rate
-        expected = None
-        for frame in frames:
-            if frame.pts is not None and frame.time_base is not None:
-                pos = int(round((frame.pts * frame.time_base - self.vstart) * sr))
-            else:
-                pos = expected if expected is not None else 0
-            if expected is not None and abs(pos - expected) <= max(2, sr // 500):
-                pos = expected
-            data = self._planar(frame)
-            expected = pos + data.shape[1]
-            yield pos, data
-
-    def _planar(self, frame) -> np.ndarray:
-        """Samples as float32 (channels, n) in the output layout, at the source rate."""
-        frame.pts = None  # the converter only reformats; timing is tracked by us
-        arrs = [f.to_ndarray() for f in self.to_fltp.resample(frame)]
-        if not arrs:
-            return np.zeros((self._channels(), 0), np.float32)
-        return np.concatenate(arrs, axis=1).astype(np.float32, copy=False)
-
-    def _channels(self) -> int:
-        return 1 if self.layout == "mono" else 2
-
-    def _encode_audio(self, data: np.ndarray) -> None:
-        if data.shape[1] == 0:
-            return
-        af = av.AudioFrame.from_ndarray(np.ascontiguousarray(data), format="fltp",
-                                        layout=self.layout)
-        af.sample_rate = self.src_rate
-        af.pts, af.time_base = self.a_written, Fraction(1, self.src_rate)
-        self.a_written += data.shape[1]
-        for packet in self.aout.encode(af):
-            self.out.mux(packet)
-
     def _flush(self) -> None:
         for packet in self.vout.encode(None):
             self.out.mux(packet)
-        if self.aout is not None:
-            for packet in self.aout.encode(None):
-                self.out.mux(packet)
-
-
-def _chain(first, rest):
-    """Yield ``first``, then whatever ``rest`` still has.
-
-    A plain loop rather than ``yield from``: when this generator is dropped its close()
-    must not close ``rest``, which the next range goes on reading.
-    """
-    yield first
-    for item in rest if rest is not None else ():
-        yield item
+        for track in self.tracks:
+            track.flush()

@@ -233,13 +233,15 @@ def rescore(features, settings: SummarizeSettings, shots: Optional[np.ndarray] =
 
 def export(path: str | Path, result_or_summary, out_path: str | Path,
            progress: Optional[ProgressFn] = None, cancel: Optional[CancelToken] = None,
-           replace: bool = True) -> Path:
-    """Write the summary MP4 (selected segments, with sound); atomic. ``replace=False``:
-    a file that appears at ``out_path`` meanwhile is kept and the export fails."""
-    from .export import export_mp4
+           replace: bool = True, mode: str = "accurate", clips: bool = False) -> Path:
+    """Write the summary video (selected segments, with sound); atomic. ``replace=False``:
+    a file that appears at ``out_path`` meanwhile is kept and the export fails. ``mode``
+    "accurate" (re-encoded, frame-exact) or "fast" (stream copy, cuts at keyframes);
+    ``clips``: one file per piece in the folder ``out_path`` (core.video_out)."""
+    from .video_out import export_video
 
     summary = getattr(result_or_summary, "summary", result_or_summary)
-    export_mp4(path, summary.selected, out_path, progress=progress, cancel=cancel,
-               replace=replace)
+    export_video(path, summary.selected, out_path, mode=mode, clips=clips,
+                 progress=progress, cancel=cancel, replace=replace)
     return Path(out_path)
 

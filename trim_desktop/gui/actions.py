@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QStyle, QToolBar
 
 from . import dialogs
@@ -45,7 +45,7 @@ def build(win) -> dict[str, QAction]:
         tip="Open a video (Ctrl+O)")
     act("sample", "Open &Sample Video", None, win.open_sample)
     act("export", "&Export Summary…", "Ctrl+E", win.export_summary, SP.SP_DialogSaveButton,
-        tip="Save the summary as an MP4 (Ctrl+E)")
+        tip="Save the summary as a video, or a clip per piece (Ctrl+E; File > Export Options)")
     act("sheet", "Export &Contact Sheet…", None, win.export_contact_sheet,
         tip="Save a PNG grid of the summary's pieces with their times")
     act("cutlist", "Export C&ut List…", None, win.export_cutlist,
@@ -53,6 +53,7 @@ def build(win) -> dict[str, QAction]:
             "YouTube chapters, SRT, FFmpeg concat or LosslessCut CSV")
     act("open_segments", "Open Se&gments…", None, win.open_segments,
         tip="Make a segments file's kept pieces (e.g. edited by hand) this video's summary")
+    export_choices(win, act)
     act("quit", "&Quit", "Ctrl+Q", win.close)
     act("summarize", "&Summarize", "Ctrl+R", win.summarize, SP.SP_BrowserReload,
         tip="Find the important moments (Ctrl+R)")
@@ -81,6 +82,43 @@ def build(win) -> dict[str, QAction]:
     return A
 
 
+EXPORT_CHOICES = ("export_single", "export_clips", "export_accurate", "export_fast")
+"""File > Export Options: what Export Summary writes (two exclusive pairs)."""
+
+
+def export_choices(win, act) -> None:
+    """One video or a clip per piece; frame-accurate or fast. Checked: the defaults."""
+    pairs = ((("export_single", "One &Video (a chapter per piece)",
+               "Export the kept pieces joined into one video, with a chapter per piece"),
+              ("export_clips", "One &Clip per Piece, into a Folder",
+               "Export each kept piece as its own file into a new folder")),
+             (("export_accurate", "&Frame-Accurate (re-encode)",
+               "Every cut exactly where the summary says (re-encodes: slower)"),
+              ("export_fast", "F&ast (no re-encoding, cuts at keyframes)",
+               "Copies the video without re-encoding (much faster, the original quality), "
+               "but each piece starts at the keyframe at or before its cut, so it can "
+               "start a few seconds early")))
+    for pair in pairs:
+        group = QActionGroup(win)
+        group.setExclusive(True)
+        for i, (key, text, tip) in enumerate(pair):
+            a = act(key, text, None, None, checkable=True, tip=tip)
+            a.setStatusTip(tip)
+            a.setChecked(i == 0)
+            group.addAction(a)
+
+
+def export_mode(A: dict[str, QAction]) -> tuple[str, bool]:
+    """(mode, clips) as the Export Options say: ("accurate" | "fast", one clip per piece)."""
+    return ("fast" if A["export_fast"].isChecked() else "accurate",
+            A["export_clips"].isChecked())
+
+
+def set_export_mode(A: dict[str, QAction], mode: str, clips: bool) -> None:
+    A["export_fast" if mode == "fast" else "export_accurate"].setChecked(True)
+    A["export_clips" if clips else "export_single"].setChecked(True)
+
+
 def build_menus(win: QMainWindow, A: dict[str, QAction], recent: QMenu) -> None:
     """The menu bar and the toolbar."""
     mb = win.menuBar()
@@ -91,6 +129,11 @@ def build_menus(win: QMainWindow, A: dict[str, QAction], recent: QMenu) -> None:
     m.addAction(A["open_segments"])
     m.addSeparator()
     m.addAction(A["export"])
+    options = m.addMenu("Export &Options")
+    for k in EXPORT_CHOICES:
+        options.addAction(A[k])
+        if k == "export_clips":
+            options.addSeparator()
     m.addAction(A["sheet"])
     m.addAction(A["cutlist"])
     m.addSeparator()

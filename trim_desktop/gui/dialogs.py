@@ -1,8 +1,8 @@
 """Every modal dialog goes through this module, so tests can monkeypatch one function.
 
-``show_error``, ``ask_open_path``, ``ask_save_path``, ``ask_sheet_path``,
-``ask_cutlist_path``, ``ask_segments_path``, ``export_done`` and ``show_about`` are the
-only places that call ``QMessageBox`` / ``QFileDialog``.
+``show_error``, ``ask_open_path``, ``ask_save_path``, ``ask_clips_folder``,
+``ask_sheet_path``, ``ask_cutlist_path``, ``ask_segments_path``, ``export_done`` and
+``show_about`` are the only places that call ``QMessageBox`` / ``QFileDialog``.
 """
 from __future__ import annotations
 
@@ -50,8 +50,28 @@ def _ask_save(parent: Optional[QWidget], title: str, suggested: str, kind: str,
     return path
 
 
+VIDEO_SAVE_TYPES = (("MP4 video", ".mp4"), ("QuickTime movie", ".mov"),
+                    ("Matroska video", ".mkv"), ("MP4 video for Apple devices", ".m4v"))
+"""What the summary can be saved as; the ending picks the container."""
+
+
 def ask_save_path(parent: Optional[QWidget], suggested: str) -> str:
-    return _ask_save(parent, "Export summary", suggested, "MP4 video", ".mp4")
+    """The summary's file: MP4, MOV, MKV or M4V (the chosen type's ending is added when
+    the name has none of them)."""
+    filters = [f"{kind} (*{ext})" for kind, ext in VIDEO_SAVE_TYPES]
+    path, chosen = QFileDialog.getSaveFileName(parent, "Export summary", suggested,
+                                               ";;".join(filters))
+    endings = [ext for _, ext in VIDEO_SAVE_TYPES]
+    if path and not path.lower().endswith(tuple(endings)):
+        path += endings[filters.index(chosen)] if chosen in filters else ".mp4"
+    return path
+
+
+def ask_clips_folder(parent: Optional[QWidget], suggested: str) -> str:
+    """A new folder for one clip per piece (it must not hold other files)."""
+    path, _ = QFileDialog.getSaveFileName(parent, "Export one clip per piece into a new "
+                                          "folder", suggested, "Folder (*)")
+    return path
 
 
 def ask_sheet_path(parent: Optional[QWidget], suggested: str) -> str:

@@ -64,6 +64,9 @@ class MainWindow(QMainWindow):
         self._fill_recent()
         self._wire()
         restore_choices(self.store, self.panel, self.player, self)
+        actions.set_export_mode(self.actions_,
+                                self.store.get_str("export/mode", "accurate", api.EXPORT_MODES),
+                                bool(self.store.get_bool("export/clips", False)))
         self._update_actions()
         if warmup:
             # After the first paint: import torch & friends in the background.
@@ -387,16 +390,25 @@ class MainWindow(QMainWindow):
         return s.path, ranges, out
 
     def export_summary(self) -> None:
+        """File > Export Summary: as File > Export Options say (one video or a clip per
+        piece; frame-accurate or fast)."""
         if self.jobs.exporting() and self.session.summary is not None:
             return
-        target = self._export_target("summary", dialogs.ask_save_path, "_summary.mp4")
+        mode, clips = actions.export_mode(self.actions_)
+        self.store.set("export/mode", mode)
+        self.store.set("export/clips", clips)
+        if clips:
+            target = self._export_target("clips", dialogs.ask_clips_folder, "_clips")
+        else:
+            target = self._export_target("summary", dialogs.ask_save_path, "_summary.mp4")
         if target is not None:
             src, ranges, out = target
             # the save dialog asked before replacing a file that was there; one that
-            # appears while the export runs (another program, a second export) is kept
+            # appears while the export runs (another program, a second export) is kept.
+            # A clips folder is replaced only when it holds nothing but earlier clips.
             replace = os.path.exists(out)
-            self.jobs.export(lambda progress, cancel: api.export(src, ranges, out, progress,
-                                                                 cancel, replace=replace))
+            self.jobs.export(lambda progress, cancel: api.export(
+                src, ranges, out, progress, cancel, replace=replace, mode=mode, clips=clips))
 
     # ================================================================== job results
     def _on_job_started(self, job: Job) -> None:
@@ -467,8 +479,9 @@ class MainWindow(QMainWindow):
         action = dialogs.export_done(self, out)
         if action == "play":
             QDesktopServices.openUrl(QUrl.fromLocalFile(out))
-        elif action == "folder":
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(out).parent)))
+        elif action == "folder":   # a clips folder itself, else the file's folder
+            folder = out if os.path.isdir(out) else str(Path(out).parent)
+            QDesktopServices.openUrl(QUrl.fromLocalFile(folder))
 
     def _on_idle(self) -> None:
         self._update_actions()

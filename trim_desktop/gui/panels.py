@@ -172,7 +172,8 @@ class SummaryBox(QGroupBox):
         self.preview_btn.setCheckable(True)
         self.preview_btn.setToolTip("Play only the kept pieces (P; P again stops)")
         self.export_btn = QPushButton("Export…")
-        self.export_btn.setToolTip("Save the summary as an MP4 video (Ctrl+E)")
+        self.export_btn.setToolTip("Save the summary as a video (Ctrl+E); File > Export "
+                                   "Options: a clip per piece, fast export")
         for b in (self.preview_btn, self.export_btn):
             b.setMinimumHeight(30)
         bl = QVBoxLayout(self)
