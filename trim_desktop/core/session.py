@@ -405,9 +405,9 @@ class Session:
         summary and scores, its cuts and edits, the flags it showed. ``settings``: what
         the scores were made with (the next extract step keeps them while they still
         match). ``new_gen``: updates of jobs still running are ignored from now on."""
-        path, info = self.path, self.info
+        kept = (self.path, self.info, self.features, self.shots, self.made_with["extract"])
         self._clear()
-        self.path, self.info = path, info
+        self.path, self.info, self.features, self.shots, self.made_with["extract"] = kept
         if new_gen:
             self.gen += 1
         summary = project.summary

@@ -24,6 +24,7 @@ from .panels import STAGE_TEXT, ActivityBar, EditsButton, NoticeBar, SummaryBox,
 from .jobs import Job, JobRunner
 from .player import Player, fmt_time
 from .preview import Preview
+from .project_io import Projects
 from .settings import Store, restore_choices, save_choices, show_settings
 from .timeline import Timeline
 from .weights_panel import WeightsPanel
@@ -54,6 +55,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.setStyleSheet(style_sheet(self.palette()))
         self._build_ui()
+        self.projects = Projects(self)
         self.actions_ = actions.build(self)
         self.preview = Preview(self.player, self.selected_ranges,
                                [self.preview_btn, self.actions_["preview"]],
@@ -147,6 +149,8 @@ class MainWindow(QMainWindow):
         self.player.errorOccurred.connect(self._on_player_error)
         self.timeline.seekRequested.connect(self._seek_from_timeline)
         self.timeline.toggleRequested.connect(self.toggle_shot)
+        self.timeline.trimRequested.connect(self.trim_piece)
+        self.summaryChanged.connect(self.projects.schedule)
         self.panel.weightsChanged.connect(self._on_choice)
         self.panel.budgetChanged.connect(self._on_choice)
         self.activity.cancel_btn.clicked.connect(self.cancel)
@@ -229,6 +233,7 @@ class MainWindow(QMainWindow):
         job = self.jobs.start("probe", lambda progress, cancel: api.probe(path))
         job.finished.connect(lambda info, gen=gen: self._on_probed(gen, info))
         job.failed.connect(lambda msg, det, user, gen=gen: self._on_open_failed(gen, msg, det, user))
+        self.projects.video_opened(path)
         self._update_actions()
 
     def _reset_video(self) -> None:
@@ -338,12 +343,25 @@ class MainWindow(QMainWindow):
     def toggle_shot(self, i: int) -> None:
         """Add piece ``i`` to the summary or drop it (an edit that survives a rescore)."""
         if self.session.toggle(i) is not None:
-            self._show_pieces()
+            self.show_pieces()
+
+    def trim_piece(self, i: int, side: str, t: float) -> None:
+        """A kept piece's edge was dragged to ``t``: one undoable edit (core.edits)."""
+        if self.session.trim(i, side, t):
+            self.show_pieces()
+
+    def split_at_playhead(self) -> None:
+        """S: cut the piece under the playhead in two (each part kept or dropped alone)."""
+        if self.session.split(self.timeline.position()) is None:
+            self.notify("Nothing to split here: move the playhead inside a piece, "
+                        "away from its edges.", 5000)
+        else:
+            self.show_pieces()
 
     def reset_edits(self) -> None:
-        """"n manual changes - Reset": the automatic choice again."""
+        """"n manual changes - Reset": the automatic pieces and choice again."""
         self.session.reset_edits()
-        self._show_pieces()
+        self.show_pieces()
 
     def undo(self) -> None:
         self._record_choice()          # a setting moved just now is a step of its own
@@ -358,12 +376,13 @@ class MainWindow(QMainWindow):
         if state.settings is not None:
             show_settings(self.panel, state.settings)
             save_choices(self.store, self.panel)
-        self._show_pieces()
+        self.show_pieces()
         self.jobs.follow()     # reruns what the restored settings need
 
-    def _show_pieces(self) -> None:
+    def show_pieces(self) -> None:
+        """The pieces (cut by splits and trims) and their flags, after an edit."""
         if self.session.summary is not None:
-            self.timeline.set_selected([bool(g.selected) for g in self.session.summary.segments])
+            self.timeline.set_summary(self.session.summary)
         self._show_summary_text()
 
     def _export_target(self, what: str, ask, suffix: str):
@@ -435,6 +454,8 @@ class MainWindow(QMainWindow):
             self.backbone_label.setText(f"Backbone: {feats.backbone}")
             self.cache_label.setText("Features: from cache" if feats.from_cache
                                      else "Features: computed")
+            if update.keep_scores:
+                self.activity.idle("Summary restored")
             return
         if isinstance(update, api.Scored):
             self.timeline.set_scores(s.features.timestamps, s.scores)
@@ -533,7 +554,7 @@ class MainWindow(QMainWindow):
                         can_cancel=self.is_busy() or self.preview.on)
         s = self.session
         actions.refresh_edits(self.actions_, s.history.can_undo, s.history.can_redo,
-                              s.edited_pieces() > 0)
+                              s.edited_pieces() > 0, s.summary is not None)
         self.reset_btn.show_count(s.edited_pieces())
         self.box.show_state(has_video, summarizing, has_summary,
                             self.session.summary is not None, exporting)
@@ -600,6 +621,7 @@ class MainWindow(QMainWindow):
         """Close at once; running jobs are cancelled and end behind the closed window
         (jobs.wait_behind: the application waits for them when it quits)."""
         self.save_settings()
+        self.projects.flush()
         self._closing = True
         self.player.stop_soon()
         self.timeline.thumbs.shutdown()
