@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from tests.core.test_session import FAST, calls, kept_time  # noqa: F401 - the fixture
+from tests.core.test_session import FAST, kept_time
 from trim_desktop.core import project
 from trim_desktop.core.errors import OutputError, TrimError
 from trim_desktop.core.project import ProjectError

@@ -23,9 +23,10 @@ from . import actions, dialogs
 from .panels import STAGE_TEXT, ActivityBar, EditsButton, NoticeBar, SummaryBox, style_sheet
 from .jobs import Job, JobRunner
 from .player import Player, fmt_time
+from .editing import EditCommands
 from .preview import Preview
 from .project_io import Projects
-from .settings import Store, restore_choices, save_choices, show_settings
+from .settings import Store, restore_choices, save_choices
 from .timeline import Timeline
 from .weights_panel import WeightsPanel
 
@@ -35,7 +36,7 @@ SAMPLE_VIDEO = RESOURCES / "sample.mp4"
 ICON = RESOURCES / "icon.png"
 
 
-class MainWindow(QMainWindow):
+class MainWindow(EditCommands, QMainWindow):
     summaryChanged = Signal()       # a new or edited Summary is on screen
     jobsIdle = Signal()             # no job runs any more
 
@@ -339,51 +340,6 @@ class MainWindow(QMainWindow):
     def set_model_finetune(self, finetune: bool) -> None:
         if self.base_settings.model_path:
             self.use_model(self.base_settings.model_path, "finetune" if finetune else "as-is")
-
-    def toggle_shot(self, i: int) -> None:
-        """Add piece ``i`` to the summary or drop it (an edit that survives a rescore)."""
-        if self.session.toggle(i) is not None:
-            self.show_pieces()
-
-    def trim_piece(self, i: int, side: str, t: float) -> None:
-        """A kept piece's edge was dragged to ``t``: one undoable edit (core.edits)."""
-        if self.session.trim(i, side, t):
-            self.show_pieces()
-
-    def split_at_playhead(self) -> None:
-        """S: cut the piece under the playhead in two (each part kept or dropped alone)."""
-        if self.session.split(self.timeline.position()) is None:
-            self.notify("Nothing to split here: move the playhead inside a piece, "
-                        "away from its edges.", 5000)
-        else:
-            self.show_pieces()
-
-    def reset_edits(self) -> None:
-        """"n manual changes - Reset": the automatic pieces and choice again."""
-        self.session.reset_edits()
-        self.show_pieces()
-
-    def undo(self) -> None:
-        self._record_choice()          # a setting moved just now is a step of its own
-        self._restore(self.session.undo())
-
-    def redo(self) -> None:
-        self._restore(self.session.redo())
-
-    def _restore(self, state) -> None:
-        if state is None:
-            return
-        if state.settings is not None:
-            show_settings(self.panel, state.settings)
-            save_choices(self.store, self.panel)
-        self.show_pieces()
-        self.jobs.follow()     # reruns what the restored settings need
-
-    def show_pieces(self) -> None:
-        """The pieces (cut by splits and trims) and their flags, after an edit."""
-        if self.session.summary is not None:
-            self.timeline.set_summary(self.session.summary)
-        self._show_summary_text()
 
     def _export_target(self, what: str, ask, suffix: str):
         """Check there is something to export and ask where: (video, ranges, out) or None."""

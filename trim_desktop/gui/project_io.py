@@ -129,7 +129,8 @@ class Projects(QObject):
             return None
         try:
             self.autosave_dir.mkdir(parents=True, exist_ok=True)
-            out = api.save_project(self._snapshot(ident), api.autosave_path(self.autosave_dir, ident))
+            out = api.save_project(self._snapshot(ident),
+                                   api.autosave_path(self.autosave_dir, ident))
         except (api.TrimError, OSError) as err:
             text = f"Autosave failed: {err}"
             if text != self._last_error:        # said once, not after every edit
