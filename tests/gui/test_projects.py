@@ -69,6 +69,8 @@ def test_bad_project_files_end_in_one_line_and_a_usable_window(window, clip, qtb
         win.actions_["open_project"].trigger()
         text, details = dialogs.errors[-1]
         assert words in text and "\n" not in text and details is None
+    win.open_video(str(bad))                               # dropped or from the command line
+    assert "newer" in dialogs.errors[-1][0] and win.path is None
     summarized(win, clip, qtbot)                           # still usable
     other = tmp_path / "other.trimproj"
     dialogs.project_save_path = str(other)
@@ -105,3 +107,24 @@ def test_autosave_is_offered_when_the_video_opens_again(make_window, clip, qtbot
     qtbot.waitUntil(lambda: again.session.features is not None, timeout=60000)
     wait_idle(qtbot, again)
     assert again.selected_ranges() == ranges and not dialogs.errors
+
+
+def test_a_failing_autosave_says_so_once_and_the_window_goes_on(make_window, clip, qtbot,
+                                                                dialogs, tmp_path,
+                                                                monkeypatch):
+    blocker = tmp_path / "not a folder"
+    blocker.write_text("x")
+    monkeypatch.setenv("TRIM_DESKTOP_DATA", str(blocker))
+    win = make_window()
+    summarized(win, clip, qtbot)
+    qtbot.waitUntil(lambda: "Autosave failed" in win.message_text(), timeout=10000)
+    assert win.projects.autosaves == 0 and not dialogs.errors
+    win.statusBar().clearMessage()
+    win.notice.dismiss()
+    win.toggle_shot(0)                                     # the same failure is not repeated
+    qtbot.wait(1500)
+    qtbot.waitUntil(lambda: win.projects._writing is None, timeout=5000)
+    assert "Autosave failed" not in win.message_text()
+    target = tmp_path / "manual.trimproj"
+    dialogs.project_save_path = str(target)
+    assert win.projects.save() and target.exists()          # saving by hand still works

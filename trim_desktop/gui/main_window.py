@@ -216,8 +216,12 @@ class MainWindow(EditCommands, QMainWindow):
         self._fill_recent()
 
     def open_video(self, path: str) -> None:
-        """Open ``path`` in the player and check it in the background (api.probe)."""
+        """Open ``path`` in the player and check it in the background (api.probe); a
+        project file opens as a project."""
         path = os.path.abspath(os.fspath(path))
+        if path.lower().endswith(api.PROJECT_SUFFIX):      # dropped, recent or argv
+            self.projects.open_project(path)
+            return
         if not os.path.isfile(path):
             self.show_error(f"Cannot open '{Path(path).name}': the file does not exist.")
             self.store.set("recent/files", [p for p in self.store.recent_files() if p != path])

@@ -5,8 +5,10 @@ The file format and its checks are core.project's (through core.api); this modul
 where, shows what went wrong in one line, and puts a restored session on screen without
 training (the scores come from the file, the features from the cache). Autosaves go to
 the app's data folder (QStandardPaths' AppDataLocation, or ``TRIM_DESKTOP_DATA`` for tests
-and portable use), one file per video content, written on the GUI thread (a few ms: the
-JSON of the summary) at most once a second after an edit or a new summary. Opening a
+and portable use), one file per video content, at most once a second after an edit or a
+new summary; the snapshot is taken on the GUI thread (references: the machine's summary
+is never changed in place) and written by a side job (a 1-hour video's project: 315 KiB,
+27 ms to serialise and write), one write at a time. Opening a
 video with an autosave offers "Restore your edits from <time>?" in the notice bar: a
 button, not a modal dialog, so the user may ignore it.
 """
@@ -57,6 +59,8 @@ class Projects(QObject):
         self.autosaves = 0                       # files written (tests, diagnostics)
         self._no_offer_gen = -1
         self._last_error = ""
+        self._writing: Any = None    # the autosave job that runs
+        self._again = False          # something changed while it ran
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(AUTOSAVE_MS)
@@ -120,31 +124,66 @@ class Projects(QObject):
         settings = s.made_with.get("select") or self.win.current_settings()
         return api.project_from_session(s, settings, identity)
 
-    def autosave_now(self) -> Optional[Path]:
-        """Write the autosave of the open video now (None: nothing to save yet)."""
-        self.timer.stop()
+    def _autosave_job(self) -> Optional[Any]:
+        """``fn(progress, cancel)`` writing the open video's autosave (None: nothing to
+        save yet); the snapshot is taken now."""
         s = self.win.session
         ident = self.identity
         if s.summary is None or ident is None or s.machine_summary is None:
             return None
-        try:
-            self.autosave_dir.mkdir(parents=True, exist_ok=True)
-            out = api.save_project(self._snapshot(ident),
-                                   api.autosave_path(self.autosave_dir, ident))
-        except (api.TrimError, OSError) as err:
-            text = f"Autosave failed: {err}"
-            if text != self._last_error:        # said once, not after every edit
-                self._last_error = text
-                self.win.notify(text, 10000)
-            return None
+        snap, folder = self._snapshot(ident), self.autosave_dir
+
+        def write(progress=None, cancel=None) -> Path:
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as err:
+                raise api.ProjectError(f"cannot create {folder}: {err.strerror}") from None
+            return api.save_project(snap, api.autosave_path(folder, ident))
+        return write
+
+    def autosave_now(self) -> None:
+        """Write the autosave of the open video (in a side job; one at a time)."""
+        self.timer.stop()
+        if self._writing:
+            self._again = True
+            return
+        write = self._autosave_job()
+        if write is None:
+            return
+        job = self.win.jobs.start("autosave", write)
+        self._writing = job
+        job.finished.connect(self._saved)
+        job.failed.connect(lambda msg, details, user: self._save_failed(msg))
+        job.done.connect(self._written)
+
+    def _saved(self, _path) -> None:
         self._last_error = ""
         self.autosaves += 1
-        return out
+
+    def _save_failed(self, msg: str) -> None:
+        text = f"Autosave failed: {msg}"
+        if text != self._last_error and not self.win._closing:   # once, not every edit
+            self._last_error = text
+            self.win.notify(text, 10000)
+
+    def _written(self) -> None:
+        self._writing = None
+        if self._again:
+            self._again = False
+            self.schedule()
 
     def flush(self) -> None:
-        """Closing: write a pending autosave now."""
-        if self.timer.isActive():
-            self.autosave_now()
+        """Closing: write a pending autosave now, here."""
+        if self.timer.isActive() or self._again:
+            self.timer.stop()
+            if self._writing is not None:
+                self._writing.wait(5000)     # its older snapshot must not land last
+            write = self._autosave_job()
+            if write is not None:
+                try:
+                    write()
+                except api.TrimError:
+                    pass                 # the window is closing: nowhere to say it
 
     # -- File > Save Project / Open Project -----------------------------------------------
     def save(self) -> bool:

@@ -252,6 +252,8 @@ class Timeline(QWidget):
         self.clear_marks()
         self.set_rule("")
         self._hover_t = None
+        self._drag = None
+        self.edge_line.hide()
         self.hover_line.hide()
         self.thumb.hide()
         self.readout.setText("")
