@@ -83,6 +83,19 @@ def test_restored_scores_are_retrained_when_the_settings_differ(calls, video, tm
     assert calls["score"] == before + 1
 
 
+def test_a_restored_project_with_another_length_only_reselects(calls, video, tmp_path):
+    s = edited_session(video)
+    loaded = project.load(saved(s, video, tmp_path))
+    t = Session()
+    t.open(str(video))
+    t.restore(loaded, FAST)
+    before = dict(calls)
+    updates = t.run(None, FAST.replace(budget=0.5))
+    assert [type(u).__name__ for u in updates] == ["Extracted", "Selected"]
+    assert calls["score"] == before["score"] and calls["select"] == before["select"] + 1
+    assert t.summary.budget == 0.5 and t.cuts == s.cuts      # the edits laid over it
+
+
 @pytest.mark.parametrize("content,words", [
     (b'{"format": "trim-desktop-project", "version": 1, "summ', "damaged (not valid JSON"),
     (b'{"hello": "world"}', "not a TRIM Desktop project"),

@@ -193,11 +193,13 @@ class Session:
                 cancel: Optional[CancelToken] = None) -> Iterator[Update]:
             nonlocal features, shots
             messages: list = []
+            keep_now = False
             if step == "extract":
                 features = pipeline.extract(path, settings, progress, cancel, messages)
                 check(cancel)
                 shots = np.asarray(pipeline.shots_for(features, settings, progress, cancel))
-                keep_now = keep and len(features.timestamps) == len(scores)
+                keep_now = keep and scores is not None and \
+                    len(features.timestamps) == len(scores)
                 yield Extracted(gen, settings, features, shots, list(messages), keep_now)
                 check(cancel)
                 if keep_now and after is None:
