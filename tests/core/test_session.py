@@ -334,6 +334,7 @@ def test_a_trimmed_piece_stays_trimmed_after_a_rescore_and_undo_restores_it(call
     cut = round(a + 0.6, 3)
     assert s.trim(i, "start", cut)
     assert outside(kept_time(s), a, cut) and inside(kept_time(s), cut, b)
+    assert s.edited_pieces() == 1                         # one trim, one manual change
     for change in (dict(gamma=0.0, beta=2.0), dict(preset="short"),
                    dict(gamma=0.0, beta=2.0, budget=0.5)):
         s.run(None, FAST.replace(**change))

@@ -306,16 +306,19 @@ class Session:
         return kept
 
     def edited_pieces(self) -> int:
-        """How many pieces of the summary on screen follow an edit, plus the splits no edit
-        touches ("n manual changes")."""
+        """How many changes the user made to the summary on screen ("n manual changes"):
+        pieces that follow an edit, the parts of one trim (edited pieces either side of a
+        cut) counting once, and splits that no edit touches."""
         if self.summary is None:
             return 0
         segs = self.summary.segments
         fixed = decided(segs, self.edits)
-        bare = sum(1 for i in range(1, len(segs))
-                   if any(abs(segs[i].start_time - c) < 1e-6 for c in self.cuts)
-                   and i not in fixed and i - 1 not in fixed)
-        return len(fixed) + bare
+        count = len(fixed)
+        for i in range(1, len(segs)):
+            if any(abs(segs[i].start_time - c) < 1e-6 for c in self.cuts):
+                both = (i in fixed) + (i - 1 in fixed)
+                count += {0: 1, 1: 0, 2: -1}[both]
+        return count
 
     def reset_edits(self) -> None:
         """Forget every edit and cut: the machine's pieces and choice again."""

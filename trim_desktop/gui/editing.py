@@ -7,11 +7,22 @@ step back into the panel and let the JobRunner rerun what they need.
 """
 from __future__ import annotations
 
+from typing import Any, Callable
+
 from .settings import save_choices, show_settings
 
 
 class EditCommands:
     """Edit commands of the main window (uses its session, timeline, panel, jobs)."""
+
+    session: Any
+    timeline: Any
+    panel: Any
+    jobs: Any
+    store: Any
+    notify: Callable[..., None]
+    _record_choice: Callable[[], None]
+    _show_summary_text: Callable[[], None]
 
     def toggle_shot(self, i: int) -> None:
         """Add piece ``i`` to the summary or drop it (an edit that survives a rescore)."""
