@@ -107,6 +107,10 @@ def test_autosave_is_offered_when_the_video_opens_again(make_window, clip, qtbot
     qtbot.waitUntil(lambda: again.session.features is not None, timeout=60000)
     wait_idle(qtbot, again)
     assert again.selected_ranges() == ranges and not dialogs.errors
+    again.panel.budget.setValue(40)                        # settings are followed again
+    qtbot.waitUntil(lambda: again.summary.budget == pytest.approx(0.40), timeout=20000)
+    wait_idle(qtbot, again)
+    assert again.reset_btn.isVisible()                     # the edits laid over it
 
 
 def test_a_failing_autosave_says_so_once_and_the_window_goes_on(make_window, clip, qtbot,
@@ -128,3 +132,24 @@ def test_a_failing_autosave_says_so_once_and_the_window_goes_on(make_window, cli
     target = tmp_path / "manual.trimproj"
     dialogs.project_save_path = str(target)
     assert win.projects.save() and target.exists()          # saving by hand still works
+
+
+def test_restoring_while_a_summary_runs_keeps_the_restored_edits(make_window, clip, qtbot,
+                                                                 dialogs):
+    win = make_window()
+    summarized(win, clip, qtbot)
+    edit(win)
+    ranges = win.selected_ranges()
+    win.close()                                            # closing writes the autosave
+
+    again = make_window()
+    again.open_video(str(clip))
+    qtbot.waitUntil(again.notice.offering, timeout=15000)
+    again.summarize()                                      # the user starts over, then
+    assert again.is_busy()
+    again.notice.action_btn.click()                        # changes their mind
+    qtbot.waitUntil(lambda: not again.jobs.jobs, timeout=60000)
+    wait_idle(qtbot, again)
+    assert again.selected_ranges() == ranges and not dialogs.errors
+    again.panel.budget.setValue(40)
+    qtbot.waitUntil(lambda: again.summary.budget == pytest.approx(0.40), timeout=20000)

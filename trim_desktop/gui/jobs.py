@@ -268,6 +268,7 @@ class JobRunner(QObject):
         self.debounce.stop()
         self._user_cancelled = False
         new = self._settings()
+        self._basis = (self.session.gen, new)    # later changes are followed from here
         step = self.session.plan(new)
         if step is not None:
             self._run(step, new)
