@@ -3,58 +3,18 @@ from __future__ import annotations
 
 import dataclasses
 import sys
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from trim_desktop.core import pipeline
 from trim_desktop.core.pipeline import SummarizeSettings
 from trim_desktop.core.progress import Cancelled, CancelToken
 from trim_desktop.core.session import (EXTRACT_FIELDS, NO_RERUN_FIELDS, SELECT_FIELDS,
                                        TRAIN_FIELDS, Edit, Extracted, Scored, Selected,
                                        Session, rerun_for)
-from trim_desktop.core.decode import VideoInfo
 
 FAST = SummarizeSettings(steps1=2, steps2=4, device="cpu", budget=0.3)
-
-
-def fake_features(n=30, dim=32, rate=2.0, seed=0):
-    """Six scenes of distinct feature vectors (a 15 s video at 2 samples/s)."""
-    rng = np.random.default_rng(seed)
-    centres = rng.normal(size=(6, dim)) * 3
-    values = np.concatenate([c + 0.1 * rng.normal(size=(n // 6, dim)) for c in centres])
-    ts = np.arange(n) / rate
-    info = VideoInfo(path="/v.mp4", duration=n / rate, fps=25.0, n_frames=int(n / rate * 25),
-                     width=64, height=48, rotation=0, has_audio=False, video_codec="h264",
-                     audio_codec=None)
-    return SimpleNamespace(values=values.astype(np.float32), timestamps=ts,
-                           frame_indices=(ts * 25).astype(np.int64), backbone="fake",
-                           preprocess="crop", rate=rate, info=info, from_cache=False)
-
-
-@pytest.fixture
-def calls(monkeypatch):
-    """pipeline.extract gives fake features; counts what each step calls."""
-    count = {"extract": 0, "score": 0, "select": 0}
-    real_score, real_select = pipeline.score, pipeline.select
-
-    def extract(path, settings, progress=None, cancel=None, messages=None):
-        count["extract"] += 1
-        return fake_features()
-
-    def score(*a, **k):
-        count["score"] += 1
-        return real_score(*a, **k)
-
-    def select(*a, **k):
-        count["select"] += 1
-        return real_select(*a, **k)
-
-    monkeypatch.setattr(pipeline, "extract", extract)
-    monkeypatch.setattr(pipeline, "score", score)
-    monkeypatch.setattr(pipeline, "select", select)
-    return count
+"""calls (a fixture in conftest.py): pipeline.extract gives fake_features()."""
 
 
 def opened():
@@ -312,3 +272,99 @@ def test_session_imports_without_torch_or_qt():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.split()
     assert out == ["False", "False"]
+
+
+# ------------------------------------------------------------------ finer edits: split, trim
+def kept_time(s):
+    """Merged kept ranges of the summary on screen (what export cuts)."""
+    out = []
+    for a, b in sorted(s.selected_ranges()):
+        if out and a <= out[-1][1] + 1e-9:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def inside(ranges, a, b):
+    return any(x - 1e-6 <= a and b <= y + 1e-6 for x, y in ranges)
+
+
+def outside(ranges, a, b):
+    return all(b <= x + 1e-6 or a >= y - 1e-6 for x, y in ranges)
+
+
+def test_split_pieces_are_toggled_separately_and_the_cut_survives_a_rescore(calls):
+    s = opened()
+    s.run(None, FAST)
+    n = len(s.summary.segments)
+    i, seg = next((i, g) for i, g in enumerate(s.summary.segments) if g.duration >= 2)
+    t, was = round(middle(seg), 3), seg.selected
+    assert s.split(seg.start_time + 0.05) is None          # too close to the edge
+    assert s.split(t) == i + 1 and len(s.summary.segments) == n + 1
+    first, second = s.summary.segments[i], s.summary.segments[i + 1]
+    assert (first.end_time, second.start_time) == (t, t)
+    assert first.selected is was and second.selected is was and s.edited_pieces() == 1
+    assert first.start_frame < second.start_frame <= first.end_frame + 1
+    s.toggle(i)                                            # only the first part
+    assert kept_at(s, t - 0.1) is (not was) and kept_at(s, t + 0.1) is was
+    for change in (dict(gamma=0.0, beta=2.0), dict(gamma=0.0, beta=2.0, budget=0.5)):
+        s.run(None, FAST.replace(**change))
+        assert any(abs(g.start_time - t) < 1e-9 for g in s.summary.segments), change
+        assert kept_at(s, t - 0.1) is (not was), change
+    s.run(None, FAST)
+    s.undo()                                               # the budget, the weights
+    s.undo()
+    s.undo()                                               # the toggle
+    assert kept_at(s, t - 0.1) is kept_at(s, t + 0.1)
+    s.undo()                                               # the split
+    assert len(s.summary.segments) == n and s.cuts == []
+    s.redo()
+    assert len(s.summary.segments) == n + 1 and s.cuts == [t]
+    s.reset_edits()
+    assert len(s.summary.segments) == n and s.edited_pieces() == 0
+
+
+def test_a_trimmed_piece_stays_trimmed_after_a_rescore_and_undo_restores_it(calls):
+    s = opened()
+    s.run(None, FAST)
+    i, seg = next((i, g) for i, g in enumerate(s.summary.segments)
+                  if g.selected and g.duration >= 1.5)
+    a, b = seg.start_time, seg.end_time
+    cut = round(a + 0.6, 3)
+    assert s.trim(i, "start", cut)
+    assert outside(kept_time(s), a, cut) and inside(kept_time(s), cut, b)
+    assert s.edited_pieces() == 1                         # one trim, one manual change
+    for change in (dict(gamma=0.0, beta=2.0), dict(preset="short"),
+                   dict(gamma=0.0, beta=2.0, budget=0.5)):
+        s.run(None, FAST.replace(**change))
+        assert outside(kept_time(s), a, cut) and inside(kept_time(s), cut, b), change
+    s.run(None, FAST)
+    for _ in range(4):
+        s.undo()
+    assert inside(kept_time(s), a, b) and s.cuts == [] and s.edits == []
+    s.redo()
+    assert outside(kept_time(s), a, cut) and inside(kept_time(s), cut, b)
+    assert not s.trim(i, "start", cut)                    # already there: no change
+
+
+def test_dragging_a_start_outward_keeps_part_of_the_left_out_neighbour(calls):
+    s = opened()
+    s.run(None, FAST)
+    segs = s.summary.segments
+    i = next(i for i in range(1, len(segs)) if segs[i].selected and not segs[i - 1].selected
+             and segs[i - 1].duration >= 1.0)
+    a, prev_start, b = segs[i].start_time, segs[i - 1].start_time, segs[i].end_time
+    t = round(a - 0.5, 3)
+    assert s.trim(i, "start", t)
+    assert inside(kept_time(s), t, b) and outside(kept_time(s), prev_start, t)
+    s.run(None, FAST.replace(gamma=0.0, beta=2.0))
+    assert inside(kept_time(s), t, a + 0.1) and outside(kept_time(s), prev_start, t)
+    # a trim never goes below MIN_PIECE: dragging the start past the end stops short
+    j = next(j for j, g in enumerate(s.summary.segments) if g.selected)
+    g = s.summary.segments[j]
+    end = g.end_time
+    assert s.trim(j, "start", end + 5)
+    assert inside(kept_time(s), end - 0.2, end) and outside(kept_time(s), g.start_time, end - 0.2)
+    assert not s.trim(next(k for k, h in enumerate(s.summary.segments) if not h.selected),
+                      "start", 0.0)                       # a left-out piece has no edges

@@ -27,13 +27,14 @@ def clip(tmp_path_factory):
 
 @pytest.fixture
 def gui_env(tmp_path, monkeypatch):
-    """Per-test QSettings file and feature cache."""
+    """Per-test QSettings file, feature cache and data folder (autosaves)."""
     from PySide6.QtCore import QSettings
 
     ini = tmp_path / "settings" / "trim.ini"
     ini.parent.mkdir()
     monkeypatch.setenv("TRIM_DESKTOP_SETTINGS", str(ini))
     monkeypatch.setenv("TRIM_DESKTOP_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("TRIM_DESKTOP_DATA", str(tmp_path / "data"))
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
                       str(tmp_path / "settings"))
     return ini
@@ -55,6 +56,8 @@ class DialogRecorder:
         self.export_done: list[str] = []
         self.save_path: str | None = None
         self.open_path: str | None = None
+        self.project_save_path: str | None = None
+        self.project_open_path: str | None = None
         self.export_action = "close"
         self.opened_urls: list = []
 
@@ -70,6 +73,10 @@ def dialogs(monkeypatch):
                         lambda parent, text, details=None, title="": rec.errors.append((text, details)))
     monkeypatch.setattr(dlg, "ask_save_path", lambda parent, suggested: rec.save_path or "")
     monkeypatch.setattr(dlg, "ask_open_path", lambda parent, folder: rec.open_path or "")
+    monkeypatch.setattr(dlg, "ask_project_save_path",
+                        lambda parent, suggested: rec.project_save_path or "")
+    monkeypatch.setattr(dlg, "ask_project_open_path",
+                        lambda parent, folder: rec.project_open_path or "")
 
     def done(parent, path):
         rec.export_done.append(path)

@@ -12,6 +12,10 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 from . import pipeline
 from .errors import TrimError
 from .pipeline import Result, SummarizeSettings
+from .project import (SUFFIX as PROJECT_SUFFIX, Project, ProjectError, VideoIdentity,
+                      autosave_path, from_session as project_from_session,
+                      load as load_project, locate_video, matches as project_matches,
+                      save as save_project, video_identity)
 from .progress import Cancelled, CancelToken, EtaEstimator, JobEta, Progress, ProgressFn
 from .session import STAGES, Extracted, Scored, Selected, Session, Update, rerun_for
 
@@ -129,7 +133,10 @@ def has_setting(name: str) -> bool:
     return name in {f.name for f in dataclasses.fields(SummarizeSettings)}
 
 
-__all__ = ["EXPORT_MODES", "STAGES", "VIDEO_ENDINGS", "Cancelled", "CancelToken", "EtaEstimator", "Extracted", "JobEta", "Progress",
+__all__ = ["PROJECT_SUFFIX", "Project", "ProjectError", "VideoIdentity", "autosave_path",
+           "project_from_session", "load_project", "locate_video", "project_matches",
+           "save_project", "video_identity",
+           "EXPORT_MODES", "STAGES", "VIDEO_ENDINGS", "Cancelled", "CancelToken", "EtaEstimator", "Extracted", "JobEta", "Progress",
            "ProgressFn", "Result", "Scored", "Selected", "Session", "SummarizeSettings",
            "TrimError", "Update", "cutlist_formats", "device_label", "export", "export_contact_sheet",
            "export_cutlist", "grab_frames", "has_setting", "load_model", "load_segments",

@@ -2,10 +2,12 @@
 
 The app holds one :class:`Session`. It knows the video (path, info), its features and
 shots, the scores, the summary (kept once), the training state, the notes for the user,
-the user's edits (pieces kept or dropped by hand, by time: they survive a rescore and a
-re-cut, see core.edits), an undo / redo history of edits and settings, and its own
-stage-1 memo (so a slider move pays only for stage 2, without the process-wide memo the
-CLI uses).
+the user's edits (pieces kept or dropped by hand, pieces split or trimmed, by time: they
+survive a rescore and a re-cut, see core.edits), an undo / redo history of edits and
+settings, and its own stage-1 memo (so a slider move pays only for stage 2, without the
+process-wide memo the CLI uses). :meth:`Session.restore` puts a saved project back
+(core.project) without training: the next extract step loads the features and keeps the
+project's scores while the settings still match them.
 
 ``plan(settings)`` says what a change of settings must rerun: "extract" (features and
 shots), "train" (scores and selection), "select" (selection only) or None.
@@ -27,7 +29,8 @@ from typing import Any, Callable, Iterator, Optional, Union
 import numpy as np
 
 from . import pipeline
-from .edits import Edit, History, State, apply_edits, decided
+from .edits import (MIN_PIECE, Edit, History, State, apply_edits, cut_segments, decided,
+                    split_edits, split_summary)
 from .pipeline import SummarizeSettings
 from .progress import CancelToken, ProgressFn, check, report
 
@@ -79,6 +82,7 @@ class Extracted:
     features: Any                  # features.Features
     shots: np.ndarray              # (n_shots, 2) inclusive sample ranges
     messages: list = field(default_factory=list)
+    keep_scores: bool = False      # the scores on hand (a restored project's) still hold
 
 
 @dataclass(frozen=True)
@@ -131,7 +135,10 @@ class Session:
         self.device: Optional[str] = None
         self.messages: list[str] = []
         self.edits: list[Edit] = []      # what the user kept or dropped, by time
+        self.cuts: list[float] = []      # where the user split pieces (seconds)
+        self._base: Any = None           # the selection's own summary, uncut, unedited
         self._machine: list[bool] = []   # the selection's own flags for self.summary
+        self._restored = False           # scores from a project file, not trained here
         self._summary_no = 0             # counts summaries (undo knows which flags it saw)
         self.history.clear()
         # the settings each stage's result was made with (None: not made, or stale)
@@ -178,18 +185,26 @@ class Session:
         need = {"extract": path, "train": features, "select": scores}[step]
         if need is None:
             raise ValueError(f"cannot {step}: nothing to start from")
+        # a restored project: its scores stand unless the settings ask for new ones
+        after = rerun_for(self.made_with["train"], settings) if self._restored else "extract"
+        keep = step == "extract" and after in (None, "select")
 
         def run(progress: Optional[ProgressFn] = None,
                 cancel: Optional[CancelToken] = None) -> Iterator[Update]:
             nonlocal features, shots
             messages: list = []
+            keep_now = False
             if step == "extract":
                 features = pipeline.extract(path, settings, progress, cancel, messages)
                 check(cancel)
                 shots = np.asarray(pipeline.shots_for(features, settings, progress, cancel))
-                yield Extracted(gen, settings, features, shots, list(messages))
+                keep_now = keep and scores is not None and \
+                    len(features.timestamps) == len(scores)
+                yield Extracted(gen, settings, features, shots, list(messages), keep_now)
                 check(cancel)
-            if step in ("extract", "train"):
+                if keep_now and after is None:
+                    return
+            if step == "train" or (step == "extract" and not keep_now):
                 result = pipeline.rescore(features, settings, shots=shots, progress=progress,
                                           cancel=cancel, messages=messages,
                                           memo=self._stage1_memo())
@@ -233,10 +248,14 @@ class Session:
             self.features, self.shots = update.features, np.asarray(update.shots)
             self.info = update.features.info
             self.messages = list(update.messages)
+            if update.keep_scores:
+                self.made_with["extract"] = update.settings
+                return True
             # the scores and summary on screen stay until new ones come, but are stale now
             self.made_with.update(extract=update.settings, train=None, select=None)
         elif isinstance(update, Scored):
             self.scores = np.asarray(update.scores)
+            self._restored = False
             self.train_state, self.device = update.train_state, update.device
             self.messages = list(update.messages)
             self.made_with.update(train=update.settings, select=update.settings)
@@ -250,20 +269,32 @@ class Session:
 
     # -- the summary and the user's edits ------------------------------------------------
     def _set_summary(self, summary: Any) -> None:
-        """A new summary: the user's edits are laid over the machine's choice."""
-        self.summary = summary
+        """A new summary: cut at the user's cuts, the user's edits laid over the machine's
+        choice."""
+        self._base = summary
         self._summary_no += 1
-        self._machine = [bool(s.selected) for s in summary.segments]
-        if self.edits:
-            apply_edits(summary, self._machine, self.edits)
+        self._derive()
         self.record(step=False)
 
     def use_summary(self, summary: Any) -> None:
         """A summary from elsewhere (the app's Open Segments: a segments file's pieces)
         is the choice now: the edits and the undo history start over from it."""
         self.edits = []
+        self.cuts = []
         self.history.clear()
         self._set_summary(summary)
+
+    def _derive(self) -> None:
+        """The summary on screen from the machine's: cut at ``cuts``, ``edits`` applied."""
+        self.summary = split_summary(self._base, self.cuts)
+        self._machine = [bool(s.selected) for s in self.summary.segments]
+        if self.edits:
+            apply_edits(self.summary, self._machine, self.edits)
+
+    @property
+    def machine_summary(self) -> Any:
+        """The selection's own summary (uncut, unedited): what a project file stores."""
+        return self._base
 
     def toggle(self, i: int) -> Optional[bool]:
         """The user keeps or drops piece ``i``; returns its new flag (None: no such piece).
@@ -283,15 +314,132 @@ class Session:
         return kept
 
     def edited_pieces(self) -> int:
-        """How many pieces of the summary on screen follow an edit ("n manual changes")."""
-        return len(decided(self.summary.segments, self.edits)) if self.summary else 0
+        """How many changes the user made to the summary on screen ("n manual changes"):
+        pieces that follow an edit, the parts of one trim (edited pieces either side of a
+        cut) counting once, and splits that no edit touches."""
+        if self.summary is None:
+            return 0
+        segs = self.summary.segments
+        fixed = decided(segs, self.edits)
+        count = len(fixed)
+        for i in range(1, len(segs)):
+            if any(abs(segs[i].start_time - c) < 1e-6 for c in self.cuts):
+                both = (i in fixed) + (i - 1 in fixed)
+                count += {0: 1, 1: 0, 2: -1}[both]
+        return count
 
     def reset_edits(self) -> None:
-        """Forget every edit: the machine's choice again."""
-        self.edits = []
-        if self.summary is not None:
-            apply_edits(self.summary, self._machine, [])
+        """Forget every edit and cut: the machine's pieces and choice again."""
+        self.edits, self.cuts = [], []
+        if self._base is not None:
+            self._derive()
         self.record()
+
+    # -- finer edits: split and trim ---------------------------------------------------
+    def _cut(self, t: float) -> None:
+        """Cut the summary on screen at ``t`` (the flags and machine choice carry over)."""
+        old = self.summary.segments
+        if not any(abs(c - t) < 1e-6 for c in self.cuts):
+            self.cuts = sorted(self.cuts + [t])
+        new = cut_segments(old, [t])
+        if len(new) != len(old):
+            owner = [next(k for k, g in enumerate(old) if g.start_time <= s.start_time
+                          < g.end_time) for s in new]
+            self._machine = [self._machine[k] for k in owner]
+            self.summary = dataclasses.replace(self.summary, segments=new)
+            self.edits = split_edits(self.edits, t)
+
+    def _decide(self, i: int, kept: bool) -> None:
+        seg = self.summary.segments[i]
+        seg.selected = kept
+        self.edits = [e for e in self.edits if not e.covers(seg)] + [Edit.of(seg, kept)]
+
+    def piece_at(self, t: float) -> Optional[int]:
+        """The piece of the summary on screen at ``t`` seconds (the last one at the end)."""
+        if self.summary is None or not self.summary.segments:
+            return None
+        segs = self.summary.segments
+        for i, g in enumerate(segs):
+            if g.start_time <= t < g.end_time:
+                return i
+        return len(segs) - 1 if abs(t - segs[-1].end_time) < 1e-6 else None
+
+    def split(self, t: float) -> Optional[int]:
+        """Split the piece at ``t`` seconds in two (each part keeps its flag and can be
+        toggled on its own; the cut holds over every later summary). Returns the second
+        part's index; None: no piece there, or ``t`` within MIN_PIECE of its edge."""
+        i = self.piece_at(t)
+        if i is None:
+            return None
+        seg = self.summary.segments[i]
+        t = round(float(t), 3)
+        if not seg.start_time + MIN_PIECE <= t <= seg.end_time - MIN_PIECE:
+            return None
+        self._cut(t)
+        self.record()
+        return i + 1
+
+    def trim(self, i: int, side: str, t: float) -> bool:
+        """Move kept piece ``i``'s ``side`` ("start" / "end") edge to ``t`` seconds: the
+        part trimmed off is dropped (or the part added kept), what remains is kept, both
+        as edits at sub-piece precision (core.edits). False: nothing changed."""
+        s = self.summary
+        if s is None or not 0 <= i < len(s.segments) or not s.segments[i].selected:
+            return False
+        a, b = s.segments[i].start_time, s.segments[i].end_time
+        edges = sorted({g.start_time for g in s.segments} | {g.end_time for g in s.segments})
+        t = min(max(float(t), 0.0), float(s.duration))
+        near = min(edges, key=lambda x: abs(x - t))
+        t = near if abs(near - t) < MIN_PIECE else round(t, 3)
+        if side == "start":
+            t, old = min(t, b - MIN_PIECE), a
+            keep = (t, b)
+        else:
+            t, old = max(t, a + MIN_PIECE), b
+            keep = (a, t)
+        if abs(t - old) < 1e-6:
+            return False
+        extend = t < a if side == "start" else t > b
+        lo, hi = sorted((old, t))
+        for c in (t, keep[1] if side == "start" else keep[0]):
+            self._cut(c)
+        for j, g in enumerate(self.summary.segments):
+            mid = (g.start_time + g.end_time) / 2
+            if lo < mid < hi:
+                self._decide(j, extend)
+            elif keep[0] < mid < keep[1]:
+                self._decide(j, True)
+        self.record()
+        return True
+
+    # -- projects ----------------------------------------------------------------------
+    def restore(self, project: Any, settings: SummarizeSettings, new_gen: bool = False) -> int:
+        """Put a saved project back on the open video, without training: its machine
+        summary and scores, its cuts and edits, the flags it showed. ``settings``: what
+        the scores were made with (the next extract step keeps them while they still
+        match). ``new_gen``: updates of jobs still running are ignored from now on."""
+        kept = (self.path, self.info, self.features, self.shots, self.made_with["extract"])
+        self._clear()
+        self.path, self.info, self.features, self.shots, self.made_with["extract"] = kept
+        if new_gen:
+            self.gen += 1
+        summary = project.summary
+        self.scores = np.asarray(summary.sample_scores, dtype=np.float32)
+        self.device = getattr(project, "device", None)
+        self.messages = list(getattr(project, "messages", []) or [])
+        self.made_with.update(train=settings, select=settings)
+        self._restored = True
+        self.edits = list(project.edits)
+        self.cuts = sorted(float(c) for c in project.cuts)
+        self._base = summary
+        self._summary_no += 1
+        self._derive()
+        flags = list(project.flags or [])
+        if len(flags) == len(self.summary.segments):
+            for seg, flag in zip(self.summary.segments, flags):
+                seg.selected = bool(flag)
+        self.record(settings, step=False)
+        return self.gen
 
     # -- undo / redo -----------------------------------------------------------------
     def record(self, settings: Optional[SummarizeSettings] = None, step: bool = True) -> None:
@@ -301,7 +449,8 @@ class Session:
         if settings is None:
             settings = cur.settings if cur is not None else self.made_with["select"]
         flags = tuple(bool(s.selected) for s in self.summary.segments) if self.summary else ()
-        self.history.record(State(settings, tuple(self.edits), self._summary_no, flags), step)
+        self.history.record(State(settings, tuple(self.edits), self._summary_no, flags,
+                                  tuple(self.cuts)), step)
 
     def undo(self) -> Optional[State]:
         """Step back; returns the state now current (its settings are the GUI's to apply)."""
@@ -314,6 +463,9 @@ class Session:
         if state is None:
             return None
         self.edits = list(state.edits)
+        if list(state.cuts) != self.cuts and self._base is not None:
+            self.cuts = list(state.cuts)
+            self._derive()            # the pieces as they were cut then
         s = self.summary
         if s is not None:
             if state.summary_no == self._summary_no and len(state.flags) == len(s.segments):

@@ -44,6 +44,11 @@ def build(win) -> dict[str, QAction]:
     act("open", "&Open Video…", "Ctrl+O", win.open_dialog, SP.SP_DialogOpenButton,
         tip="Open a video (Ctrl+O)")
     act("sample", "Open &Sample Video", None, win.open_sample)
+    act("open_project", "Open &Project…", "Ctrl+Shift+O", win.projects.open_dialog,
+        tip="Open a saved project: the video, its summary and your edits (Ctrl+Shift+O)")
+    act("save_project", "&Save Project", "Ctrl+S", win.projects.save,
+        tip="Save the video's summary, settings and edits as a project (Ctrl+S)")
+    act("save_project_as", "Save Project &As…", "Ctrl+Shift+S", win.projects.save_as)
     act("export", "&Export Summary…", "Ctrl+E", win.export_summary, SP.SP_DialogSaveButton,
         tip="Save the summary as a video, or a clip per piece (Ctrl+E; File > Export Options)")
     act("sheet", "Export &Contact Sheet…", None, win.export_contact_sheet,
@@ -73,6 +78,8 @@ def build(win) -> dict[str, QAction]:
     act("model_clear", "Stop Using the Model", None, lambda: win.use_model(None))
     act("undo", "&Undo", "Ctrl+Z", win.undo, tip="Undo the last edit or setting change (Ctrl+Z)")
     act("redo", "&Redo", "Ctrl+Shift+Z", win.redo, tip="Redo (Ctrl+Shift+Z)")
+    act("split", "&Split Piece at Playhead", "S", win.split_at_playhead,
+        tip="Cut the piece under the playhead in two, to keep or drop each part (S)")
     act("reset_edits", "Reset &Manual Changes", None, win.reset_edits,
         tip="Forget the pieces you added or dropped by hand: the automatic choice again")
     act("shortcuts", "&Keyboard Shortcuts", "F1", lambda: dialogs.show_shortcuts(win))
@@ -127,6 +134,10 @@ def build_menus(win: QMainWindow, A: dict[str, QAction], recent: QMenu) -> None:
     m.addMenu(recent)
     m.addAction(A["sample"])
     m.addAction(A["open_segments"])
+    m.addAction(A["open_project"])
+    m.addSeparator()
+    m.addAction(A["save_project"])
+    m.addAction(A["save_project_as"])
     m.addSeparator()
     m.addAction(A["export"])
     options = m.addMenu("Export &Options")
@@ -139,7 +150,7 @@ def build_menus(win: QMainWindow, A: dict[str, QAction], recent: QMenu) -> None:
     m.addSeparator()
     m.addAction(A["quit"])
     m = mb.addMenu("&Edit")
-    for k in ("undo", "redo", "reset_edits"):
+    for k in ("undo", "redo", "split", "reset_edits"):
         m.addAction(A[k])
     m = mb.addMenu("&Summary")
     for k in ("summarize", "preview", "cancel"):
@@ -209,8 +220,12 @@ def about(win) -> None:
                        "important moments.")
 
 
-def refresh_edits(A: dict[str, QAction], can_undo: bool, can_redo: bool, edited: bool) -> None:
-    """Undo, Redo and Reset Manual Changes for the session's history and edits."""
+def refresh_edits(A: dict[str, QAction], can_undo: bool, can_redo: bool, edited: bool,
+                  pieces: bool = False) -> None:
+    """Undo, Redo, Split, Save Project and Reset Manual Changes for the session's state
+    (``pieces``: a summary is on screen)."""
+    for k in ("split", "save_project", "save_project_as"):
+        A[k].setEnabled(pieces)
     A["undo"].setEnabled(can_undo)
     A["redo"].setEnabled(can_redo)
     A["reset_edits"].setEnabled(edited)

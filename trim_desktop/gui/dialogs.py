@@ -55,6 +55,18 @@ VIDEO_SAVE_TYPES = (("MP4 video", ".mp4"), ("QuickTime movie", ".mov"),
 """What the summary can be saved as; the ending picks the container."""
 
 
+PROJECT_FILTER = "TRIM Desktop projects (*.trimproj);;All files (*)"
+
+
+def ask_project_save_path(parent: Optional[QWidget], suggested: str) -> str:
+    return _ask_save(parent, "Save project", suggested, "TRIM Desktop project", ".trimproj")
+
+
+def ask_project_open_path(parent: Optional[QWidget], folder: str) -> str:
+    path, _ = QFileDialog.getOpenFileName(parent, "Open project", folder, PROJECT_FILTER)
+    return path
+
+
 def ask_save_path(parent: Optional[QWidget], suggested: str) -> str:
     """The summary's file: MP4, MOV, MKV or M4V (the chosen type's ending is added when
     the name has none of them)."""
@@ -131,6 +143,11 @@ SHORTCUTS = [
     ("I / O", "Mark in / mark out (a range of the video)"),
     ("Enter / Delete", "Keep / leave out every piece in the marked range"),
     ("X", "Clear the marks"),
+    ("S", "Split the piece under the playhead in two"),
+    ("Drag a kept piece's edge", "Trim the piece (or extend it into its neighbour)"),
+    ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo an edit or a setting change"),
+    ("Ctrl+S / Ctrl+Shift+S", "Save the project / save it under another name"),
+    ("Ctrl+Shift+O", "Open a project"),
     ("Ctrl+O", "Open a video"),
     ("Ctrl+R", "Summarize"),
     ("Ctrl+E", "Export the summary"),

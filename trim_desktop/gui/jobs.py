@@ -262,6 +262,17 @@ class JobRunner(QObject):
         if level is not None and step is not None and STAGES.index(step) >= STAGES.index(level):
             self._run(step, new)
 
+    def resume(self) -> None:
+        """Bring a session restored from a project up to the chosen settings: its
+        features (from the cache when there), new scores only where the settings ask."""
+        self.debounce.stop()
+        self._user_cancelled = False
+        new = self._settings()
+        self._basis = (self.session.gen, new)    # later changes are followed from here
+        step = self.session.plan(new)
+        if step is not None:
+            self._run(step, new)
+
     def export(self, fn: JobFn) -> Optional[Job]:
         """Start an export unless one runs."""
         if self.exporting():

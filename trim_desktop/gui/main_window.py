@@ -23,8 +23,10 @@ from . import actions, dialogs
 from .panels import STAGE_TEXT, ActivityBar, EditsButton, NoticeBar, SummaryBox, style_sheet
 from .jobs import Job, JobRunner
 from .player import Player, fmt_time
+from .editing import EditCommands
 from .preview import Preview
-from .settings import Store, restore_choices, save_choices, show_settings
+from .project_io import Projects
+from .settings import Store, restore_choices, save_choices
 from .timeline import Timeline
 from .weights_panel import WeightsPanel
 
@@ -34,7 +36,7 @@ SAMPLE_VIDEO = RESOURCES / "sample.mp4"
 ICON = RESOURCES / "icon.png"
 
 
-class MainWindow(QMainWindow):
+class MainWindow(EditCommands, QMainWindow):
     summaryChanged = Signal()       # a new or edited Summary is on screen
     jobsIdle = Signal()             # no job runs any more
 
@@ -54,6 +56,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.setStyleSheet(style_sheet(self.palette()))
         self._build_ui()
+        self.projects = Projects(self)
         self.actions_ = actions.build(self)
         self.preview = Preview(self.player, self.selected_ranges,
                                [self.preview_btn, self.actions_["preview"]],
@@ -150,6 +153,8 @@ class MainWindow(QMainWindow):
         self.player.errorOccurred.connect(self._on_player_error)
         self.timeline.seekRequested.connect(self._seek_from_timeline)
         self.timeline.toggleRequested.connect(self.toggle_shot)
+        self.timeline.trimRequested.connect(self.trim_piece)
+        self.summaryChanged.connect(self.projects.schedule)
         self.panel.weightsChanged.connect(self._on_choice)
         self.panel.budgetChanged.connect(self._on_choice)
         self.activity.cancel_btn.clicked.connect(self.cancel)
@@ -214,8 +219,12 @@ class MainWindow(QMainWindow):
         self._fill_recent()
 
     def open_video(self, path: str) -> None:
-        """Open ``path`` in the player and check it in the background (api.probe)."""
+        """Open ``path`` in the player and check it in the background (api.probe); a
+        project file opens as a project."""
         path = os.path.abspath(os.fspath(path))
+        if path.lower().endswith(api.PROJECT_SUFFIX):      # dropped, recent or argv
+            self.projects.open_project(path)
+            return
         if not os.path.isfile(path):
             self.show_error(f"Cannot open '{Path(path).name}': the file does not exist.")
             self.store.set("recent/files", [p for p in self.store.recent_files() if p != path])
@@ -232,6 +241,7 @@ class MainWindow(QMainWindow):
         job = self.jobs.start("probe", lambda progress, cancel: api.probe(path))
         job.finished.connect(lambda info, gen=gen: self._on_probed(gen, info))
         job.failed.connect(lambda msg, det, user, gen=gen: self._on_open_failed(gen, msg, det, user))
+        self.projects.video_opened(path)
         self._update_actions()
 
     def _reset_video(self) -> None:
@@ -338,37 +348,6 @@ class MainWindow(QMainWindow):
         if self.base_settings.model_path:
             self.use_model(self.base_settings.model_path, "finetune" if finetune else "as-is")
 
-    def toggle_shot(self, i: int) -> None:
-        """Add piece ``i`` to the summary or drop it (an edit that survives a rescore)."""
-        if self.session.toggle(i) is not None:
-            self._show_pieces()
-
-    def reset_edits(self) -> None:
-        """"n manual changes - Reset": the automatic choice again."""
-        self.session.reset_edits()
-        self._show_pieces()
-
-    def undo(self) -> None:
-        self._record_choice()          # a setting moved just now is a step of its own
-        self._restore(self.session.undo())
-
-    def redo(self) -> None:
-        self._restore(self.session.redo())
-
-    def _restore(self, state) -> None:
-        if state is None:
-            return
-        if state.settings is not None:
-            show_settings(self.panel, state.settings)
-            save_choices(self.store, self.panel)
-        self._show_pieces()
-        self.jobs.follow()     # reruns what the restored settings need
-
-    def _show_pieces(self) -> None:
-        if self.session.summary is not None:
-            self.timeline.set_selected([bool(g.selected) for g in self.session.summary.segments])
-        self._show_summary_text()
-
     def _export_target(self, what: str, ask, suffix: str):
         """Check there is something to export and ask where: (video, ranges, out) or None."""
         s = self.session
@@ -447,6 +426,8 @@ class MainWindow(QMainWindow):
             self.backbone_label.setText(f"Backbone: {feats.backbone}")
             self.cache_label.setText("Features: from cache" if feats.from_cache
                                      else "Features: computed")
+            if update.keep_scores:
+                self.activity.idle("Summary restored")
             return
         if isinstance(update, api.Scored):
             self.timeline.set_scores(s.features.timestamps, s.scores)
@@ -546,7 +527,7 @@ class MainWindow(QMainWindow):
                         can_cancel=self.is_busy() or self.preview.on)
         s = self.session
         actions.refresh_edits(self.actions_, s.history.can_undo, s.history.can_redo,
-                              s.edited_pieces() > 0)
+                              s.edited_pieces() > 0, s.summary is not None)
         self.reset_btn.show_count(s.edited_pieces())
         self.box.show_state(has_video, summarizing, has_summary,
                             self.session.summary is not None, exporting)
@@ -661,6 +642,7 @@ class MainWindow(QMainWindow):
         """Close at once; running jobs are cancelled and end behind the closed window
         (jobs.wait_behind: the application waits for them when it quits)."""
         self.save_settings()
+        self.projects.flush()
         self._closing = True
         self.player.stop_soon()
         self.timeline.thumbs.shutdown()

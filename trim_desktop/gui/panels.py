@@ -63,7 +63,8 @@ QStatusBar QLabel {{ color: {hint}; padding: 0 6px; }}
 
 class NoticeBar(QFrame):
     """A message too long for the status bar, whole and wrapped, until closed (×) or
-    the next video opens: never cut mid-word."""
+    the next video opens: never cut mid-word. :meth:`offer` adds a button (a question the
+    user may answer or ignore, without a modal dialog)."""
 
     def __init__(self, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
@@ -77,21 +78,46 @@ class NoticeBar(QFrame):
         self.close_btn.setAutoRaise(True)
         self.close_btn.setToolTip("Dismiss")
         self.close_btn.setAccessibleName("Dismiss the notification")
+        self.action_btn = QPushButton("")
+        self.action_btn.hide()
+        self.action_btn.clicked.connect(self._act)
+        self._action = None
         lay = QHBoxLayout(self)
         lay.setContentsMargins(10, 4, 6, 4)
         lay.addWidget(self.label, 1)
+        lay.addWidget(self.action_btn, 0, Qt.AlignmentFlag.AlignTop)
         lay.addWidget(self.close_btn, 0, Qt.AlignmentFlag.AlignTop)
         self.close_btn.clicked.connect(self.dismiss)
         self.hide()
 
     def show_text(self, text: str) -> None:
+        self._action = None
+        self.action_btn.hide()
         self.label.setText(text)
         self.show()
+
+    def offer(self, text: str, button: str, action) -> None:
+        """``text`` with a ``button`` that runs ``action`` (then the bar closes)."""
+        self.show_text(text)
+        self._action = action
+        self.action_btn.setText(button)
+        self.action_btn.show()
+
+    def offering(self) -> bool:
+        return self.isVisible() and self._action is not None
+
+    def _act(self) -> None:
+        action = self._action
+        self.dismiss()
+        if action is not None:
+            action()
 
     def text(self) -> str:
         return self.label.text() if self.isVisible() else ""
 
     def dismiss(self) -> None:
+        self._action = None
+        self.action_btn.hide()
         self.label.setText("")
         self.hide()
 

@@ -7,7 +7,9 @@ Layout in plot coordinates (x = seconds, y fixed):
     piece is in the summary, hatched grey when it is junk (dark, flat, still, blurred).
     Clicking a block (or Ctrl+clicking anywhere) toggles the piece.
 Click elsewhere to seek; drag the playhead to scrub; wheel zooms and drag pans (x only);
-double-click fits the whole video. Hovering shows a thumbnail of the piece and a one-line
+double-click fits the whole video. Near a kept piece's start or end (EDGE_PX pixels) the
+cursor becomes a resize cursor and a drag moves that edge: the release asks for one trim
+(``trimRequested``), which the window makes an undoable edit. Hovering shows a thumbnail of the piece and a one-line
 readout (why the piece is kept or left); a line under the plot states the selection rule.
 Keys (window-wide, see :data:`KEYS`): next / previous piece, toggle the piece under the
 playhead, I / O marks and keep / drop the marked pieces.
@@ -49,6 +51,8 @@ def relative(scores: np.ndarray) -> np.ndarray:
     return np.clip((sc - lo) / (hi - lo), 0.0, 1.0)
 
 STRIP_LO, STRIP_HI = -0.24, -0.06
+EDGE_PX = 5
+"""A press this close (pixels) to a kept piece's edge drags the edge."""
 Y_MIN, Y_MAX = -0.28, 1.06
 
 SELECTED = QColor(46, 160, 110)           # summary pieces
@@ -93,6 +97,7 @@ def _hatched() -> QBrush:
 class Timeline(QWidget):
     seekRequested = Signal(float)      # seconds
     toggleRequested = Signal(int)      # index into the summary's segments
+    trimRequested = Signal(int, str, float)   # kept piece, "start" / "end", new edge (s)
     hovered = Signal(str)
     marksChanged = Signal()
 
@@ -112,6 +117,8 @@ class Timeline(QWidget):
         self.mark_in: Optional[float] = None
         self.mark_out: Optional[float] = None
         self._hover_t: Optional[float] = None
+        self._drag: Optional[tuple[int, str, float, float]] = None  # piece, side, edge, press x
+        self._resize_cursor = False
 
         self.plot = pg.PlotWidget(axisItems={"bottom": TimeAxis(orientation="bottom")})
         self.plot.hideButtons()
@@ -147,11 +154,14 @@ class Timeline(QWidget):
         self.hover_line = pg.InfiniteLine(pos=0.0, angle=90, movable=False,
                                           pen=pg.mkPen(QColor(128, 128, 128, 130), width=1))
         self.hover_line.hide()
+        self.edge_line = pg.InfiniteLine(pos=0.0, angle=90, movable=False,
+                                         pen=pg.mkPen(SELECTED, width=3))
+        self.edge_line.hide()
         self.marks_region = pg.LinearRegionItem(values=(0, 0), movable=False,
                                                 brush=pg.mkBrush(MARKS), pen=pg.mkPen(None))
         self.marks_region.hide()
         for item in (self.marks_region, self.sel_bars, self.strip, self.bounds, self.curve,
-                     self.hover_line, self.playhead):
+                     self.hover_line, self.edge_line, self.playhead):
             self.plot.addItem(item)
         self.marks_region.setZValue(-20)
         self.sel_bars.setZValue(-10)
@@ -242,6 +252,8 @@ class Timeline(QWidget):
         self.clear_marks()
         self.set_rule("")
         self._hover_t = None
+        self._drag = None
+        self.edge_line.hide()
         self.hover_line.hide()
         self.thumb.hide()
         self.readout.setText("")
@@ -527,9 +539,89 @@ class Timeline(QWidget):
         self._show_thumb(t, at)
 
     def eventFilter(self, obj, ev) -> bool:  # noqa: N802
-        if ev.type() == QEvent.Type.Leave:
+        kind = ev.type()
+        if kind == QEvent.Type.Leave:
             self.hover_at(None)
+        elif kind in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
+                      QEvent.Type.MouseButtonRelease):
+            scene = self.plot.mapToScene(ev.position().toPoint())
+            left = ev.button() == Qt.MouseButton.LeftButton
+            if kind == QEvent.Type.MouseButtonPress and left:
+                return self.press_at(scene)
+            if kind == QEvent.Type.MouseMove:
+                return self.move_to(scene)
+            if kind == QEvent.Type.MouseButtonRelease and left:
+                return self.release_at(scene)
         return super().eventFilter(obj, ev)
+
+    # -- dragging a kept piece's edge ------------------------------------------------------
+    def edge_near(self, scene_pos: QPointF) -> Optional[tuple[int, str, float]]:
+        """(piece, "start" / "end", edge seconds) of the kept range edge within EDGE_PX
+        pixels of ``scene_pos``; an edge between two kept pieces is none."""
+        st, sel = self.shot_times, self.selected
+        if len(st) == 0 or len(sel) != len(st) or self.duration <= 0 \
+                or not self.vb.sceneBoundingRect().contains(scene_pos):
+            return None
+        t = float(self.vb.mapSceneToView(scene_pos).x())
+        per_px = float(self.vb.viewPixelSize()[0]) or 1e-9
+        best = None
+        for i in np.nonzero(sel)[0]:
+            i = int(i)
+            for side, x, other in (("start", st[i, 0], i - 1), ("end", st[i, 1], i + 1)):
+                if 0 <= other < len(st) and sel[other] and \
+                        abs(st[other, 1 if side == "start" else 0] - x) < 1e-6:
+                    continue
+                d = abs(float(x) - t) / per_px
+                if d <= EDGE_PX and (best is None or d < best[0]):
+                    best = (d, i, side, float(x))
+        return None if best is None else best[1:]
+
+    def press_at(self, scene_pos: QPointF) -> bool:
+        """A left press: near a kept edge it starts a drag (True: the event is taken)."""
+        hit = self.edge_near(scene_pos)
+        if hit is None:
+            return False
+        self._drag = (*hit, float(scene_pos.x()))
+        self.edge_line.setValue(hit[2])
+        self.edge_line.show()
+        return True
+
+    def move_to(self, scene_pos: QPointF) -> bool:
+        """The pointer moved: the dragged edge follows, or the cursor shows a resize."""
+        if self._drag is None:
+            near = self.edge_near(scene_pos) is not None
+            if near != self._resize_cursor:
+                self._resize_cursor = near
+                vp = self.plot.viewport()
+                if near:
+                    vp.setCursor(Qt.CursorShape.SizeHorCursor)
+                else:
+                    vp.unsetCursor()
+            return False
+        i, side, edge, _ = self._drag
+        t = float(np.clip(self.vb.mapSceneToView(scene_pos).x(), 0.0, self.duration))
+        self.edge_line.setValue(t)
+        self.readout.setText(f"piece {i + 1}: {'start' if side == 'start' else 'end'} "
+                             f"{fmt_time(edge, True)} → {fmt_time(t, True)} (release to trim)")
+        return True
+
+    def release_at(self, scene_pos: QPointF) -> bool:
+        """The end of a drag: one trim request (a press without a move is a click)."""
+        if self._drag is None:
+            return False
+        i, side, edge, x0 = self._drag
+        self._drag = None
+        self.edge_line.hide()
+        p = self.vb.mapSceneToView(scene_pos)
+        if abs(float(scene_pos.x()) - x0) < 2:
+            self.click_at(p.x(), p.y())
+        else:
+            self.trimRequested.emit(i, side, float(np.clip(p.x(), 0.0, self.duration)))
+        return True
+
+    def scene_pos(self, t: float, y: float = 0.5) -> QPointF:
+        """Scene coordinates of plot point (t seconds, y): for tests and scripts."""
+        return self.vb.mapViewToScene(QPointF(float(t), float(y)))
 
     def _refresh_readout(self) -> None:
         """Rewrite the hover readout from the current data (after a toggle or a retrain
