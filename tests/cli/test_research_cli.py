@@ -13,7 +13,7 @@ from trim_desktop.cli import evaluate as eval_cli
 from trim_desktop.cli import extract_dataset as extract_cli
 from trim_desktop.cli import train as train_cli
 from trim_desktop.research.h5data import read_h5, write_h5
-from trim_desktop.research.modelfile import load_model
+from trim_desktop.core.modelfile import load_model
 
 
 @pytest.fixture(autouse=True)

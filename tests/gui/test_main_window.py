@@ -404,7 +404,7 @@ def test_trained_model_scores_as_is_and_wrong_file_is_reported(window, clip, qtb
 
     from trim_desktop.core.model import TrimScorer
     from trim_desktop.core.train import score_with_model
-    from trim_desktop.research.modelfile import save_model
+    from trim_desktop.core.modelfile import save_model
 
     torch.manual_seed(7)
     model_path = tmp_path / "collection.pt"

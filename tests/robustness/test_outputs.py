@@ -308,7 +308,7 @@ def test_trim_train_model_file_is_never_replaced_unasked(tmp_path):
     """trim-train's model file gets the same no-replace rename (without --force) and
     the umask mode; its temporary file has a name of its own (was: a fixed NAME.part)."""
     from trim_desktop.core.model import TrimScorer
-    from trim_desktop.research.modelfile import load_model, save_model
+    from trim_desktop.core.modelfile import load_model, save_model
 
     state = TrimScorer(16).state_dict()
     taken = tmp_path / "m.pt"

@@ -208,6 +208,21 @@ def _atomic_write_text(path, text: str, replace: bool = True) -> Path:
     return path
 
 
+def check_writable(out: Path) -> None:
+    """Fail before a long computation, not after it, when ``out``'s folder takes no files
+    (with the same one-line error a failed write would give)."""
+    out = Path(out)
+    if not out.parent.is_dir():
+        raise OutputError(f"Cannot write '{out.name}': the folder '{out.parent}' does not exist.")
+    _remove_quietly(_temp_beside(out, ".tmp"))
+
+
+# The public names of the helpers above (the CLIs and core.modelfile use them; core.api).
+temp_beside = _temp_beside
+output_error = _output_error
+write_text_atomic = _atomic_write_text
+
+
 # ---------------------------------------------------------------- JSON / CSV
 
 def _jsonable(obj: Any) -> Any:

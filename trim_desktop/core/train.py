@@ -23,17 +23,11 @@ from .adam import Adam
 from .losses import VideoTargets, balanced_terms, pre_terms, unsup_terms
 from .model import TrimScorer
 from .progress import CancelToken, ProgressFn, check, report
+from .settings import PAPER_WEIGHTS, PRESET_WEIGHTS, Weights
+from .settings import AUTO_THRESHOLD_S, PRESET_LABELS, preset_for_duration  # noqa: F401 - train's names too
 
 REPORT_INTERVAL_S = 0.25
 """Minimum time between two progress reports carrying scores (a live plot redraws on each)."""
-
-AUTO_THRESHOLD_S = 180.0
-"""Videos shorter than this use the "short" (SumMe-like) preset, others "long" (TVSum-like).
-
-SumMe videos last 1-6 min, TVSum videos 2-10 min (paper, A.3.1): under 2 min only SumMe
-has videos, over 6 min only TVSum. 3 min sits in the overlap, between the two datasets'
-typical lengths (geometric centres of the ranges: 2.4 min and 4.5 min).
-"""
 
 DEFAULT_LR = 1e-4
 """Adam learning rate for one video (measured, docs/training.md): 1e-5 is still moving
@@ -134,42 +128,20 @@ class TrainSettings:
         return replace(self, **changes)
 
 
-_ONE_VIDEO = dict(lr=VIDEO_LR, steps2=VIDEO_STEPS2, stage1=False, regime="video")
+def _one_video(w: Weights) -> TrainSettings:
+    """A preset of the app: its weights (core.settings) in the one-video regime."""
+    return TrainSettings(alpha=w.alpha, beta=w.beta, gamma=w.gamma, nu=w.nu, stage1=w.stage1,
+                         lr=VIDEO_LR, steps2=VIDEO_STEPS2, regime="video")
 
-PRESETS: dict[str, TrainSettings] = {
-    # Re-derived with benchmarks/preset_sweep.py (docs/training.md, "Presets"): the paper's
-    # TVSum weights (PTRIM 1, PCTRIM 0, REP 5) kept 2 of 6 inserted events, 3 of 5 clips
-    # between junk and 3 of 7 distinct clips; PTRIM 1, PCTRIM 1, REP 0.5 kept 6, 4 and 6.
-    "long": TrainSettings(alpha=1.0, beta=1.0, gamma=0.5, nu=0.005, **_ONE_VIDEO),
-    # Paper, SumMe setting: PTRIM 1, PCTRIM 0.5, REP 0, nu 0.0005 (among the best measured).
-    "short": TrainSettings(alpha=1.0, beta=0.5, gamma=0.0, nu=0.0005, **_ONE_VIDEO),
-    # Eq. (10) as printed: PTRIM 1, PCTRIM 5, REP 0.5, nu 0.005.
-    "paper": TrainSettings(alpha=1.0, beta=5.0, gamma=0.5, nu=0.005, **_ONE_VIDEO),
-}
-# "auto" holds the long settings as a placeholder; resolve it with settings_for(name, duration).
-PRESETS["auto"] = PRESETS["long"]
+
+PRESETS: dict[str, TrainSettings] = {k: _one_video(w) for k, w in PRESET_WEIGHTS.items()}
+"""The app's presets (core.settings.PRESET_WEIGHTS); "auto" is a placeholder for "long":
+resolve it with settings_for(name, duration)."""
 
 PAPER_PRESETS: dict[str, TrainSettings] = {
-    # Research mode (trim-train): the paper's settings and eq. (10) as printed, so that
-    # Table 1 comparisons stay valid.
-    "long": TrainSettings(alpha=1.0, beta=0.0, gamma=5.0, nu=0.005, regime="paper"),
-    "short": TrainSettings(alpha=1.0, beta=0.5, gamma=0.0, nu=0.0005, regime="paper"),
-    "paper": TrainSettings(alpha=1.0, beta=5.0, gamma=0.5, nu=0.005, regime="paper"),
-}
-
-PRESET_LABELS: dict[str, str] = {
-    "auto": "Auto (by duration)",
-    "long": "Long, multi-scene",
-    "short": "Short",
-    "paper": "Paper eq. 10",
-}
-
-
-def preset_for_duration(seconds: float) -> str:
-    """"short" below AUTO_THRESHOLD_S seconds, else "long" (unknown duration -> "long")."""
-    if seconds is None or not math.isfinite(seconds):
-        return "long"
-    return "short" if seconds < AUTO_THRESHOLD_S else "long"
+    k: TrainSettings(alpha=w.alpha, beta=w.beta, gamma=w.gamma, nu=w.nu, stage1=w.stage1,
+                     regime="paper") for k, w in PAPER_WEIGHTS.items()}
+"""Research mode (trim-train): the paper's settings and eq. (10) as printed."""
 
 
 def settings_for(name: str, duration: Optional[float] = None) -> TrainSettings:

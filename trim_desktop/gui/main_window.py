@@ -509,19 +509,17 @@ class MainWindow(QMainWindow):
                 label = api.device_label(pref)
             except Exception as err:  # noqa: BLE001
                 label = f"unavailable ({err})"
-            return label, api.presets()
+            return label
 
         job = self.jobs.start("warmup", fn)
         job.finished.connect(self._on_warm)
         job.failed.connect(lambda msg, det, user: self.device_label.setText("Device: ?"))
 
-    def _on_warm(self, out) -> None:
+    def _on_warm(self, label: str) -> None:
         if self._closing:
             return
-        label, presets = out
         if self.session.device is None:
             self.device_label.setText(f"Device: {label}")
-        self.panel.set_presets(*presets)
 
     def _update_actions(self) -> None:
         has_video = self.session.path is not None

@@ -11,6 +11,8 @@ from typing import Iterable, Optional
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from ..core import api
+
 ORG = "TRIM"
 APP = "TRIM Desktop"
 MAX_RECENT = 8
@@ -156,7 +158,8 @@ def restore_choices(store: Store, panel, player, window) -> None:
     if not vals["custom"]:
         vals = {"stage1": None}
     vals["preset"] = store.get_str("weights/preset", "auto")
-    vals["budget"] = store.get_float("summary/budget", 0.15, 0.05, 0.5)
+    vals["budget"] = store.get_float("summary/budget", api.BUDGET_DEFAULT, api.BUDGET_MIN,
+                                     api.BUDGET_MAX)
     panel.set_values(vals)
     player.volume.setValue(int(store.get_float("player/volume", 80.0, 0.0, 100.0)))
 

@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from trim_desktop.core.train import PRESETS, score_with_model, train_on_collection
-from trim_desktop.research.modelfile import ModelFileError, build_scorer, load_model, save_model
+from trim_desktop.core.modelfile import ModelFileError, build_scorer, load_model, save_model
 
 
 @pytest.fixture
