@@ -38,7 +38,7 @@ def test_trim_eval_prints_the_table(collection, dataset, tmp_path, capsys):
     assert rc == 0
     paper = {"summe": ("0.127", "0.140", "43.67"), "tvsum": ("0.181", "0.228", "59.61")}[dataset]
     for label, fig in zip(("Kendall tau", "Spearman rho", "F1 (%)"), paper):
-        line = next(l for l in out.splitlines() if l.startswith(label))
+        line = next(ln for ln in out.splitlines() if ln.startswith(label))
         assert fig in line and "±" in line
     res = json.loads((tmp_path / "r.json").read_text())
     tested = sorted(v["key"] for f in res["folds"] for v in f["videos"])

@@ -220,7 +220,7 @@ def test_two_real_runs_on_one_name_never_both_succeed(src, tmp_path, warm):
     results = [(p.wait(timeout=300), p.communicate()[1]) for p in procs]
     codes = sorted(c for c, _ in results)
     assert codes == [0, 4], results
-    loser = [e for c, e in results if c == 4][0]
+    loser = next(e for c, e in results if c == 4)
     assert "already exists" in loser or "appeared while this run was working" in loser
     assert target.exists() and not temp_leftovers(tmp_path)
 

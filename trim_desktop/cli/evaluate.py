@@ -70,7 +70,7 @@ def _guess_dataset(records) -> str | None:
     return None
 
 
-def run(args, parser) -> int:
+def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from ..research.extra import require
 
     require("scipy", "h5py", tool="trim-eval")

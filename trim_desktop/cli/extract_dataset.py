@@ -90,7 +90,7 @@ def _norm(name: str) -> str:
 def match_videos(video_dir: Path, keys: list[str], names: dict[str, Optional[str]],
                  dataset: str, mapping: Optional[dict] = None) -> dict[str, Path]:
     """h5 key -> video file; raises with every unmatched key listed at once."""
-    files = {}
+    files: dict[str, Path] = {}
     for p in sorted(video_dir.iterdir()):
         if p.is_file() and p.suffix.lower() in VIDEO_EXTENSIONS:
             files.setdefault(_norm(p.name), p)
@@ -141,7 +141,8 @@ def extract_at_picks(path: Path, picks: np.ndarray, bb, preprocess: str, batch_s
     """(len(picks), dim) features; up to 2 trailing picks past the video's end repeat the last one."""
     import torch
 
-    rows, batch = [], []
+    rows: list[np.ndarray] = []
+    batch: list[np.ndarray] = []
 
     def flush():
         with torch.inference_mode():

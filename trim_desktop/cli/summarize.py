@@ -17,7 +17,7 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 from .. import __version__
 from ..core.errors import (EXIT_BUG, EXIT_OK, InputVideoError, OutputError, TrimError,
@@ -372,7 +372,8 @@ class StopOnSignal:
     same kind kills at once, as usual."""
 
     def __init__(self, cancel: CancelToken):
-        self.cancel, self.signum, self.old = cancel, None, {}
+        self.cancel, self.signum = cancel, None
+        self.old: dict[int, Any] = {}
 
     def __enter__(self):
         for sig in STOP_SIGNALS:

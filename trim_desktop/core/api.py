@@ -88,8 +88,10 @@ def export(path: str | Path, ranges: Sequence[tuple[float, float]], out_path: st
                            replace=replace)
 
 
-def grab_frames(path: str | Path, times: Sequence[float], width: int = 240) -> list[np.ndarray]:
-    """RGB thumbnails (numpy) of ``path`` at ``times`` seconds (core.thumbnails)."""
+def grab_frames(path: str | Path, times: Sequence[float],
+                width: int = 240) -> list[Optional[np.ndarray]]:
+    """RGB thumbnails (numpy) of ``path`` at ``times`` seconds, None where no frame
+    decodes (core.thumbnails)."""
     from .thumbnails import grab_frames as _grab
 
     return _grab(path, times, width=width)

@@ -49,10 +49,11 @@ def legacy_cache_roots() -> list[Path]:
     folder). Entries found there are still read, and moved to the new folder on use."""
     if os.environ.get(ENV_VAR):
         return []
-    if sys.platform == "win32":
+    platform = sys.platform     # (a variable: type checkers skip other platforms' branches)
+    if platform == "win32":
         base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
         old = Path(base) / "TRIM Desktop" / "cache" / "features"
-    elif sys.platform == "darwin":
+    elif platform == "darwin":
         old = Path.home() / "Library" / "Caches" / "TRIM Desktop" / "features"
     else:
         return []
@@ -95,7 +96,7 @@ def _jsonable(value):
 class FeatureCache:
     """Features on disk under ``root`` (default: :func:`default_cache_root`)."""
 
-    def __init__(self, root=None):
+    def __init__(self, root: Optional[str | Path] = None) -> None:
         self.root = Path(root).expanduser() if root is not None else default_cache_root()
         self.legacy_roots: list[Path] = legacy_cache_roots() if root is None else []
         """Older default folders, read when an entry is not in ``root`` (then moved)."""
@@ -182,7 +183,7 @@ class FeatureCache:
     # ------------------------------------------------------------ write
     def put(self, key: str, features) -> bool:
         """Store ``features`` under ``key``; False (with a warning) if it cannot be written."""
-        arrays = {
+        arrays: dict[str, np.ndarray] = {
             "values": np.ascontiguousarray(features.values, dtype=np.float32),
             "frame_indices": np.ascontiguousarray(features.frame_indices, dtype=np.int64),
             "timestamps": np.ascontiguousarray(features.timestamps, dtype=np.float64),
@@ -191,7 +192,8 @@ class FeatureCache:
                 else np.zeros((len(features.values), len(quality.COLUMNS))), dtype=np.float32),
         }
         info = features.info
-        info_d = asdict(info) if is_dataclass(info) else dict(info or {})
+        info_d = asdict(info) if is_dataclass(info) and not isinstance(info, type) \
+            else dict(info or {})
         meta = {
             "key": key, "feature_version": FEATURE_VERSION,
             "backbone": features.backbone, "preprocess": features.preprocess,
@@ -206,7 +208,8 @@ class FeatureCache:
             self.root.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{key}.", suffix=".tmp", dir=self.root)
             with os.fdopen(fd, "wb") as f:
-                np.savez(f, meta=meta_arr, **arrays)
+                # numpy's stub cannot tell **arrays from its allow_pickle keyword
+                np.savez(f, meta=meta_arr, **arrays)  # type: ignore[arg-type]
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, path)

@@ -21,10 +21,14 @@ import tempfile
 from dataclasses import asdict, is_dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Iterable, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional, Sequence
 
 import av
 import numpy as np
+
+if TYPE_CHECKING:
+    from av.audio.stream import AudioStream
+    from av.container import InputContainer
 
 from .errors import InputVideoError, OutputError, TrimError
 from .progress import CancelToken, ProgressFn, check, report
@@ -107,11 +111,11 @@ def _output_error(path, err: BaseException) -> OutputError:
 
 def _umask() -> int:
     """This process's umask, read without changing it where the OS tells (Linux)."""
-    with contextlib.suppress(OSError, ValueError):
-        with open("/proc/self/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
+    with contextlib.suppress(OSError, ValueError), \
+            open("/proc/self/status", encoding="ascii") as f:
+        for line in f:
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
     old = os.umask(0o022)  # elsewhere: the classic read-by-setting (a moment's race)
     os.umask(old)
     return old
@@ -303,13 +307,14 @@ SEGMENT_FIELDS = ("start_frame", "end_frame", "start_time", "end_time", "score",
 
 def _segment_row(i: int, seg: Any) -> list:
     if isinstance(seg, dict):
-        get = seg.get
+        source: Optional[dict] = seg
     elif hasattr(seg, "start_time"):
-        def get(k, default=None):
-            return getattr(seg, k, default)
+        source = None           # a Segment: its attributes
     else:  # (start_time, end_time) pair
-        pair = {"start_time": seg[0], "end_time": seg[1]}
-        get = pair.get
+        source = {"start_time": seg[0], "end_time": seg[1]}
+
+    def get(k: str, default: Any = None) -> Any:
+        return getattr(seg, k, default) if source is None else source.get(k, default)
     start, end = float(get("start_time")), float(get("end_time"))
     score = get("score")
     selected = get("selected", True)
@@ -431,6 +436,14 @@ class _Exporter:
 
     # -- setup
     fmt = "mp4"  # the output container (export_mp4 sets it from the file name)
+    # set by run(): (frame, seconds) and (sample position, samples) readers, the frame or
+    # samples read ahead for the next range, and the audio containers (None: no sound)
+    v_iter: Optional[Iterator[tuple[Any, float]]]
+    v_pending: Optional[tuple[Any, float]]
+    a_iter: Optional[Iterator[tuple[int, np.ndarray]]]
+    a_pending: Optional[tuple[int, np.ndarray]]
+    ain: Optional[InputContainer]
+    aout: Optional[AudioStream]
 
     def run(self, tmp: Path) -> None:
         fmt = self.fmt
@@ -561,13 +574,13 @@ class _Exporter:
         while True:
             t0 = a - back
             self._seek_video(self.vstart + Fraction(t0) if t0 > 0 else None)
-            self.v_iter = self._timed(decode_frames(self.vin, self.vs))
-            first = next(self.v_iter, None)
+            frames = self.v_iter = self._timed(decode_frames(self.vin, self.vs))
+            first = next(frames, None)
             if first is None and t0 <= 0:
                 return
             if first is not None and (first[1] <= a + 1e-6 or t0 <= 0):
                 yield first
-                for item in self.v_iter:  # not "yield from": closing us must not close it
+                for item in frames:  # noqa: UP028 - not "yield from": closing us must not close it
                     yield item
                 return
             back = max(1.0, back * 2)
@@ -597,6 +610,8 @@ class _Exporter:
             enable_threads(self.vs)
 
     def _seek_audio(self, target: Optional[Fraction]) -> None:
+        if self.ain is None:  # no sound: nothing to seek
+            return
         if not self._seek(self.ain, self.as_, target):
             self.a_forward = True
             self.ain.close()
@@ -688,7 +703,7 @@ class _Exporter:
         return 1 if self.layout == "mono" else 2
 
     def _encode_audio(self, data: np.ndarray) -> None:
-        if data.shape[1] == 0:
+        if self.aout is None or data.shape[1] == 0:
             return
         af = av.AudioFrame.from_ndarray(np.ascontiguousarray(data), format="fltp",
                                         layout=self.layout)
@@ -713,5 +728,5 @@ def _chain(first, rest):
     must not close ``rest``, which the next range goes on reading.
     """
     yield first
-    for item in rest if rest is not None else ():
+    for item in rest if rest is not None else ():  # noqa: UP028 - see above
         yield item

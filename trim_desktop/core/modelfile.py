@@ -49,7 +49,7 @@ def backbone_for_dim(dim: int) -> str:
 def _settings_dict(settings: Any) -> dict:
     if settings is None:
         return {}
-    if dataclasses.is_dataclass(settings):
+    if dataclasses.is_dataclass(settings) and not isinstance(settings, type):
         settings = dataclasses.asdict(settings)
     return {k: v for k, v in dict(settings).items() if isinstance(v, (int, float, str, bool, type(None)))}
 

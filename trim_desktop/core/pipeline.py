@@ -51,7 +51,7 @@ class SummarizeSettings:
     steps2: Optional[int] = None      # stage-2 steps (None: the preset's)
     train_precision: str = "auto"     # scorer convolution: "auto" | "fp32" | "bf16" (train.train_precision)
 
-    def replace(self, **changes) -> "SummarizeSettings":
+    def replace(self, **changes) -> SummarizeSettings:
         return dataclasses.replace(self, **changes)
 
 

@@ -184,6 +184,7 @@ class Session:
             nonlocal features, shots
             messages: list = []
             if step == "extract":
+                assert path is not None                  # (checked when the job was made)
                 features = pipeline.extract(path, settings, progress, cancel, messages)
                 check(cancel)
                 shots = np.asarray(pipeline.shots_for(features, settings, progress, cancel))
@@ -197,6 +198,7 @@ class Session:
                              result.device, result.train_state, list(result.messages))
                 return
             report(progress, "select", 0, 1)
+            assert scores is not None and shots is not None   # (checked when the job was made)
             summary = pipeline.select(features, scores, shots, settings.budget, messages,
                                       selection=settings.selection,
                                       length_seconds=settings.length_seconds)

@@ -124,7 +124,7 @@ class TrainSettings:
             if not math.isfinite(v) or v < 0:
                 raise ValueError(f"{name} must be finite and >= 0, got {v}")
 
-    def replace(self, **changes) -> "TrainSettings":
+    def replace(self, **changes) -> TrainSettings:
         return replace(self, **changes)
 
 
@@ -246,7 +246,7 @@ def random_mask(n: int, generator: torch.Generator, mask_min: float = 0.15,
 
 
 def masked_views(X: torch.Tensor, generator: torch.Generator, mask_min: float,
-                 mask_max: float) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+                 mask_max: float) -> tuple[torch.Tensor, torch.Tensor]:
     """Two views of X with independent random rows zeroed: (views (2, N, D), masks (2, N))."""
     n = X.shape[0]
     masks = torch.stack([random_mask(n, generator, mask_min, mask_max) for _ in range(2)])
@@ -343,7 +343,7 @@ def _stage2_terms(p, targets, settings: TrainSettings, step: int) -> dict:
 
 
 def _run_stage2(model, targets, settings, steps, history, progress, cancel, X=None,
-                rep: Optional["_Reporter"] = None, shown=None) -> None:
+                rep: Optional[_Reporter] = None, shown=None) -> None:
     """Stage 2 on ``X`` (the model's input; default targets.X). ``rep``/``shown`` let an
     ensemble report one progress bar and the running mean of its members' scores."""
     X = targets.X if X is None else X
@@ -365,7 +365,7 @@ def _run_stage2(model, targets, settings, steps, history, progress, cancel, X=No
 
 def _digest(X: np.ndarray) -> str:
     """A short hash of the features' bytes (the memo's key)."""
-    return hashlib.blake2b(memoryview(X).cast("B"), digest_size=16).hexdigest()
+    return hashlib.blake2b(X.data.cast("B"), digest_size=16).hexdigest()
 
 
 class _Stage1Memo:
@@ -456,19 +456,19 @@ def _zero_readout(model: TrimScorer) -> None:
 
 def _train_video(X_np: np.ndarray, settings: TrainSettings, dev: torch.device,
                  progress: Optional[ProgressFn], cancel: Optional[CancelToken],
-                 memo: Optional["_Stage1Memo"]) -> TrainResult:
+                 memo: Optional[_Stage1Memo]) -> TrainResult:
     """The one-video regime: VIDEO_MEMBERS networks on model_inputs(), balanced terms,
     zero readout; scores averaged. Progress: one "stage2" bar over all members, the payload
     the running mean of the members' scores (so the curve the user sees only settles)."""
     key = memo.video_key(X_np, dev) if memo is not None else None
-    hit = memo.get(key) if key is not None else None
+    hit = memo.get(key) if memo is not None and key is not None else None
     if hit is not None:
         Xin, targets = hit[2]
     else:
         Xin = torch.from_numpy(model_inputs(X_np)).to(dev)
         targets = VideoTargets.build(torch.from_numpy(X_np), device=dev,
                                      max_points=VIDEO_REP_POINTS)
-        if key is not None:
+        if memo is not None and key is not None:
             memo.put(key, None, {}, (Xin, targets))
     members, steps = VIDEO_MEMBERS, settings.steps2
     with _cpu_threads(dev):
@@ -495,7 +495,7 @@ def _train_members(Xin, targets, settings: TrainSettings, dev, progress, cancel,
     rep = _Reporter(progress, "stage2", members * steps)
     done: list[np.ndarray] = []
     history: dict[str, list[float]] = {}
-    state = None
+    state: Optional[dict] = None
 
     def shown(j: int):
         def at(step: int, scores: Optional[np.ndarray]):
@@ -515,7 +515,9 @@ def _train_members(Xin, targets, settings: TrainSettings, dev, progress, cancel,
                         rep=rep, shown=shown(j))
             done.append(_scores(model, Xin))
             state = state or _cpu_state(model)
-    scores = (sum(done) / len(done)).astype(np.float32)
+    if state is None:
+        raise ValueError("members must be at least 1")
+    scores = (sum(done[1:], done[0]) / len(done)).astype(np.float32)
     return TrainResult(scores=scores, state_dict=state, history=history)
 
 
@@ -525,7 +527,7 @@ def train_on_video(values, settings: TrainSettings, device="cpu", init_state: Op
                    progress: Optional[ProgressFn] = None,
                    cancel: Optional[CancelToken] = None, *,
                    reuse_stage1: bool = False,
-                   memo: Optional["_Stage1Memo"] = None) -> TrainResult:
+                   memo: Optional[_Stage1Memo] = None) -> TrainResult:
     """Train a fresh (or warm-started) TrimScorer on one video and score it.
 
     ``settings.regime == "video"`` (the app's and the CLI's, without ``init_state``):

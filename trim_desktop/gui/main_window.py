@@ -86,7 +86,7 @@ class MainWindow(QMainWindow):
         self.summary_label, self.summary_detail = self.box.label, self.box.detail
         self.preview_btn, self.export_btn = self.box.preview_btn, self.box.export_btn
         self.reset_btn = EditsButton()                # "n manual changes - Reset"
-        self.box.layout().insertWidget(2, self.reset_btn)
+        self.box.column.insertWidget(2, self.reset_btn)
 
         side = QFrame()
         side.setObjectName("side")
@@ -96,7 +96,7 @@ class MainWindow(QMainWindow):
         sl.addWidget(self.summarize_btn)
         sl.addWidget(self.box)
         sl.addWidget(self.panel, 1)
-        self.panel.layout().setContentsMargins(0, 0, 0, 0)
+        self.panel.column.setContentsMargins(0, 0, 0, 0)
         side.setMinimumWidth(300)
         side.setMaximumWidth(420)
 
@@ -437,7 +437,7 @@ class MainWindow(QMainWindow):
                                      else "Features: computed")
             return
         if isinstance(update, api.Scored):
-            self.timeline.set_scores(s.features.timestamps, s.scores)
+            self.timeline.set_scores(s.features.timestamps, update.scores)
             self.device_label.setText(f"Device: {s.device}")
         self.timeline.set_summary(s.summary)
         self._show_summary_text()

@@ -175,7 +175,7 @@ class SummaryBox(QGroupBox):
         self.export_btn.setToolTip("Save the summary as an MP4 video (Ctrl+E)")
         for b in (self.preview_btn, self.export_btn):
             b.setMinimumHeight(30)
-        bl = QVBoxLayout(self)
+        self.column = bl = QVBoxLayout(self)
         bl.addWidget(self.label)
         bl.addWidget(self.detail)
         row = QHBoxLayout()

@@ -15,7 +15,7 @@ contents scroll when the window is too low to show them all.
 """
 from __future__ import annotations
 
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSpinBox,
@@ -185,17 +185,17 @@ class WeightsPanel(QWidget):
         il.addWidget(length)
         il.addWidget(weights)
         il.addStretch(1)
-        self.scroll = QScrollArea()
-        self.scroll.setWidget(inner)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.viewport().setAutoFillBackground(False)
-        self.scroll.verticalScrollBar().setAccessibleName("Scroll the summary settings")
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidget(inner)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.viewport().setAutoFillBackground(False)
+        self.scroll_area.verticalScrollBar().setAccessibleName("Scroll the summary settings")
         inner.setAutoFillBackground(False)
-        lay = QVBoxLayout(self)
+        self.column = lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 0, 6, 6)
-        lay.addWidget(self.scroll)
+        lay.addWidget(self.scroll_area)
 
         self.set_presets(*api.presets())   # torch-free: the real presets from the start
         self._update_budget_label()
@@ -380,14 +380,14 @@ class WeightsPanel(QWidget):
     def select_overrides(self) -> dict:
         """The summary-length fields for ``SummarizeSettings``: ``budget`` always, and
         ``length_seconds`` when seconds were typed and the settings have that field."""
-        out = {"budget": self.budget_fraction()}
+        out: dict[str, Optional[float]] = {"budget": self.budget_fraction()}
         if api.has_setting("length_seconds"):
             out["length_seconds"] = self._length_s
         return out
 
     # -- values --------------------------------------------------------------------------
-    def values(self) -> dict:
-        v = {name: s.value() for name, s in self.sliders.items()}
+    def values(self) -> dict[str, Any]:
+        v: dict[str, Any] = {name: s.value() for name, s in self.sliders.items()}
         v["stage1"] = self.stage1.isChecked()
         v["preset"] = self.preset_key()
         v["budget"] = self.budget_fraction()
