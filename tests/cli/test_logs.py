@@ -62,3 +62,21 @@ def test_unwritable_log_is_a_usage_error(parser, tmp_path, capsys):
 def test_every_cli_has_the_options(cli):
     help_text = cli.build_parser().format_help()
     assert "-v, --verbose" in help_text and "--log FILE" in help_text
+
+
+@pytest.mark.slow
+def test_summarize_log_file_records_the_core(parser, tmp_path, monkeypatch, capsys):
+    """trim-summarize --log: the file gets the core's lines (a second run hits the cache);
+    ``parser`` puts the loggers back afterwards."""
+    from tests.media import make_video
+
+    monkeypatch.setenv("TRIM_DESKTOP_CACHE", str(tmp_path / "cache"))
+    video = make_video(tmp_path / "v.mp4", duration=3, fps=10, size=(96, 64), scene_s=1)
+    log = tmp_path / "run.log"
+    common = [str(video), "--no-export", "--backbone", "efficientnet-lite0", "--device", "cpu",
+              "--steps2", "2", "-q", "--log", str(log), "--force"]
+    assert summarize.main(common) == 0
+    assert "feature cache: no entry" in log.read_text(encoding="utf-8")
+    assert summarize.main([*common, "-v"]) == 0
+    assert "feature cache: hit" in log.read_text(encoding="utf-8")
+    assert "INFO trim_desktop.core.cache: feature cache: hit" in capsys.readouterr().err

@@ -132,14 +132,18 @@ class FeatureCache:
         """
         path = self.entry_path(key)
         if path.is_file():
-            return self._read(path, key)
+            features = self._read(path, key)
+            log.info("feature cache: %s %s", "hit" if features is not None else "miss", path)
+            return features
         for old_root in self.legacy_roots:
             old = old_root / path.name
             if old.is_file():
                 features = self._read(old, key)
                 if features is not None and self.put(key, features):
+                    log.info("feature cache: moved %s to %s", old, self.root)
                     self._remove(old)
                 return features
+        log.debug("feature cache: no entry %s", path)
         return None
 
     def _read(self, path: Path, key: str):
