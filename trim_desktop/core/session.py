@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, Union
 
 import numpy as np
 
@@ -30,6 +30,11 @@ from . import pipeline
 from .edits import Edit, History, State, apply_edits, decided
 from .pipeline import SummarizeSettings
 from .progress import CancelToken, ProgressFn, check, report
+
+if TYPE_CHECKING:  # types only: importing them here would load the decoders at startup
+    from .decode import VideoInfo
+    from .feature_set import Features
+    from .select import Summary
 
 STAGES = ("extract", "train", "select")
 """Pipeline order: a stage's result depends on every stage before it."""
@@ -76,7 +81,7 @@ class Extracted:
 
     gen: int
     settings: SummarizeSettings
-    features: Any                  # features.Features
+    features: Features
     shots: np.ndarray              # (n_shots, 2) inclusive sample ranges
     messages: list = field(default_factory=list)
 
@@ -88,7 +93,7 @@ class Scored:
     gen: int
     settings: SummarizeSettings
     scores: np.ndarray
-    summary: Any                   # select.Summary
+    summary: Summary
     device: str
     train_state: Optional[dict] = None
     messages: list = field(default_factory=list)
@@ -100,7 +105,7 @@ class Selected:
 
     gen: int
     settings: SummarizeSettings
-    summary: Any
+    summary: Summary
     messages: list = field(default_factory=list)
 
 
@@ -122,11 +127,11 @@ class Session:
         self.path: Optional[str] = None
 
     def _clear(self) -> None:
-        self.info: Any = None            # video.VideoInfo
-        self.features: Any = None        # features.Features
+        self.info: Optional[VideoInfo] = None
+        self.features: Optional[Features] = None
         self.shots: Optional[np.ndarray] = None
         self.scores: Optional[np.ndarray] = None
-        self.summary: Any = None         # select.Summary: the one copy
+        self.summary: Optional[Summary] = None   # the one copy
         self.train_state: Optional[dict] = None
         self.device: Optional[str] = None
         self.messages: list[str] = []
@@ -145,7 +150,7 @@ class Session:
         self.gen += 1
         return self.gen
 
-    def set_info(self, gen: int, info: Any) -> bool:
+    def set_info(self, gen: int, info: VideoInfo) -> bool:
         """The probe's answer for generation ``gen``; False if another video is open now."""
         if gen != self.gen:
             return False
@@ -190,6 +195,7 @@ class Session:
                 shots = np.asarray(pipeline.shots_for(features, settings, progress, cancel))
                 yield Extracted(gen, settings, features, shots, list(messages))
                 check(cancel)
+            assert features is not None       # (extracted above, or checked when made)
             if step in ("extract", "train"):
                 result = pipeline.rescore(features, settings, shots=shots, progress=progress,
                                           cancel=cancel, messages=messages,
@@ -251,7 +257,7 @@ class Session:
         return True
 
     # -- the summary and the user's edits ------------------------------------------------
-    def _set_summary(self, summary: Any) -> None:
+    def _set_summary(self, summary: Summary) -> None:
         """A new summary: the user's edits are laid over the machine's choice."""
         self.summary = summary
         self._summary_no += 1

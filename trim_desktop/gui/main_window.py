@@ -424,7 +424,7 @@ class MainWindow(QMainWindow):
     def _on_update(self, update: api.Update) -> None:
         s = self.session
         if isinstance(update, api.Extracted):
-            feats = s.features
+            feats = update.features                 # (the session's now)
             self.player.set_fps(feats.info.fps)
             self.panel.set_duration(feats.info.duration)
             self.timeline.set_duration(feats.info.duration)
@@ -437,7 +437,8 @@ class MainWindow(QMainWindow):
                                      else "Features: computed")
             return
         if isinstance(update, api.Scored):
-            self.timeline.set_scores(s.features.timestamps, update.scores)
+            if s.features is not None:       # (always, once scored)
+                self.timeline.set_scores(s.features.timestamps, update.scores)
             self.device_label.setText(f"Device: {s.device}")
         self.timeline.set_summary(s.summary)
         self._show_summary_text()
