@@ -35,7 +35,7 @@ def main(path: str) -> None:
 
     print(f"decode once (all threads)          {best(lambda: decode_once(path), 1):6.2f} s")
     for conv in (0, 4):
-        def chain():
+        def chain(conv=conv):
             for _ in decode.iter_samples(path, 2.0, (256, 256),
                                          options=decode.DecodeOptions(convert_workers=conv)):
                 pass
@@ -43,7 +43,7 @@ def main(path: str) -> None:
     from trim_desktop.core.cpus import available_cpus
     workers = 2
     while workers <= available_cpus():
-        def chunked():
+        def chunked(workers=workers):
             for _ in decode.iter_samples(path, 2.0, (256, 256),
                                          options=decode.DecodeOptions(workers=workers)):
                 pass

@@ -145,7 +145,6 @@ def main(path: str) -> None:
     try:  # the GPU conversion against the CPU's (swscale) for one frame
         import numpy as np
         import torch
-        import torch.nn.functional as F
         with av.open(path) as c:
             cpu = next(c.decode(video=0)).to_ndarray(format="rgb24")
         with av.open(path, hwaccel=_hw(True, current=True)) as c:

@@ -132,8 +132,8 @@ def main(argv=None) -> int:
                     got = run_ort(sess, xn, b)
                     cos = min_cosine(ref, got)
                     worst = min(worst, cos)
-                    t_med, t_all = timed(lambda: run_torch(bb, x, b), len(x), args.reps)
-                    o_med, o_all = timed(lambda: run_ort(sess, xn, b), len(x), args.reps)
+                    t_med, t_all = timed(lambda b=b: run_torch(bb, x, b), len(x), args.reps)
+                    o_med, o_all = timed(lambda b=b, s=sess: run_ort(s, xn, b), len(x), args.reps)
                     rows.append((b, th, t_med, o_med, cos))
                     print(f"batch {b:>2} threads {th}: torch {t_med:6.1f}/s "
                           f"[{' '.join(f'{r:.1f}' for r in t_all)}]  ort {o_med:6.1f}/s "

@@ -112,7 +112,7 @@ def repeated_seconds(kept_mask: np.ndarray, truth: dict, dt: float = DT) -> floa
     """Seconds of a second, third... copy kept while another copy of the same moment is
     kept too: copies are aligned by offset, and at each offset k kept copies count k - 1."""
     total = 0.0
-    for eid, spans in _occurrences(truth).items():
+    for spans in _occurrences(truth).values():
         if len(spans) < 2:
             continue
         n = min(_cell(b, dt) - _cell(a, dt) for a, b in spans)

@@ -21,7 +21,7 @@ import os
 import shutil
 import sys
 from fractions import Fraction
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import av
@@ -81,7 +81,7 @@ def _unpack_cup() -> None:
     tmp.replace(dst)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _frames(name: str) -> tuple[np.ndarray, np.ndarray]:
     """All frames of source ``name`` at SIZE (RGB, uint8) and their times in seconds."""
     if name == "cup":

@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import ClassVar
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -49,10 +50,11 @@ PY = sys.executable
 def machine() -> dict:
     cpu = "?"
     try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
     except OSError:
         cpu = platform.processor()
     import torch
@@ -116,7 +118,7 @@ class _DecoderEvents(logging.Handler):
     """Counts the decoders' log lines during a run: whether NVDEC decoded, and whether
     a parallel decode fell back to the sequential one."""
 
-    KEYS = {"NVDEC decodes": "nvdec used", "NVDEC unavailable": "nvdec unavailable",
+    KEYS: ClassVar[dict[str, str]] = {"NVDEC decodes": "nvdec used", "NVDEC unavailable": "nvdec unavailable",
             "going on sequentially": "sequential fallback"}
 
     def __init__(self):

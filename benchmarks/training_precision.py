@@ -33,7 +33,9 @@ clips = {"sample": str(ROOT / "resources/sample.mp4"),
 bb = load_backbone("efficientnet-lite0", "cpu")
 out = {}
 for name, p in clips.items():
-    if not Path(p).exists(): print(name, "missing"); continue
+    if not Path(p).exists():
+        print(name, "missing")
+        continue
     f = features.extract_features(p, bb)
     shots = kts.kts_shots(f.values, rate=2.0)
     s = train.settings_for("auto", f.info.duration)

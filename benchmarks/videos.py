@@ -241,17 +241,16 @@ def make_real_mix_video(path: Path, duration: float, clips: list, size=(1280, 72
     a = out.add_stream("aac", rate=AUDIO_RATE)
     a.layout = "mono"
     n = int(round(duration * fps))
-    apos, i, k = 0, 0, 0
+    apos, k = 0, 0
 
     def frames():
         nonlocal k
         while True:
             with av.open(str(clips[k % len(clips)])) as c:
-                for fr in c.decode(video=0):
-                    yield fr
+                yield from c.decode(video=0)
             k += 1
 
-    for fr in frames():
+    for i, fr in enumerate(frames()):
         if i >= n:
             break
         img = fr.reformat(width=w, height=h, format="yuv420p")
@@ -259,9 +258,8 @@ def make_real_mix_video(path: Path, duration: float, clips: list, size=(1280, 72
         for p in vs.encode(img):
             out.mux(p)
         apos = _mux_tone(out, a, apos, min((i + 1) / fps, duration), lambda ts: 1 + k % 4)
-        i += 1
-        if log and i % (fps * 120) == 0:
-            log(f"  generating {path.name}: {i / fps / 60:.0f} / {duration / 60:.0f} min")
+        if log and (i + 1) % (fps * 120) == 0:
+            log(f"  generating {path.name}: {(i + 1) / fps / 60:.0f} / {duration / 60:.0f} min")
     for p in vs.encode():
         out.mux(p)
     for p in a.encode():

@@ -7,7 +7,7 @@
 #     than... see docs/packaging.md); torch runs on the CPU only.
 # --gpu: ship the CUDA libraries from the nvidia-* wheels (about 3 GB more); uses an
 #     NVIDIA GPU when the user's driver supports CUDA 13.
-# Needs: the project's venv with pyinstaller (pip install -e '.[gui,package]'), a C
+# Needs: the project's venv with pyinstaller (pip install -e '.[gui,research,package]'), a C
 # compiler (cc, for the stubs), readelf (binutils), tar, gzip.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -200,7 +200,7 @@ def self_check() -> int:
     bad = [r for r in results if not r["ok"]]
     if bad:
         return fail("; ".join(f"{r['check']}: {r['detail']}" for r in bad))
-    print("self-check: all %d checks passed" % len(results))
+    print(f"self-check: all {len(results)} checks passed")
     return 0
 
 
@@ -224,10 +224,10 @@ def qt_multimedia_check(video) -> dict:
         state = {"done": False}
         player.setSource(QUrl.fromLocalFile(os.path.abspath(video)))
 
-        def poll():
-            st = player.mediaStatus()
+        def poll():  # runs inside app.exec() below, long before `del player`
+            st = player.mediaStatus()  # noqa: F821
             if st in (QMediaPlayer.MediaStatus.LoadedMedia, QMediaPlayer.MediaStatus.InvalidMedia) \
-                    or player.error() != QMediaPlayer.Error.NoError:
+                    or player.error() != QMediaPlayer.Error.NoError:  # noqa: F821
                 state["done"] = True
                 app.quit()
 

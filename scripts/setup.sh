@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Create .venv and install TRIM Desktop with its GUI and test extras (idempotent).
+# Create .venv and install TRIM Desktop with its GUI, test and research extras (idempotent).
 # Also installs the system libraries Qt needs for a window and for video on a bare
 # Debian/Ubuntu (root only; otherwise it prints the apt-get line to run).
 set -euo pipefail
@@ -57,6 +57,6 @@ stamp=.venv/.trim-setup-stamp
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "setup: installing dependencies (first time: a few minutes)"
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e ".[gui,test]"
+  .venv/bin/python -m pip install -q -e ".[gui,test,research]"
   touch "$stamp"
 fi

@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# Set up, then run the whole test suite headless (Qt offscreen, CPU only).
+# Set up, lint (ruff) and type-check (mypy), then run the whole test suite headless
+# (Qt offscreen, CPU only). Any failing step fails the run. Settings: pyproject.toml.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+echo "test: ruff check"
+.venv/bin/ruff check --no-cache
+echo "test: mypy"
+.venv/bin/mypy
 export QT_QPA_PLATFORM=offscreen
 exec .venv/bin/python -m pytest -q -ra "$@"

@@ -76,3 +76,31 @@ def test_no_import_cycles():
 def test_a_circle_is_found():
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert _cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_the_gui_reaches_the_core_only_through_api():
+    """docs/architecture.md: gui -> core.api and nothing else of the core."""
+    modules = _modules()
+    for name, path in modules.items():
+        if name.startswith("trim_desktop.gui"):
+            core = {m for m in _imports(name, path, modules) if m.startswith("trim_desktop.core")}
+            assert core <= {"trim_desktop.core", "trim_desktop.core.api"}, (name, core)
+
+
+def test_no_private_name_crosses_a_package():
+    """The CLIs, the GUI and research use the core's public names (core.api has what they
+    share), never a ``_private`` one of another package."""
+    for path in PACKAGE.rglob("*.py"):
+        package = path.relative_to(PACKAGE).parts[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level >= 2:   # from ..other import
+                private = [a.name for a in node.names
+                           if a.name.startswith("_") and not a.name.endswith("__")]
+                assert not private, f"{package}/{path.name} imports {private} from {node.module}"
+
+
+def test_settings_load_without_the_rest_of_the_package():
+    """core.settings (presets, limits) imports nothing of trim_desktop: no torch behind it."""
+    modules = _modules()
+    name = "trim_desktop.core.settings"
+    assert _imports(name, modules[name], modules) == set()

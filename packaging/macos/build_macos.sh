@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build TRIM Desktop for macOS: "dist/TRIM Desktop.app" and dist/TRIM-Desktop-<version>-macos-<arch>.dmg
 #   bash packaging/macos/build_macos.sh [--no-dmg]
-# Needs: Python 3.11 venv in .venv with the project: pip install -e '.[gui,package]' pyinstaller-hooks-contrib
+# Needs: Python 3.11 venv in .venv with the project: pip install -e '.[gui,research,package]' pyinstaller-hooks-contrib
 # (macOS torch wheels are CPU/MPS builds: no CUDA libraries, nothing to stub), Xcode command
 # line tools (iconutil, hdiutil, codesign). Signing: set TRIM_SIGN_IDENTITY="Developer ID
 # Application: ..." for a signed app (notarize with xcrun notarytool); default ad-hoc.

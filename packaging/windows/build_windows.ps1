@@ -1,7 +1,7 @@
 # Build TRIM Desktop for Windows x64: dist\TRIM-Desktop\ (one folder) and the Inno Setup installer.
 #   powershell -ExecutionPolicy Bypass -File packaging\windows\build_windows.ps1 [-SkipInstaller]
 # Needs: Python 3.11 x64 venv in .venv with the project installed:
-#   py -3.11 -m venv .venv; .venv\Scripts\pip install -e ".[gui,package]" pyinstaller-hooks-contrib pillow
+#   py -3.11 -m venv .venv; .venv\Scripts\pip install -e ".[gui,research,package]" pyinstaller-hooks-contrib pillow
 # PyPI's torch for Windows is the CPU build, so no CUDA libraries are bundled (TRIM_VARIANT=cpu).
 # Inno Setup 6 (iscc.exe) for the installer: https://jrsoftware.org/isinfo.php
 param([switch]$SkipInstaller)

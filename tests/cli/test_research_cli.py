@@ -13,7 +13,7 @@ from trim_desktop.cli import evaluate as eval_cli
 from trim_desktop.cli import extract_dataset as extract_cli
 from trim_desktop.cli import train as train_cli
 from trim_desktop.research.h5data import read_h5, write_h5
-from trim_desktop.research.modelfile import load_model
+from trim_desktop.core.modelfile import load_model
 
 
 @pytest.fixture(autouse=True)
@@ -38,7 +38,7 @@ def test_trim_eval_prints_the_table(collection, dataset, tmp_path, capsys):
     assert rc == 0
     paper = {"summe": ("0.127", "0.140", "43.67"), "tvsum": ("0.181", "0.228", "59.61")}[dataset]
     for label, fig in zip(("Kendall tau", "Spearman rho", "F1 (%)"), paper):
-        line = next(l for l in out.splitlines() if l.startswith(label))
+        line = next(ln for ln in out.splitlines() if ln.startswith(label))
         assert fig in line and "±" in line
     res = json.loads((tmp_path / "r.json").read_text())
     tested = sorted(v["key"] for f in res["folds"] for v in f["videos"])

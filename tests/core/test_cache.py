@@ -144,3 +144,36 @@ def test_unwritable_cache_is_only_a_warning(video_file, tmp_path, monkeypatch, c
 def test_bad_key_rejected():
     with pytest.raises(ValueError):
         FeatureCache().entry_path("../../etc/passwd")
+
+
+def test_default_root_is_platformdirs_cache_folder(monkeypatch):
+    from platformdirs import user_cache_dir
+
+    monkeypatch.delenv("TRIM_DESKTOP_CACHE")
+    assert default_cache_root() == \
+        cachemod.Path(user_cache_dir("trim-desktop", appauthor=False)) / "features"
+
+
+def test_entries_of_the_old_folder_are_read_and_moved(video_file, tmp_path):
+    old, new = FeatureCache(tmp_path / "old"), FeatureCache(tmp_path / "new")
+    key = new.key(video_file, **SETTINGS)
+    assert old.put(key, _features())
+    new.legacy_roots = [old.root]          # what FeatureCache() sets on macOS / Windows
+    got = new.get(key)
+    assert got is not None and got.from_cache
+    np.testing.assert_array_equal(got.values, _features().values)
+    assert new.entry_path(key).is_file() and not old.entry_path(key).exists()   # moved
+    assert new.get(key) is not None
+
+
+def test_legacy_folders_are_the_old_per_os_paths(monkeypatch, tmp_path):
+    monkeypatch.delenv("TRIM_DESKTOP_CACHE")
+    monkeypatch.setattr(cachemod.sys, "platform", "darwin")
+    monkeypatch.setattr(cachemod.Path, "home", classmethod(lambda cls: tmp_path))
+    assert cachemod.legacy_cache_roots() == \
+        [tmp_path / "Library" / "Caches" / "TRIM Desktop" / "features"]
+    monkeypatch.setattr(cachemod.sys, "platform", "win32")
+    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "local"))
+    assert cachemod.legacy_cache_roots() == [tmp_path / "local" / "TRIM Desktop" / "cache" / "features"]
+    monkeypatch.setenv("TRIM_DESKTOP_CACHE", str(tmp_path / "mine"))
+    assert cachemod.legacy_cache_roots() == []      # an explicit folder: nothing else is read

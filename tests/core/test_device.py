@@ -2,7 +2,6 @@
 import pytest
 import torch
 
-from trim_desktop.core import device as devmod
 from trim_desktop.core.device import (choose_device, device_label, is_cuda_failure,
                                       run_with_cpu_fallback)
 from trim_desktop.core.errors import DeviceError

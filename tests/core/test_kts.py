@@ -32,11 +32,11 @@ def _ref_scatters(K):
 def _ref_nonlin(K, ncp, lmin=1, lmax=100000):
     m, n = int(ncp), K.shape[0]
     J = _ref_scatters(K)
-    I = 1e101 * np.ones((m + 1, n + 1))
+    I = 1e101 * np.ones((m + 1, n + 1))  # noqa: E741 - KTS paper notation
     I[0, lmin:lmax] = J[0, lmin - 1:lmax - 1]
     p = np.zeros((m + 1, n + 1), dtype=int)
     for k in range(1, m + 1):
-        for l in range((k + 1) * lmin, n + 1):
+        for l in range((k + 1) * lmin, n + 1):  # noqa: E741 - KTS paper notation
             tmin, tmax = max(k * lmin, l - lmax), l - lmin + 1
             best, arg = np.inf, tmin
             for t in range(tmin, tmax):  # plain loop over candidates

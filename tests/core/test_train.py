@@ -204,7 +204,7 @@ def test_reuse_stage1_gives_the_cold_answer():
     """Slider moves reuse stage 1 and the targets of the same features: same result."""
     X = feats()
     T.clear_stage1_memo()
-    first = T.train_on_video(X, FAST, reuse_stage1=True)
+    T.train_on_video(X, FAST, reuse_stage1=True)    # fills the memo
     moved = FAST.replace(gamma=0.0, beta=5.0)
     stages = []
     again = T.train_on_video(X, moved, reuse_stage1=True,

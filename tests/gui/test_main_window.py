@@ -14,7 +14,7 @@ import numpy as np
 from trim_desktop.gui.timeline import relative
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDropEvent, QKeySequence
+from PySide6.QtGui import QDropEvent
 
 from tests.gui.conftest import wait_idle
 
@@ -342,7 +342,7 @@ def test_preset_moves_sliders_and_shortcuts_listed(window):
     assert keys["fwd5"] == "Shift+Right" and keys["open"] == "Ctrl+O"
     assert keys["export"] == "Ctrl+E" and keys["summarize"] == "Ctrl+R"
     assert keys["preview"] == "P" and keys["cancel"] == "Esc" and keys["quit"] == "Ctrl+Q"
-    help_menu = [m for m in window.menuBar().actions() if "Help" in m.text()][0].menu()
+    help_menu = next(m for m in window.menuBar().actions() if "Help" in m.text()).menu()
     assert any("Keyboard Shortcuts" in a.text() for a in help_menu.actions())
     from trim_desktop.gui.dialogs import SHORTCUTS
     listed = " ".join(k for k, _ in SHORTCUTS)
@@ -404,7 +404,7 @@ def test_trained_model_scores_as_is_and_wrong_file_is_reported(window, clip, qtb
 
     from trim_desktop.core.model import TrimScorer
     from trim_desktop.core.train import score_with_model
-    from trim_desktop.research.modelfile import save_model
+    from trim_desktop.core.modelfile import save_model
 
     torch.manual_seed(7)
     model_path = tmp_path / "collection.pt"

@@ -122,9 +122,9 @@ def _clipped_hints(win):
     """Word-wrapped labels of the side panel that have less height than their text needs."""
     bad = []
     for lab in win.panel.findChildren(QLabel) + [win.summary_detail]:
-        if lab.isVisible() and lab.wordWrap() and lab.text():
-            if lab.heightForWidth(lab.width()) > lab.height() + 1:
-                bad.append(lab.text())
+        if lab.isVisible() and lab.wordWrap() and lab.text() \
+                and lab.heightForWidth(lab.width()) > lab.height() + 1:
+            bad.append(lab.text())
     return bad
 
 
@@ -218,7 +218,7 @@ def test_quitting_during_a_run_closes_at_once(window, clip, qtbot, monkeypatch):
     assert not win.isVisible()
     assert jobs and all(j.cancel_requested for j in jobs)
     qtbot.waitUntil(lambda: gui_jobs.jobs_behind() == 0, timeout=15000)
-    assert all(j.thread.isFinished() for j in jobs)
+    assert all(j.qthread.isFinished() for j in jobs)
 
 
 # ---------------------------------------------------------------- 9: accessibility and theme
@@ -236,7 +236,6 @@ def test_controls_have_accessible_names(window):
 def test_dark_palette_gives_a_dark_window(make_window, qtbot):
     """The system's dark palette (theme.apply at start-up) reaches every part; the old
     fixed light style sheet kept the side panel and the timeline white."""
-    from PySide6.QtGui import QColor
     from PySide6.QtWidgets import QApplication
 
     from trim_desktop.gui import theme

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
 
 from tests.media import make_video
 from trim_desktop.gui.player import Player

@@ -59,7 +59,7 @@ def test_sliders_stay_put_when_the_note_appears(qtbot):
 
 def test_panel_scrolls_instead_of_clipping_in_a_low_window(qtbot):
     p = shown(qtbot, WeightsPanel(), (320, 260))
-    assert p.scroll.verticalScrollBar().maximum() > 0
+    assert p.scroll_area.verticalScrollBar().maximum() > 0
     for s in p.sliders.values():
         assert s.slider.accessibleName()
     assert p.budget.accessibleName() and p.length.accessibleName()

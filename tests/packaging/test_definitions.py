@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import configparser
 import ctypes
-import json
 import plistlib
 import re
 import shutil
@@ -122,7 +121,7 @@ def test_powershell_script():
     assert "trim_desktop.spec" in text and "trim-desktop.iss" in text
     pwsh = shutil.which("pwsh")
     if pwsh:
-        cmd = ("$e=$null; [System.Management.Automation.Language.Parser]::ParseFile('%s', "
+        cmd = ("$e=$null; [System.Management.Automation.Language.Parser]::ParseFile('%s', "  # noqa: UP031 - PowerShell braces
                "[ref]$null, [ref]$e) | Out-Null; if ($e) { $e; exit 1 }" % ps1)
         subprocess.run([pwsh, "-NoProfile", "-Command", cmd], check=True)
 

@@ -7,7 +7,6 @@ import errno
 import json
 import os
 import shutil
-from pathlib import Path
 
 import av
 import pytest

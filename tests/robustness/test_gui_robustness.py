@@ -31,7 +31,7 @@ def summarize(qtbot, win, path, budget=0.30):
 
 
 def job_threads_finished(win) -> bool:
-    return all(j.thread.isFinished() for j in list(win.jobs.jobs))
+    return all(j.qthread.isFinished() for j in list(win.jobs.jobs))
 
 
 BAD = ["zero_byte.mp4", "truncated.mp4", "text.mp4", "image_png.mp4", "audio_only.mp4"]
@@ -42,7 +42,7 @@ def test_bad_inputs_show_one_line_dialog_and_app_stays_usable(window, corpus, qt
     for n in BAD:
         before = len(dialogs.errors)
         window.open_video(str(corpus(n)))
-        qtbot.waitUntil(lambda: len(dialogs.errors) > before, timeout=15000)
+        qtbot.waitUntil(lambda before=before: len(dialogs.errors) > before, timeout=15000)
         text, details = dialogs.errors[-1]
         assert text.startswith(f"Cannot read '{n}': ") and "\n" not in text, text
         assert details is None                       # a user error: no traceback shown
@@ -170,7 +170,7 @@ def test_close_window_during_features_exits_cleanly(make_window, corpus, qtbot, 
     win.close()
     assert time.monotonic() - t0 < 5.0
     # the window closes at once; the cancelled jobs end behind it (gui.jobs.wait_behind)
-    qtbot.waitUntil(lambda: jobs and all(j.thread.isFinished() for j in jobs), timeout=10000)
+    qtbot.waitUntil(lambda: jobs and all(j.qthread.isFinished() for j in jobs), timeout=10000)
     qtbot.waitUntil(lambda: trim_threads() == threads, timeout=5000)
     assert not temp_leftovers(cache)
 

@@ -7,7 +7,6 @@ import errno
 import json
 import os
 import shutil
-from pathlib import Path
 
 import av
 import pytest
@@ -80,8 +79,8 @@ def test_a_range_where_nothing_decodes_fails_instead_of_writing_no_picture(
             yield frame, t
 
     monkeypatch.setattr(core_export._Exporter, "_timed", nothing_after_two_seconds)
-    with pytest.raises(InputVideoError, match="no video frame could be decoded between "
-                                              "6.00 s and 8.00 s"):
+    with pytest.raises(InputVideoError, match=r"no video frame could be decoded between "
+                                              r"6\.00 s and 8\.00 s"):
         export_mp4(media["short_gop.ts"], [(0.0, 1.0), (6.0, 8.0)], tmp_path / "s.mp4")
     assert os.listdir(tmp_path) == []
 

@@ -221,7 +221,7 @@ def test_two_real_runs_on_one_name_never_both_succeed(src, tmp_path, warm):
     results = [(p.wait(timeout=300), p.communicate()[1]) for p in procs]
     codes = sorted(c for c, _ in results)
     assert codes == [0, 4], results
-    loser = [e for c, e in results if c == 4][0]
+    loser = next(e for c, e in results if c == 4)
     assert "already exists" in loser or "appeared while this run was working" in loser
     assert target.exists() and not temp_leftovers(tmp_path)
 
@@ -309,7 +309,7 @@ def test_trim_train_model_file_is_never_replaced_unasked(tmp_path):
     """trim-train's model file gets the same no-replace rename (without --force) and
     the umask mode; its temporary file has a name of its own (was: a fixed NAME.part)."""
     from trim_desktop.core.model import TrimScorer
-    from trim_desktop.research.modelfile import load_model, save_model
+    from trim_desktop.core.modelfile import load_model, save_model
 
     state = TrimScorer(16).state_dict()
     taken = tmp_path / "m.pt"

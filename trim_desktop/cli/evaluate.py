@@ -10,6 +10,7 @@ import sys
 
 from ..core.errors import EXIT_BUG, EXIT_CANCELLED, EXIT_OK, OutputError, TrimError
 from ..core.progress import Cancelled
+from .logs import add_log_options, setup_logging
 
 EPILOG = """\
 protocol: for each run and each of the 5 folds, train a fresh model on the fold's training
@@ -56,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="run r uses seed + r (default 0)")
     p.add_argument("--json", metavar="FILE", help="also write every per-video score here")
     p.add_argument("-q", "--quiet", action="store_true", help="print only the table")
+    add_log_options(p)
     return p
 
 
@@ -68,7 +70,10 @@ def _guess_dataset(records) -> str | None:
     return None
 
 
-def run(args, parser) -> int:
+def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from ..research.extra import require
+
+    require("scipy", "h5py", tool="trim-eval")
     from ..core.device import choose_device
     from ..research import evaluate as ev
     from ..research.h5data import attach_tvsum_annotations, read_h5
@@ -121,6 +126,7 @@ def run(args, parser) -> int:
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    setup_logging(args, parser)
     try:
         return run(args, parser)
     except TrimError as err:

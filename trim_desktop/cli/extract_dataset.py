@@ -24,6 +24,7 @@ import numpy as np
 
 from ..core.errors import EXIT_BUG, EXIT_CANCELLED, EXIT_OK, InputVideoError, OutputError, TrimError
 from ..core.progress import Cancelled, CancelToken, check, report
+from .logs import add_log_options, setup_logging
 
 # Video order of the h5 files (video_i is the i-th name): TVSum follows ydata-anno.tsv
 # (the paper's Table 8), SumMe the sorted file names (Table 7).
@@ -77,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--random-weights", action="store_true", help=argparse.SUPPRESS)  # tests only
     p.add_argument("-q", "--quiet", action="store_true")
+    add_log_options(p)
     return p
 
 
@@ -88,7 +90,7 @@ def _norm(name: str) -> str:
 def match_videos(video_dir: Path, keys: list[str], names: dict[str, Optional[str]],
                  dataset: str, mapping: Optional[dict] = None) -> dict[str, Path]:
     """h5 key -> video file; raises with every unmatched key listed at once."""
-    files = {}
+    files: dict[str, Path] = {}
     for p in sorted(video_dir.iterdir()):
         if p.is_file() and p.suffix.lower() in VIDEO_EXTENSIONS:
             files.setdefault(_norm(p.name), p)
@@ -139,7 +141,8 @@ def extract_at_picks(path: Path, picks: np.ndarray, bb, preprocess: str, batch_s
     """(len(picks), dim) features; up to 2 trailing picks past the video's end repeat the last one."""
     import torch
 
-    rows, batch = [], []
+    rows: list[np.ndarray] = []
+    batch: list[np.ndarray] = []
 
     def flush():
         with torch.inference_mode():
@@ -186,6 +189,9 @@ def write_like_template(template: Path, out: Path, features: dict[str, np.ndarra
 
 
 def run(args, cancel) -> int:
+    from ..research.extra import require
+
+    require("h5py", tool="trim-extract-dataset")
     from ..cli.progressbar import ProgressBar
     from ..core.backbones import load_backbone
     from ..core.device import choose_device
@@ -227,6 +233,7 @@ def run(args, cancel) -> int:
 def main(argv: Optional[list[str]] = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    setup_logging(args, parser)
     if args.batch_size < 1:
         parser.error("--batch-size must be at least 1")
     try:

@@ -18,24 +18,23 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 from .. import __version__
 from ..core.errors import (EXIT_BUG, EXIT_OK, InputVideoError, OutputError, TrimError,
                            UsageError, exit_code_for_signal)
 from ..core.progress import CancelToken, Cancelled, check
+from ..core.settings import BUDGET_DEFAULT, PRESET_WEIGHTS, presets_in_words
+from .logs import add_log_options, setup_logging
 from . import sidefiles
 from .progressbar import ProgressBar
 
 EXIT_BATCH_PARTIAL = 7
 VIDEO_EXTENSIONS = {".mp4", ".m4v", ".mkv", ".mov", ".avi", ".webm", ".mpg", ".mpeg", ".ts", ".wmv", ".flv"}
 
-EPILOG = """\
-presets (weights named by the loss they weight, eq. 10 of the paper):
-  auto    picks 'long' or 'short' from the video's duration
-  long    "Long, multi-scene": PTRIM 1, PCTRIM 1, REP 0.5 (measured, docs/training.md)
-  short   "Short" (the paper's SumMe setting): PTRIM 1, PCTRIM 0.5, REP 0
-  paper   "Paper eq. 10": PTRIM 1, PCTRIM 5, REP 0.5
+EPILOG = f"""\
+presets (weights named by the loss they weight, eq. 10 of the paper; docs/training.md):
+{presets_in_words()}
 
 exit codes: 0 ok, 1 bug, 2 usage, 3 unreadable input, 4 output not writable,
   5 weights unavailable, 6 device unavailable, 7 batch with failures, 130 cancelled
@@ -51,7 +50,7 @@ examples:
   trim-summarize talk.mp4 --no-export --scores scores.csv
   trim-summarize talk.mp4 --list talk.edl --list talk.chapters.txt   # cut lists too
   trim-summarize talk.mp4 --from-segments talk.summary.json   # re-export an edited file
-  trim-summarize a.mp4 b.mp4 --segments {stem}.seg.json --list cuts/{stem}.otio
+  trim-summarize a.mp4 b.mp4 --segments {{stem}}.seg.json --list cuts/{{stem}}.otio
 """
 
 
@@ -62,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "trains on each video itself, on the GPU when there is one).",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    add_log_options(p)
     p.add_argument("inputs", nargs="+", metavar="VIDEO",
                    help="video file(s), a folder of videos, or a .txt list of paths")
     out = p.add_argument_group("output")
@@ -93,7 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--clip-format", choices=["mp4", "m4v", "mov", "mkv"], default="mp4",
                      help="container of the clips with --clips (default mp4)")
     sel = p.add_argument_group("summary")
-    sel.add_argument("--budget", type=float, default=15.0, help="summary length, %% of the duration (default 15)")
+    sel.add_argument("--budget", type=float, default=BUDGET_DEFAULT * 100,
+                     help=f"summary length, %% of the duration (default {BUDGET_DEFAULT * 100:g})")
     sel.add_argument("--length", type=parse_length, metavar="TIME",
                      help="summary length as time instead of a share: 90s, 90, 2m, 1:30 (overrides --budget)")
     sel.add_argument("--selection", choices=["app", "paper"], default="app",
@@ -111,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="backbone runtime on the CPU: auto (ONNX Runtime when installed: same "
                            "features, ~3.6x faster), torch or onnx")
     tr = p.add_argument_group("training")
-    tr.add_argument("--preset", choices=["auto", "long", "short", "paper"], default="auto")
+    tr.add_argument("--preset", choices=list(PRESET_WEIGHTS), default="auto")
     tr.add_argument("--alpha", type=float, help="weight of L_PTRIM: moments unlike the one just before (cuts, sudden action)")
     tr.add_argument("--beta", type=float, help="weight of L_PCTRIM: what is new against everything before")
     tr.add_argument("--gamma", type=float, help="weight of L_REP (Wasserstein): moments whose picture stands out from the rest")
@@ -282,7 +283,7 @@ def check_plan(videos: list[Path], args) -> None:
             raise UsageError(f"-o/--output '{out.name}' must end in .mp4, .m4v, .mov or .mkv "
                              "(the ending picks the container).")
     inputs = {_identity(v): v for v in videos}
-    edited = {}   # --from-segments files are inputs too: never written over
+    edited: dict = {}   # --from-segments files are inputs too: never written over
     for v in videos if args.from_segments else ():
         seg = sidefiles.from_segments_path(args.from_segments, v, output_folder(v, args))
         edited.setdefault(_identity(seg), seg)
@@ -340,11 +341,9 @@ def check_clips_folder(video: Path, folder: Path, force: bool) -> None:
 
 def check_writable(out: Path) -> None:
     """Fail before the long computation, not after it, when ``out``'s folder takes no files."""
-    from ..core.export import _remove_quietly, _temp_beside
+    from ..core import api
 
-    if not out.parent.is_dir():
-        raise OutputError(f"Cannot write '{out.name}': the folder '{out.parent}' does not exist.")
-    _remove_quietly(_temp_beside(out, ".tmp"))  # the same error text as a failed write
+    api.check_writable(out)  # the same error text as a failed write
 
 
 def make_output_dir(folder: str) -> None:
@@ -355,8 +354,8 @@ def make_output_dir(folder: str) -> None:
     try:
         d.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        from ..core.export import _output_error
-        raise OutputError(str(_output_error(d, err)).replace(
+        from ..core import api
+        raise OutputError(str(api.output_error(d, err)).replace(
             f"Cannot write '{d.name}'", f"Cannot create the output folder '{d}'")) from None
 
 
@@ -460,7 +459,8 @@ class StopOnSignal:
     same kind kills at once, as usual."""
 
     def __init__(self, cancel: CancelToken):
-        self.cancel, self.signum, self.old = cancel, None, {}
+        self.cancel, self.signum = cancel, None
+        self.old: dict[int, Any] = {}
 
     def __enter__(self):
         for sig in STOP_SIGNALS:
@@ -498,6 +498,7 @@ def _say(text: str) -> None:
 def main(argv: Optional[list[str]] = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    setup_logging(args, parser)
     if not 0 < args.budget <= 100:
         parser.error("--budget must be a percentage in (0, 100]")
     if any(n is not None and n < 0 for n in (args.steps1, args.steps2)):
@@ -554,10 +555,10 @@ def main(argv: Optional[list[str]] = None) -> int:
 
 def write_batch_report(rows: list[dict], folder: Path) -> None:
     """trim-batch-report.json, atomically (a report cut off by a full disk is no report)."""
-    from ..core.export import _atomic_write_text
+    from ..core import api
 
     try:
-        _atomic_write_text(folder / "trim-batch-report.json", json.dumps(rows, indent=2) + "\n")
+        api.write_text_atomic(folder / "trim-batch-report.json", json.dumps(rows, indent=2) + "\n")
     except (OSError, TrimError) as err:
         _say(f"warning: could not write the batch report: {err}")
 

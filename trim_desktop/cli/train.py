@@ -18,6 +18,8 @@ from typing import Optional
 
 from ..core.errors import EXIT_BUG, EXIT_CANCELLED, EXIT_OK, InputVideoError, OutputError, TrimError
 from ..core.progress import CancelToken, Cancelled
+from ..core.settings import PAPER_WEIGHTS
+from .logs import add_log_options, setup_logging
 
 VIDEO_EXTENSIONS = {".mp4", ".m4v", ".mkv", ".mov", ".avi", ".webm", ".mpg", ".mpeg", ".ts", ".wmv", ".flv"}
 H5_EXTENSIONS = {".h5", ".hdf5"}
@@ -51,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, metavar="MODEL.pt", help="model file to write")
     p.add_argument("--force", action="store_true", help="replace an existing model file")
     tr = p.add_argument_group("training")
-    tr.add_argument("--preset", choices=["long", "short", "paper"], default="long")
+    tr.add_argument("--preset", choices=list(PAPER_WEIGHTS), default="long")
     tr.add_argument("--epochs1", type=int, default=60, help="stage 1 epochs (default 60)")
     tr.add_argument("--epochs2", type=int, default=90, help="stage 2 epochs (default 90)")
     tr.add_argument("--lr", type=float, default=1e-5, help="Adam learning rate (default 1e-5, the paper's)")
@@ -74,13 +76,17 @@ def build_parser() -> argparse.ArgumentParser:
     h5.add_argument("--fold", type=int, help="fold number (1-based) with --splits")
     h5.add_argument("--keys", help="comma-separated video keys to train on (default: all)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    add_log_options(p)
     return p
 
 
 def features_from_h5(args, parser) -> tuple[list, str, str, dict]:
     """(list of (n, D) arrays, backbone, preprocess, extra) from an h5 file."""
+    from ..research.extra import require
+
+    require("h5py", tool="trim-train with an h5 file")
+    from ..core.modelfile import KNOWN_DIMS, backbone_for_dim
     from ..research.h5data import list_keys, read_h5
-    from ..research.modelfile import KNOWN_DIMS, backbone_for_dim
     from ..research.splits import load_splits
 
     keys = list_keys(args.input)
@@ -145,7 +151,7 @@ def run(args, parser, cancel) -> int:
     from ..cli.progressbar import ProgressBar
     from ..core.device import choose_device
     from ..core.train import PAPER_PRESETS, train_on_collection
-    from ..research.modelfile import save_model
+    from ..core.modelfile import save_model
 
     if args.epochs1 < 0 or args.epochs2 < 1:
         parser.error("--epochs1 must be >= 0 and --epochs2 >= 1")
@@ -178,6 +184,7 @@ def run(args, parser, cancel) -> int:
 def main(argv: Optional[list[str]] = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    setup_logging(args, parser)
     cancel = CancelToken()
 
     def on_sigint(signum, frame):  # first Ctrl-C stops cleanly, a second one kills

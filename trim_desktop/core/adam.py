@@ -41,13 +41,14 @@ class Adam:
     def _fused_step(self, lr: float) -> bool:
         """One step with ``torch._fused_adam_``; False (and the loop from then on) if this
         torch build or device has no such kernel, or a parameter has no gradient."""
-        if any(p.grad is None for p in self.params):
+        grads = [p.grad for p in self.params if p.grad is not None]
+        if len(grads) != len(self.params):
             return False
         steps = self._step_tensors
         try:
             for t in steps:  # the step count the loop path would use, too
                 t.fill_(self.steps)
-            torch._fused_adam_(self.params, [p.grad for p in self.params], self.exp_avg,
+            torch._fused_adam_(self.params, grads, self.exp_avg,
                                self.exp_avg_sq, [], steps, lr=lr, beta1=self.beta1,
                                beta2=self.beta2, weight_decay=self.weight_decay, eps=self.eps,
                                amsgrad=False, maximize=False)

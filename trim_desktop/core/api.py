@@ -1,7 +1,9 @@
-"""The core's surface for the GUI (and the CLI): everything they call, in one module.
+"""The core's surface for the GUI and the CLIs: everything they call, in one typed module.
 
 Cheap to import (numpy, no torch): the window imports it before it shows. Functions that
 need torch or the decoders import them when called, which the GUI does in its workers.
+The CLIs import the stage modules too, but every helper they share with the core (safe
+output files, one-line write errors) comes from here, never a private name.
 """
 from __future__ import annotations
 
@@ -9,8 +11,10 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 
+import numpy as np
+
 from . import pipeline
-from .errors import TrimError
+from .errors import OutputError, TrimError
 from .pipeline import Result, SummarizeSettings
 from .project import (SUFFIX as PROJECT_SUFFIX, Project, ProjectError, VideoIdentity,
                       autosave_path, from_session as project_from_session,
@@ -18,22 +22,38 @@ from .project import (SUFFIX as PROJECT_SUFFIX, Project, ProjectError, VideoIden
                       save as save_project, video_identity)
 from .progress import Cancelled, CancelToken, EtaEstimator, JobEta, Progress, ProgressFn
 from .session import STAGES, Extracted, Scored, Selected, Session, Update, rerun_for
+from .settings import (BUDGET_DEFAULT, BUDGET_MAX, BUDGET_MIN, PRESET_LABELS, PRESET_WEIGHTS,
+                       WEIGHT_LIMITS, Limit, Weights, preset_for_duration)
 
-if TYPE_CHECKING:  # pragma: no cover - types only
-    from ..research.modelfile import ModelFile
+if TYPE_CHECKING:  # pragma: no cover - types only (importing them loads the decoders)
     from .decode import VideoInfo
+    from .feature_set import Features
+    from .modelfile import ModelFile
 
 
-def probe(path: str | Path) -> "VideoInfo":
+_LAZY = {"VideoInfo": ".decode", "Features": ".feature_set", "ModelFile": ".modelfile"}
+
+
+def __getattr__(name: str) -> Any:
+    """``api.VideoInfo``, ``api.Features``, ``api.ModelFile``: imported on first use, so
+    importing this module loads no decoder (PyAV) and no torch."""
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name], __package__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def probe(path: str | Path) -> VideoInfo:
     """What the file holds (duration, fps, size, sound); raises InputVideoError."""
     from .decode import probe as _probe
 
     return _probe(path)
 
 
-def load_model(path: str | Path) -> "ModelFile":
+def load_model(path: str | Path) -> ModelFile:
     """A trim-train model file, checked (raises ModelFileError with a one-line message)."""
-    from ..research.modelfile import load_model as _load
+    from .modelfile import load_model as _load
 
     return _load(path)
 
@@ -45,11 +65,9 @@ def device_label(preference: str = "auto") -> str:
     return _label(choose_device(preference))
 
 
-def presets() -> tuple[dict, dict, Callable[[float], str]]:
-    """The training presets, their labels, and the rule Auto uses (by duration)."""
-    from . import train
-
-    return train.PRESETS, train.PRESET_LABELS, train.preset_for_duration
+def presets() -> tuple[dict[str, Weights], dict[str, str], Callable[[Optional[float]], str]]:
+    """The presets' weights, their labels, and the rule Auto uses (by duration); no torch."""
+    return PRESET_WEIGHTS, PRESET_LABELS, preset_for_duration
 
 
 def summarize(path: str | Path, settings: Optional[SummarizeSettings] = None,
@@ -59,7 +77,7 @@ def summarize(path: str | Path, settings: Optional[SummarizeSettings] = None,
     return pipeline.summarize(path, settings, progress, cancel)
 
 
-def rescore(features: Any, settings: SummarizeSettings, **kw: Any) -> Result:
+def rescore(features: Features, settings: SummarizeSettings, **kw: Any) -> Result:
     """Train and select again from features in memory (see core.pipeline.rescore)."""
     return pipeline.rescore(features, settings, **kw)
 
@@ -85,8 +103,10 @@ def export(path: str | Path, ranges: Sequence[tuple[float, float]], out_path: st
                            replace=replace, mode=mode, clips=clips)
 
 
-def grab_frames(path: str | Path, times: Sequence[float], width: int = 240) -> list:
-    """RGB thumbnails (numpy) of ``path`` at ``times`` seconds (core.thumbnails)."""
+def grab_frames(path: str | Path, times: Sequence[float],
+                width: int = 240) -> list[Optional[np.ndarray]]:
+    """RGB thumbnails (numpy) of ``path`` at ``times`` seconds, None where no frame
+    decodes (core.thumbnails)."""
     from .thumbnails import grab_frames as _grab
 
     return _grab(path, times, width=width)
@@ -118,12 +138,33 @@ def export_cutlist(path: str | Path, ranges: Sequence[tuple[float, float]],
                          replace=replace)
 
 
-def load_segments(path: str | Path, info: "VideoInfo") -> Any:
+def load_segments(path: str | Path, info: VideoInfo) -> Any:
     """A segments file (JSON of any version, its CSV, LosslessCut's CSV) as a Summary of
     the video ``info`` describes; UsageError when it does not fit that video."""
     from .segments_file import read_segments_file, summary_from_file
 
     return summary_from_file(read_segments_file(path), info)
+
+
+def check_writable(out: str | Path) -> None:
+    """Raise OutputError now, before a long run, when ``out``'s folder takes no files."""
+    from .export import check_writable as _check
+
+    _check(Path(out))
+
+
+def output_error(path: str | Path, err: BaseException) -> OutputError:
+    """The one-line OutputError for an OS error met while writing ``path``."""
+    from .export import output_error as _error
+
+    return _error(path, err)
+
+
+def write_text_atomic(path: str | Path, text: str, replace: bool = True) -> Path:
+    """Write ``text`` to ``path`` through a temporary file beside it (never half a file)."""
+    from .export import write_text_atomic as _write
+
+    return _write(path, text, replace)
 
 
 def has_setting(name: str) -> bool:
@@ -133,12 +174,14 @@ def has_setting(name: str) -> bool:
     return name in {f.name for f in dataclasses.fields(SummarizeSettings)}
 
 
-__all__ = ["PROJECT_SUFFIX", "Project", "ProjectError", "VideoIdentity", "autosave_path",
-           "project_from_session", "load_project", "locate_video", "project_matches",
-           "save_project", "video_identity",
-           "EXPORT_MODES", "STAGES", "VIDEO_ENDINGS", "Cancelled", "CancelToken", "EtaEstimator", "Extracted", "JobEta", "Progress",
-           "ProgressFn", "Result", "Scored", "Selected", "Session", "SummarizeSettings",
-           "TrimError", "Update", "cutlist_formats", "device_label", "export", "export_contact_sheet",
-           "export_cutlist", "grab_frames", "has_setting", "load_model", "load_segments",
-           "presets", "probe",
-           "rerun_for", "rescore", "summarize"]
+__all__ = ["BUDGET_DEFAULT", "BUDGET_MAX", "BUDGET_MIN", "EXPORT_MODES", "PRESET_LABELS",
+           "PRESET_WEIGHTS", "PROJECT_SUFFIX", "STAGES", "VIDEO_ENDINGS", "WEIGHT_LIMITS",
+           "CancelToken", "Cancelled", "EtaEstimator", "Extracted", "Features", "JobEta",
+           "Limit", "ModelFile", "OutputError", "Progress", "ProgressFn", "Project",
+           "ProjectError", "Result", "Scored", "Selected", "Session", "SummarizeSettings",
+           "TrimError", "Update", "VideoIdentity", "VideoInfo", "Weights", "autosave_path",
+           "check_writable", "cutlist_formats", "device_label", "export", "export_contact_sheet",
+           "export_cutlist", "grab_frames", "has_setting", "load_model", "load_project",
+           "load_segments", "locate_video", "output_error", "preset_for_duration", "presets",
+           "probe", "project_from_session", "project_matches", "rerun_for", "rescore",
+           "save_project", "summarize", "video_identity", "write_text_atomic"]

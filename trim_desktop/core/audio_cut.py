@@ -60,7 +60,7 @@ def chain(first, rest):
     must not close ``rest``, which the next range goes on reading.
     """
     yield first
-    for item in rest if rest is not None else ():
+    for item in rest if rest is not None else ():  # noqa: UP028 - see above
         yield item
 
 

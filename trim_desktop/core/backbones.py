@@ -23,7 +23,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
 
 import numpy as np
 import torch
@@ -139,7 +139,7 @@ class Backbone:
                                (-mean / std).float().to(dev))
         return self._norm[key]
 
-    def to(self, device) -> "Backbone":
+    def to(self, device) -> Backbone:
         """Move the module (used by the CPU fallback); returns self."""
         dev = torch.device(device)
         if dev != self.device:
@@ -176,7 +176,7 @@ class LitePooled(nn.Module):
 
     def __init__(self, net: nn.Module):
         super().__init__()
-        self.net = net
+        self.net: Any = net   # the package's EfficientNet (untyped): extract_features, _fc
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net.extract_features(x).mean(dim=(2, 3))
@@ -247,7 +247,7 @@ def resnet50_weights_local(weights_path=None) -> Optional[Path]:
     return None
 
 
-def network_available(url: str = None, timeout: float = PROBE_TIMEOUT_S) -> bool:
+def network_available(url: Optional[str] = None, timeout: float = PROBE_TIMEOUT_S) -> bool:
     """A quick HEAD request: is the weights server reachable right now?"""
     req = urllib.request.Request(url or RESNET50_URL, method="HEAD",
                                  headers={"User-Agent": "trim-desktop"})
@@ -429,7 +429,8 @@ def _finish(name: str, module: nn.Module, dev: torch.device, weights_id: str,
     module.eval()
     for p in module.parameters():
         p.requires_grad_(False)
-    module.to(dev, memory_format=torch.channels_last)
+    # torch's stub has no to(device, memory_format=) overload; Module.to takes both
+    module.to(dev, memory_format=torch.channels_last)  # type: ignore[call-overload]
     dim = 2048 if name == "resnet50" else 1280
     if name == "efficientnet-lite0":
         return Backbone(name, dim, module, dev, LITE_MEAN, LITE_STD, weights_id, reason)

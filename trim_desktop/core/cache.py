@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Optional
 
 import numpy as np
+from platformdirs import user_cache_dir
 
 from . import quality
 
@@ -28,21 +29,35 @@ log = logging.getLogger(__name__)
 FEATURE_VERSION = 2
 """Bump when extraction changes what an entry holds (2: the picture measures of core.quality)."""
 ENV_VAR = "TRIM_DESKTOP_CACHE"
+APP_NAME = "trim-desktop"
 _CHUNK = 1 << 20
 
 
 def default_cache_root() -> Path:
-    """The per-user cache folder for features ($TRIM_DESKTOP_CACHE overrides)."""
+    """The per-user cache folder for features ($TRIM_DESKTOP_CACHE overrides): the
+    platform's own (platformdirs: ~/.cache/trim-desktop on Linux, ~/Library/Caches on
+    macOS, %LOCALAPPDATA% on Windows), subfolder ``features``."""
     env = os.environ.get(ENV_VAR)
     if env:
         return Path(env).expanduser()
-    if sys.platform == "win32":
+    return Path(user_cache_dir(APP_NAME, appauthor=False)) / "features"
+
+
+def legacy_cache_roots() -> list[Path]:
+    """Where earlier versions (hand-written per-OS paths) kept features, when that
+    differs from :func:`default_cache_root` (macOS and Windows; on Linux it is the same
+    folder). Entries found there are still read, and moved to the new folder on use."""
+    if os.environ.get(ENV_VAR):
+        return []
+    platform = sys.platform     # (a variable: type checkers skip other platforms' branches)
+    if platform == "win32":
         base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
-        return Path(base) / "TRIM Desktop" / "cache" / "features"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches" / "TRIM Desktop" / "features"
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "trim-desktop" / "features"
+        old = Path(base) / "TRIM Desktop" / "cache" / "features"
+    elif platform == "darwin":
+        old = Path.home() / "Library" / "Caches" / "TRIM Desktop" / "features"
+    else:
+        return []
+    return [old] if old != default_cache_root() else []
 
 
 def file_identity(path) -> dict:
@@ -81,8 +96,10 @@ def _jsonable(value):
 class FeatureCache:
     """Features on disk under ``root`` (default: :func:`default_cache_root`)."""
 
-    def __init__(self, root=None):
+    def __init__(self, root: Optional[str | Path] = None) -> None:
         self.root = Path(root).expanduser() if root is not None else default_cache_root()
+        self.legacy_roots: list[Path] = legacy_cache_roots() if root is None else []
+        """Older default folders, read when an entry is not in ``root`` (then moved)."""
         self.last_problem: str = ""
         """Why the last get() missed on a bad entry or put() failed ("" if neither)."""
 
@@ -110,11 +127,26 @@ class FeatureCache:
         """The cached :class:`~trim_desktop.core.feature_set.Features`, or None.
 
         Anything wrong with the entry (truncated, bit flip, other key, old format) makes
-        it a miss, and the entry is deleted so the next put() rebuilds it.
+        it a miss, and the entry is deleted so the next put() rebuilds it. An entry found
+        only in a legacy folder is read and moved to ``root``.
         """
         path = self.entry_path(key)
-        if not path.is_file():
-            return None
+        if path.is_file():
+            features = self._read(path, key)
+            log.info("feature cache: %s %s", "hit" if features is not None else "miss", path)
+            return features
+        for old_root in self.legacy_roots:
+            old = old_root / path.name
+            if old.is_file():
+                features = self._read(old, key)
+                if features is not None and self.put(key, features):
+                    log.info("feature cache: moved %s to %s", old, self.root)
+                    self._remove(old)
+                return features
+        log.debug("feature cache: no entry %s", path)
+        return None
+
+    def _read(self, path: Path, key: str):
         try:
             with np.load(path, allow_pickle=False) as z:
                 meta = json.loads(bytes(z["meta"]).decode("utf-8"))
@@ -155,7 +187,7 @@ class FeatureCache:
     # ------------------------------------------------------------ write
     def put(self, key: str, features) -> bool:
         """Store ``features`` under ``key``; False (with a warning) if it cannot be written."""
-        arrays = {
+        arrays: dict[str, np.ndarray] = {
             "values": np.ascontiguousarray(features.values, dtype=np.float32),
             "frame_indices": np.ascontiguousarray(features.frame_indices, dtype=np.int64),
             "timestamps": np.ascontiguousarray(features.timestamps, dtype=np.float64),
@@ -164,7 +196,8 @@ class FeatureCache:
                 else np.zeros((len(features.values), len(quality.COLUMNS))), dtype=np.float32),
         }
         info = features.info
-        info_d = asdict(info) if is_dataclass(info) else dict(info or {})
+        info_d = asdict(info) if is_dataclass(info) and not isinstance(info, type) \
+            else dict(info or {})
         meta = {
             "key": key, "feature_version": FEATURE_VERSION,
             "backbone": features.backbone, "preprocess": features.preprocess,
@@ -179,7 +212,8 @@ class FeatureCache:
             self.root.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{key}.", suffix=".tmp", dir=self.root)
             with os.fdopen(fd, "wb") as f:
-                np.savez(f, meta=meta_arr, **arrays)
+                # numpy's stub cannot tell **arrays from its allow_pickle keyword
+                np.savez(f, meta=meta_arr, **arrays)  # type: ignore[arg-type]
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, path)

@@ -21,6 +21,9 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 DeviceLike = Union[str, torch.device, None]
+"""A preference for choose_device (None: "auto")."""
+Device = Union[str, torch.device]
+"""A device itself, as torch.device() takes it ("cpu", "cuda:0")."""
 
 _PREF_RE = re.compile(r"^(auto|cpu|cuda(:\d+)?)$")
 
@@ -56,7 +59,7 @@ def cpu_threads() -> int:
     return max(1, torch.get_num_threads())
 
 
-def device_label(device: DeviceLike) -> str:
+def device_label(device: Device) -> str:
     """A short human label: "NVIDIA H100 80GB HBM3 (CUDA)" or "CPU (2 threads)"."""
     dev = torch.device(device) if not isinstance(device, torch.device) else device
     if dev.type == "cuda":
@@ -83,7 +86,7 @@ def is_cuda_failure(exc: BaseException) -> bool:
     return False
 
 
-def run_with_cpu_fallback(fn: Callable[[torch.device], T], device: DeviceLike,
+def run_with_cpu_fallback(fn: Callable[[torch.device], T], device: Device,
                           on_fallback: Optional[Callable[[str], None]] = None) -> T:
     """Call ``fn(device)``; if a CUDA device fails with a CUDA error, retry on the CPU.
 

@@ -45,7 +45,7 @@ class Edit:
         return min(b, self.end) - max(a, self.start) > 0.5 * (b - a)
 
     @classmethod
-    def of(cls, seg: Any, kept: bool) -> "Edit":
+    def of(cls, seg: Any, kept: bool) -> Edit:
         return cls(float(seg.start_time), float(seg.end_time), bool(kept))
 
 

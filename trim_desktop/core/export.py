@@ -22,7 +22,7 @@ import tempfile
 from dataclasses import asdict, is_dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any, Iterable, Iterator, Optional, Sequence
 
 import av
 import numpy as np
@@ -139,11 +139,11 @@ def _output_error(path, err: BaseException) -> OutputError:
 
 def _umask() -> int:
     """This process's umask, read without changing it where the OS tells (Linux)."""
-    with contextlib.suppress(OSError, ValueError):
-        with open("/proc/self/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
+    with contextlib.suppress(OSError, ValueError), \
+            open("/proc/self/status", encoding="ascii") as f:
+        for line in f:
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
     old = os.umask(0o022)  # elsewhere: the classic read-by-setting (a moment's race)
     os.umask(old)
     return old
@@ -240,6 +240,21 @@ def _atomic_write_text(path, text: str, replace: bool = True) -> Path:
     return path
 
 
+def check_writable(out: Path) -> None:
+    """Fail before a long computation, not after it, when ``out``'s folder takes no files
+    (with the same one-line error a failed write would give)."""
+    out = Path(out)
+    if not out.parent.is_dir():
+        raise OutputError(f"Cannot write '{out.name}': the folder '{out.parent}' does not exist.")
+    _remove_quietly(_temp_beside(out, ".tmp"))
+
+
+# The public names of the helpers above (the CLIs and core.modelfile use them; core.api).
+temp_beside = _temp_beside
+output_error = _output_error
+write_text_atomic = _atomic_write_text
+
+
 # ---------------------------------------------------------------- JSON / CSV
 
 def _jsonable(obj: Any) -> Any:
@@ -320,13 +335,14 @@ SEGMENT_FIELDS = ("start_frame", "end_frame", "start_time", "end_time", "score",
 
 def _segment_row(i: int, seg: Any) -> list:
     if isinstance(seg, dict):
-        get = seg.get
+        source: Optional[dict] = seg
     elif hasattr(seg, "start_time"):
-        def get(k, default=None):
-            return getattr(seg, k, default)
+        source = None           # a Segment: its attributes
     else:  # (start_time, end_time) pair
-        pair = {"start_time": seg[0], "end_time": seg[1]}
-        get = pair.get
+        source = {"start_time": seg[0], "end_time": seg[1]}
+
+    def get(k: str, default: Any = None) -> Any:
+        return getattr(seg, k, default) if source is None else source.get(k, default)
     start, end = float(get("start_time")), float(get("end_time"))
     score = get("score")
     selected = get("selected", True)
@@ -472,6 +488,9 @@ class _Exporter:
 
     fmt = "mp4"  # the output container (export_mp4 sets it from the file name)
     chapters: Optional[list] = None  # the kept pieces to mark (None: no chapters)
+    # set by run(): the (frame, seconds) reader and the frame read ahead for the next range
+    v_iter: Optional[Iterator[tuple[Any, float]]]
+    v_pending: Optional[tuple[Any, float]]
 
     def __init__(self, src, info, ranges, progress, cancel, crf, preset):
         self.src, self.info, self.ranges = src, info, ranges
@@ -590,13 +609,13 @@ class _Exporter:
         while True:
             t0 = a - back
             self._seek_video(self.vstart + Fraction(t0) if t0 > 0 else None)
-            self.v_iter = self._timed(decode_frames(self.vin, self.vs))
-            first = next(self.v_iter, None)
+            frames = self.v_iter = self._timed(decode_frames(self.vin, self.vs))
+            first = next(frames, None)
             if first is None and t0 <= 0:
                 return
             if first is not None and (first[1] <= a + 1e-6 or t0 <= 0):
                 yield first
-                for item in self.v_iter:  # not "yield from": closing us must not close it
+                for item in frames:  # noqa: UP028 - not "yield from": closing us must not close it
                     yield item
                 return
             back = max(1.0, back * 2)

@@ -104,7 +104,7 @@ def own_stream(device: torch.device, state: dict):
         yield stream
 
 
-def _batches(path, rate, size, batch_size, cancel, options: "decode.DecodeOptions"):
+def _batches(path, rate, size, batch_size, cancel, options: decode.DecodeOptions):
     batch = []
     for s in decode.iter_samples(path, rate=rate, size=size, cancel=cancel, options=options):
         batch.append(s)
@@ -155,7 +155,7 @@ def _prefetched(gen_factory, cancel: Optional[CancelToken], maxsize: int = _QUEU
             except queue.Empty:
                 check(cancel)
                 if not t.is_alive() and q.empty():
-                    raise RuntimeError("decoder thread ended without a result")
+                    raise RuntimeError("decoder thread ended without a result") from None
                 continue
             if item is _End:
                 return
@@ -237,7 +237,7 @@ def extract_features(path, backbone: Union[str, Backbone] = "auto", preprocess: 
 
     key = None
     planned = _planned_identity(backbone, weights_path) if cache is not None else None
-    if planned is not None:
+    if planned is not None and cache is not None:
         key = _cache_key(cache, path, planned[0], planned[1], preprocess, rate)
         hit = cache.get(key) if key else None
         if hit is not None:
@@ -267,9 +267,9 @@ def extract_features(path, backbone: Union[str, Backbone] = "auto", preprocess: 
     feats = Features(values=values, frame_indices=indices, timestamps=times, backbone=bb.name,
                      preprocess=preprocess, rate=float(rate), info=info, from_cache=False,
                      backbone_reason=reason, quality=picture)
-    if cache is not None and key is not None and not bb.random_weights:
-        if not cache.put(key, feats):
-            notes.append(f"Features not cached: {cache.last_problem}.")
+    if cache is not None and key is not None and not bb.random_weights \
+            and not cache.put(key, feats):
+        notes.append(f"Features not cached: {cache.last_problem}.")
     return feats
 
 
@@ -315,7 +315,10 @@ def _run(path, bb: Backbone, preprocess, rate, dev, batch_size, duration, progre
 
     total = float(duration) if duration and duration > 0 else 0.0
     done = 0.0
-    chunks, idx, ts, pictures = [], [], [], []
+    chunks: list[np.ndarray] = []
+    idx: list[int] = []
+    ts: list[float] = []
+    pictures: list[np.ndarray] = []
     grey = None   # the last sample's grey copy (quality.measure's motion column)
     report(progress, "features", 0.0, total)
     on_cpu = state["device"].type == "cpu"

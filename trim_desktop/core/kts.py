@@ -117,7 +117,7 @@ def _dp(JT: np.ndarray, ncp: int, lmin: int, lmax: Optional[int], backtrack: boo
             c = JT[l0 - 1:l1 - 1, t0:t1] + prev[None, t0:t1]
             arg = np.argmin(c, axis=1)
             cur[l0:l1] = c[np.arange(l1 - l0), arg]
-            if backtrack:
+            if ptr is not None:
                 ptr[l0:l1] = arg + t0
         prev = cur
         scores.append(cur[n])

@@ -239,12 +239,12 @@ class VideoTargets:
     rep_rows: torch.Tensor   # (M,) rows used by REP: all N, or every k-th if N > REP_MAX_POINTS
     rep_index: torch.Tensor  # (M,) the same as floats (first point coordinate)
     rep_stride: int = 1      # k: REP at step s uses rows s % k, s % k + k, ...
-    _rep_by_offset: dict = None  # offset -> (rows, a, index, loss), built on first use
+    _rep_by_offset: Optional[dict] = None  # offset -> (rows, a, index, loss), built on first use
     _rep_ref: Optional[float] = None  # L_REP at p = 0.5 everywhere (balanced_terms)
 
     @classmethod
     def build(cls, X, device=None, blur: Optional[float] = None,
-              max_points: Optional[int] = None) -> "VideoTargets":
+              max_points: Optional[int] = None) -> VideoTargets:
         X = _as_tensor(X).to(dtype=torch.float32)
         if X.dim() != 2 or X.shape[0] < 1:
             raise ValueError(f"expected (N>=1, D) features, got {tuple(X.shape)}")
@@ -301,11 +301,12 @@ class VideoTargets:
 
     def rep_reference(self) -> float:
         """L_REP when every score is 0.5 (the scale :func:`balanced_terms` divides by)."""
-        if getattr(self, "_rep_ref", None) is None:
+        ref = getattr(self, "_rep_ref", None)
+        if ref is None:
             with torch.no_grad():
                 half = torch.full((self.n,), 0.5, dtype=torch.float32, device=self.X.device)
-                self._rep_ref = max(float(self.rep(half, 0)), 1e-12)
-        return self._rep_ref
+                ref = self._rep_ref = max(float(self.rep(half, 0)), 1e-12)
+        return ref
 
     def rep(self, p: torch.Tensor, step: int = 0) -> torch.Tensor:
         """L_REP (eq. 8), equal to :func:`l_rep` but O(N^2) per call (see _GramCost).

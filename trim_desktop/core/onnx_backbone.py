@@ -22,7 +22,7 @@ import re
 import time
 import warnings
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Union
 
 import numpy as np
 import torch
@@ -91,7 +91,8 @@ def _export_bytes(bb) -> bytes:
     try:
         with warnings.catch_warnings(), torch.inference_mode(False), torch.no_grad():
             warnings.simplefilter("ignore")
-            torch.onnx.export(bb.module, (dummy,), buf, input_names=["input"],
+            # torch's stub says a path; torch.onnx.export documents and takes a file object
+            torch.onnx.export(bb.module, (dummy,), buf, input_names=["input"],  # type: ignore[arg-type]
                               output_names=["features"],
                               dynamic_axes={"input": {0: "batch"}, "features": {0: "batch"}},
                               opset_version=OPSET, do_constant_folding=True, dynamo=False)
@@ -175,6 +176,7 @@ def build_embedder(bb, threads: int = 1, cache_dir=None) -> OnnxEmbedder:
         except OnnxUnavailable as err:
             log.warning("exported model %s is unusable (%s); rebuilding it", path, err)
     data = _export_bytes(bb)
+    model: Union[Path, bytes]
     try:
         _write_atomic(path, data)
         source, model = str(path), path

@@ -9,11 +9,18 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import numpy as np
 
 from .progress import CancelToken, ProgressFn, check, report
+from .settings import BUDGET_DEFAULT
+
+if TYPE_CHECKING:  # types only: importing them here would load the decoders at startup
+    from .decode import VideoInfo
+    from .feature_set import Features
+    from .select import Summary
+    from .train import TrainSettings
 
 
 @dataclass
@@ -26,14 +33,14 @@ class SummarizeSettings:
     rate: float = 2.0                 # samples per second of presentation time
     device: str = "auto"              # "auto" | "cpu" | "cuda" | "cuda:N"
     engine: str = "auto"              # backbone runtime: "auto" (ONNX Runtime on the CPU when installed) | "torch" | "onnx"
-    preset: str = "auto"              # a key of train.PRESETS
+    preset: str = "auto"              # a key of settings.PRESET_WEIGHTS
     alpha: Optional[float] = None     # weight of L_PTRIM  (None: take the preset's)
     beta: Optional[float] = None      # weight of L_PCTRIM (None: take the preset's)
     gamma: Optional[float] = None     # weight of L_REP    (None: take the preset's)
     nu: Optional[float] = None        # stage-1 weight of the std terms (None: preset's)
     stage1: Optional[bool] = None     # run stage 1 pre-training (None: preset's)
     seed: int = 0
-    budget: float = 0.15              # fraction of the duration kept
+    budget: float = BUDGET_DEFAULT    # fraction of the duration kept
     length_seconds: Optional[float] = None  # summary length in seconds (overrides budget)
     selection: str = "app"            # "app" (follows the scores, each thing once, no junk) | "paper" (the field's knapsack)
     max_ncp: Optional[int] = None     # cap on KTS change points (None: kts default)
@@ -44,11 +51,11 @@ class SummarizeSettings:
     steps2: Optional[int] = None      # stage-2 steps (None: the preset's)
     train_precision: str = "auto"     # scorer convolution: "auto" | "fp32" | "bf16" (train.train_precision)
 
-    def replace(self, **changes) -> "SummarizeSettings":
+    def replace(self, **changes) -> SummarizeSettings:
         return dataclasses.replace(self, **changes)
 
 
-def train_settings_for(settings: SummarizeSettings, duration: float):
+def train_settings_for(settings: SummarizeSettings, duration: float) -> TrainSettings:
     """The TrainSettings a run uses: the preset (Auto picks by duration) plus overrides."""
     from . import train
 
@@ -71,21 +78,21 @@ CPU_BATCH = 8
 class Result:
     """What a run produced; the GUI keeps it to rescore and export."""
 
-    features: object          # features.Features (carries .info: VideoInfo)
+    features: Features        # carries .info: VideoInfo
     scores: np.ndarray        # per-sample importance, float32 (n,)
     shots: np.ndarray         # (n_shots, 2) inclusive sample ranges
-    summary: object           # select.Summary
+    summary: Summary
     device: str               # label of the device training ran on
     train_state: Optional[dict] = None
     messages: list = field(default_factory=list)  # notes for the user (fallbacks, backbone choice)
 
     @property
-    def info(self):
+    def info(self) -> VideoInfo:
         return self.features.info
 
 
 def extract(path: str | Path, settings: SummarizeSettings, progress: Optional[ProgressFn] = None,
-            cancel: Optional[CancelToken] = None, messages: Optional[list] = None):
+            cancel: Optional[CancelToken] = None, messages: Optional[list] = None) -> Features:
     """Features for ``path`` (from the cache when possible)."""
     from .cache import FeatureCache
     from .device import choose_device
@@ -107,7 +114,7 @@ def extract(path: str | Path, settings: SummarizeSettings, progress: Optional[Pr
     return features
 
 
-def shots_for(features, settings: SummarizeSettings, progress=None, cancel=None) -> np.ndarray:
+def shots_for(features: Features, settings: SummarizeSettings, progress=None, cancel=None) -> np.ndarray:
     """KTS shot boundaries; they depend only on the features, so the GUI computes them once."""
     from .kts import kts_shots
 
@@ -118,9 +125,9 @@ def shots_for(features, settings: SummarizeSettings, progress=None, cancel=None)
     return shots
 
 
-def score(features, settings: SummarizeSettings, init_state: Optional[dict] = None,
+def score(features: Features, settings: SummarizeSettings, init_state: Optional[dict] = None,
           progress: Optional[ProgressFn] = None, cancel: Optional[CancelToken] = None,
-          messages: Optional[list] = None, memo=None):
+          messages: Optional[list] = None, memo=None) -> tuple[np.ndarray, Optional[dict], str]:
     """Per-sample scores: train on the video itself (or apply a trained model as it is).
 
     ``memo``: where stage 1 of the last video is kept for slider moves (a Session's own;
@@ -132,7 +139,7 @@ def score(features, settings: SummarizeSettings, init_state: Optional[dict] = No
     messages = messages if messages is not None else []
     device = choose_device(settings.device)
     if settings.model_path:
-        from ..research.modelfile import load_model  # research mode: a model trained on a collection
+        from .modelfile import load_model  # a model trained on a collection (trim-train)
         model = load_model(settings.model_path, expect_dim=features.values.shape[1],
                            expect_backbone=features.backbone)
         if settings.model_mode == "as-is":
@@ -159,9 +166,9 @@ def score(features, settings: SummarizeSettings, init_state: Optional[dict] = No
     return result.scores, result.state_dict, device_label(used["device"])
 
 
-def select(features, scores: np.ndarray, shots: np.ndarray, budget: float,
+def select(features: Features, scores: np.ndarray, shots: np.ndarray, budget: float,
            messages: Optional[list] = None, selection: str = "app",
-           length_seconds: Optional[float] = None):
+           length_seconds: Optional[float] = None) -> Summary:
     """The summary at ``budget`` of the duration (or ``length_seconds``).
 
     ``selection`` "app": pieces by score and coverage, repeats and junk last
@@ -211,7 +218,7 @@ def summarize(path: str | Path, settings: Optional[SummarizeSettings] = None,
     return rescore(features, settings, progress=progress, cancel=cancel, messages=messages)
 
 
-def rescore(features, settings: SummarizeSettings, shots: Optional[np.ndarray] = None,
+def rescore(features: Features, settings: SummarizeSettings, shots: Optional[np.ndarray] = None,
             init_state: Optional[dict] = None, progress: Optional[ProgressFn] = None,
             cancel: Optional[CancelToken] = None, messages: Optional[list] = None,
             memo=None) -> Result:

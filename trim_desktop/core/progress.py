@@ -130,7 +130,7 @@ class JobEta:
             i = self.stages.index(stage)
             for earlier in self.stages[:i]:    # left behind: instant ones were skipped
                 t0, t1 = self._first.get(earlier), self._last.get(earlier)
-                if t0 is None or t1 - t0 < INSTANT_S:
+                if t0 is None or t1 is None or t1 - t0 < INSTANT_S:
                     self._skipped.add(earlier)
             self._current = stage
         self._first.setdefault(stage, p.time)

@@ -65,7 +65,7 @@ class VideoIdentity:
         """Short stable name for this content (the autosave file's name)."""
         return hashlib.sha256(f"{self.size}:{self.digest}".encode()).hexdigest()[:24]
 
-    def same_content(self, other: "VideoIdentity") -> bool:
+    def same_content(self, other: VideoIdentity) -> bool:
         return self.size == other.size and self.digest == other.digest
 
 

@@ -53,7 +53,7 @@ def _grey(images: np.ndarray) -> np.ndarray:
 
 
 def measure(images: np.ndarray, previous: Optional[np.ndarray] = None
-            ) -> tuple[np.ndarray, np.ndarray]:
+            ) -> tuple[np.ndarray, Optional[np.ndarray]]:
     """Measures of a batch (B, H, W, 3) uint8 -> ((B, 5) float32, last grey copy).
 
     ``previous`` is the grey copy of the sample before the batch (None at the start), so

@@ -21,11 +21,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from math import gcd
-from typing import Any, Optional, Sequence
+from typing import Any, Optional
 
 import heapq
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from . import pieces as pieces_mod
 from . import quality
@@ -83,7 +84,7 @@ def shot_scores(sample_scores: np.ndarray, shots: np.ndarray,
     return out
 
 
-def knapsack(values: Sequence[float], weights: Sequence[int], capacity: int,
+def knapsack(values: ArrayLike, weights: ArrayLike, capacity: int,
              cancel: Optional[CancelToken] = None) -> list[int]:
     """Exact 0/1 knapsack: indices (ascending) of the items of greatest total value.
 
@@ -109,7 +110,7 @@ def knapsack(values: Sequence[float], weights: Sequence[int], capacity: int,
         w = w // g
         cap = cap // g
     table = np.zeros(cap + 1)
-    keep = []  # per item: packed bits of "taken at this capacity"
+    keep: list[Optional[np.ndarray]] = []  # per item: packed bits of "taken at this capacity"
     for i in range(v.size):
         if i % 64 == 0:
             check(cancel)
@@ -162,7 +163,7 @@ class Segment:
                 "selected": bool(self.selected), "reason": self.reason, "junk": self.junk}
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Segment":
+    def from_dict(cls, d: dict[str, Any]) -> Segment:
         return cls(int(d["index"]), int(d["start_frame"]), int(d["end_frame"]),
                    float(d["start_time"]), float(d["end_time"]), float(d["score"]),
                    bool(d["selected"]), str(d.get("reason", "")), str(d.get("junk", "")))
@@ -235,7 +236,7 @@ class Summary:
                 "budget": self.budget, "fps": self.fps, "extra": dict(self.extra)}
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Summary":
+    def from_dict(cls, d: dict[str, Any]) -> Summary:
         return cls(segments=[Segment.from_dict(s) for s in d["segments"]],
                    sample_scores=np.asarray(d["sample_scores"], dtype=np.float32),
                    frame_indices=np.asarray(d["frame_indices"], dtype=np.int64),

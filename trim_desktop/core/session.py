@@ -24,7 +24,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, Union
 
 import numpy as np
 
@@ -33,6 +33,11 @@ from .edits import (MIN_PIECE, Edit, History, State, apply_edits, cut_segments, 
                     split_edits, split_summary)
 from .pipeline import SummarizeSettings
 from .progress import CancelToken, ProgressFn, check, report
+
+if TYPE_CHECKING:  # types only: importing them here would load the decoders at startup
+    from .decode import VideoInfo
+    from .feature_set import Features
+    from .select import Summary
 
 STAGES = ("extract", "train", "select")
 """Pipeline order: a stage's result depends on every stage before it."""
@@ -79,7 +84,7 @@ class Extracted:
 
     gen: int
     settings: SummarizeSettings
-    features: Any                  # features.Features
+    features: Features
     shots: np.ndarray              # (n_shots, 2) inclusive sample ranges
     messages: list = field(default_factory=list)
     keep_scores: bool = False      # the scores on hand (a restored project's) still hold
@@ -92,7 +97,7 @@ class Scored:
     gen: int
     settings: SummarizeSettings
     scores: np.ndarray
-    summary: Any                   # select.Summary
+    summary: Summary
     device: str
     train_state: Optional[dict] = None
     messages: list = field(default_factory=list)
@@ -104,7 +109,7 @@ class Selected:
 
     gen: int
     settings: SummarizeSettings
-    summary: Any
+    summary: Summary
     messages: list = field(default_factory=list)
 
 
@@ -126,11 +131,11 @@ class Session:
         self.path: Optional[str] = None
 
     def _clear(self) -> None:
-        self.info: Any = None            # video.VideoInfo
-        self.features: Any = None        # features.Features
+        self.info: Optional[VideoInfo] = None
+        self.features: Optional[Features] = None
         self.shots: Optional[np.ndarray] = None
         self.scores: Optional[np.ndarray] = None
-        self.summary: Any = None         # select.Summary: the one copy
+        self.summary: Optional[Summary] = None   # the one copy
         self.train_state: Optional[dict] = None
         self.device: Optional[str] = None
         self.messages: list[str] = []
@@ -152,7 +157,7 @@ class Session:
         self.gen += 1
         return self.gen
 
-    def set_info(self, gen: int, info: Any) -> bool:
+    def set_info(self, gen: int, info: VideoInfo) -> bool:
         """The probe's answer for generation ``gen``; False if another video is open now."""
         if gen != self.gen:
             return False
@@ -195,6 +200,7 @@ class Session:
             messages: list = []
             keep_now = False
             if step == "extract":
+                assert path is not None                  # (checked when the job was made)
                 features = pipeline.extract(path, settings, progress, cancel, messages)
                 check(cancel)
                 shots = np.asarray(pipeline.shots_for(features, settings, progress, cancel))
@@ -204,6 +210,7 @@ class Session:
                 check(cancel)
                 if keep_now and after is None:
                     return
+            assert features is not None       # (extracted above, or checked when made)
             if step == "train" or (step == "extract" and not keep_now):
                 result = pipeline.rescore(features, settings, shots=shots, progress=progress,
                                           cancel=cancel, messages=messages,
@@ -212,6 +219,7 @@ class Session:
                              result.device, result.train_state, list(result.messages))
                 return
             report(progress, "select", 0, 1)
+            assert scores is not None and shots is not None   # (checked when the job was made)
             summary = pipeline.select(features, scores, shots, settings.budget, messages,
                                       selection=settings.selection,
                                       length_seconds=settings.length_seconds)
@@ -268,7 +276,7 @@ class Session:
         return True
 
     # -- the summary and the user's edits ------------------------------------------------
-    def _set_summary(self, summary: Any) -> None:
+    def _set_summary(self, summary: Summary) -> None:
         """A new summary: cut at the user's cuts, the user's edits laid over the machine's
         choice."""
         self._base = summary
@@ -336,9 +344,15 @@ class Session:
         self.record()
 
     # -- finer edits: split and trim ---------------------------------------------------
+    def _shown(self) -> Summary:
+        """The summary on screen (the edit methods run only once there is one)."""
+        if self.summary is None:
+            raise ValueError("no summary to edit yet")
+        return self.summary
+
     def _cut(self, t: float) -> None:
         """Cut the summary on screen at ``t`` (the flags and machine choice carry over)."""
-        old = self.summary.segments
+        old = self._shown().segments
         if not any(abs(c - t) < 1e-6 for c in self.cuts):
             self.cuts = sorted(self.cuts + [t])
         new = cut_segments(old, [t])
@@ -346,11 +360,11 @@ class Session:
             owner = [next(k for k, g in enumerate(old) if g.start_time <= s.start_time
                           < g.end_time) for s in new]
             self._machine = [self._machine[k] for k in owner]
-            self.summary = dataclasses.replace(self.summary, segments=new)
+            self.summary = dataclasses.replace(self._shown(), segments=new)
             self.edits = split_edits(self.edits, t)
 
     def _decide(self, i: int, kept: bool) -> None:
-        seg = self.summary.segments[i]
+        seg = self._shown().segments[i]
         seg.selected = kept
         self.edits = [e for e in self.edits if not e.covers(seg)] + [Edit.of(seg, kept)]
 
@@ -371,7 +385,7 @@ class Session:
         i = self.piece_at(t)
         if i is None:
             return None
-        seg = self.summary.segments[i]
+        seg = self._shown().segments[i]
         t = round(float(t), 3)
         if not seg.start_time + MIN_PIECE <= t <= seg.end_time - MIN_PIECE:
             return None
@@ -403,7 +417,7 @@ class Session:
         lo, hi = sorted((old, t))
         for c in (t, keep[1] if side == "start" else keep[0]):
             self._cut(c)
-        for j, g in enumerate(self.summary.segments):
+        for j, g in enumerate(self._shown().segments):
             mid = (g.start_time + g.end_time) / 2
             if lo < mid < hi:
                 self._decide(j, extend)
@@ -435,8 +449,8 @@ class Session:
         self._summary_no += 1
         self._derive()
         flags = list(project.flags or [])
-        if len(flags) == len(self.summary.segments):
-            for seg, flag in zip(self.summary.segments, flags):
+        if len(flags) == len(self._shown().segments):
+            for seg, flag in zip(self._shown().segments, flags):
                 seg.selected = bool(flag)
         self.record(settings, step=False)
         return self.gen

@@ -23,17 +23,11 @@ from .adam import Adam
 from .losses import VideoTargets, balanced_terms, pre_terms, unsup_terms
 from .model import TrimScorer
 from .progress import CancelToken, ProgressFn, check, report
+from .settings import PAPER_WEIGHTS, PRESET_WEIGHTS, Weights
+from .settings import AUTO_THRESHOLD_S, PRESET_LABELS, preset_for_duration  # noqa: F401 - train's names too
 
 REPORT_INTERVAL_S = 0.25
 """Minimum time between two progress reports carrying scores (a live plot redraws on each)."""
-
-AUTO_THRESHOLD_S = 180.0
-"""Videos shorter than this use the "short" (SumMe-like) preset, others "long" (TVSum-like).
-
-SumMe videos last 1-6 min, TVSum videos 2-10 min (paper, A.3.1): under 2 min only SumMe
-has videos, over 6 min only TVSum. 3 min sits in the overlap, between the two datasets'
-typical lengths (geometric centres of the ranges: 2.4 min and 4.5 min).
-"""
 
 DEFAULT_LR = 1e-4
 """Adam learning rate for one video (measured, docs/training.md): 1e-5 is still moving
@@ -133,46 +127,24 @@ class TrainSettings:
             if not math.isfinite(v) or v < 0:
                 raise ValueError(f"{name} must be finite and >= 0, got {v}")
 
-    def replace(self, **changes) -> "TrainSettings":
+    def replace(self, **changes) -> TrainSettings:
         return replace(self, **changes)
 
 
-_ONE_VIDEO = dict(lr=VIDEO_LR, steps2=VIDEO_STEPS2, stage1=False, regime="video")
+def _one_video(w: Weights) -> TrainSettings:
+    """A preset of the app: its weights (core.settings) in the one-video regime."""
+    return TrainSettings(alpha=w.alpha, beta=w.beta, gamma=w.gamma, nu=w.nu, stage1=w.stage1,
+                         lr=VIDEO_LR, steps2=VIDEO_STEPS2, regime="video")
 
-PRESETS: dict[str, TrainSettings] = {
-    # Re-derived with benchmarks/preset_sweep.py (docs/training.md, "Presets"): the paper's
-    # TVSum weights (PTRIM 1, PCTRIM 0, REP 5) kept 2 of 6 inserted events, 3 of 5 clips
-    # between junk and 3 of 7 distinct clips; PTRIM 1, PCTRIM 1, REP 0.5 kept 6, 4 and 6.
-    "long": TrainSettings(alpha=1.0, beta=1.0, gamma=0.5, nu=0.005, **_ONE_VIDEO),
-    # Paper, SumMe setting: PTRIM 1, PCTRIM 0.5, REP 0, nu 0.0005 (among the best measured).
-    "short": TrainSettings(alpha=1.0, beta=0.5, gamma=0.0, nu=0.0005, **_ONE_VIDEO),
-    # Eq. (10) as printed: PTRIM 1, PCTRIM 5, REP 0.5, nu 0.005.
-    "paper": TrainSettings(alpha=1.0, beta=5.0, gamma=0.5, nu=0.005, **_ONE_VIDEO),
-}
-# "auto" holds the long settings as a placeholder; resolve it with settings_for(name, duration).
-PRESETS["auto"] = PRESETS["long"]
+
+PRESETS: dict[str, TrainSettings] = {k: _one_video(w) for k, w in PRESET_WEIGHTS.items()}
+"""The app's presets (core.settings.PRESET_WEIGHTS); "auto" is a placeholder for "long":
+resolve it with settings_for(name, duration)."""
 
 PAPER_PRESETS: dict[str, TrainSettings] = {
-    # Research mode (trim-train): the paper's settings and eq. (10) as printed, so that
-    # Table 1 comparisons stay valid.
-    "long": TrainSettings(alpha=1.0, beta=0.0, gamma=5.0, nu=0.005, regime="paper"),
-    "short": TrainSettings(alpha=1.0, beta=0.5, gamma=0.0, nu=0.0005, regime="paper"),
-    "paper": TrainSettings(alpha=1.0, beta=5.0, gamma=0.5, nu=0.005, regime="paper"),
-}
-
-PRESET_LABELS: dict[str, str] = {
-    "auto": "Auto (by duration)",
-    "long": "Long, multi-scene",
-    "short": "Short",
-    "paper": "Paper eq. 10",
-}
-
-
-def preset_for_duration(seconds: float) -> str:
-    """"short" below AUTO_THRESHOLD_S seconds, else "long" (unknown duration -> "long")."""
-    if seconds is None or not math.isfinite(seconds):
-        return "long"
-    return "short" if seconds < AUTO_THRESHOLD_S else "long"
+    k: TrainSettings(alpha=w.alpha, beta=w.beta, gamma=w.gamma, nu=w.nu, stage1=w.stage1,
+                     regime="paper") for k, w in PAPER_WEIGHTS.items()}
+"""Research mode (trim-train): the paper's settings and eq. (10) as printed."""
 
 
 def settings_for(name: str, duration: Optional[float] = None) -> TrainSettings:
@@ -277,7 +249,7 @@ def random_mask(n: int, generator: torch.Generator, mask_min: float = 0.15,
 
 
 def masked_views(X: torch.Tensor, generator: torch.Generator, mask_min: float,
-                 mask_max: float) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+                 mask_max: float) -> tuple[torch.Tensor, torch.Tensor]:
     """Two views of X with independent random rows zeroed: (views (2, N, D), masks (2, N))."""
     n = X.shape[0]
     masks = torch.stack([random_mask(n, generator, mask_min, mask_max) for _ in range(2)])
@@ -374,7 +346,7 @@ def _stage2_terms(p, targets, settings: TrainSettings, step: int) -> dict:
 
 
 def _run_stage2(model, targets, settings, steps, history, progress, cancel, X=None,
-                rep: Optional["_Reporter"] = None, shown=None) -> None:
+                rep: Optional[_Reporter] = None, shown=None) -> None:
     """Stage 2 on ``X`` (the model's input; default targets.X). ``rep``/``shown`` let an
     ensemble report one progress bar and the running mean of its members' scores."""
     X = targets.X if X is None else X
@@ -396,7 +368,7 @@ def _run_stage2(model, targets, settings, steps, history, progress, cancel, X=No
 
 def _digest(X: np.ndarray) -> str:
     """A short hash of the features' bytes (the memo's key)."""
-    return hashlib.blake2b(memoryview(X).cast("B"), digest_size=16).hexdigest()
+    return hashlib.blake2b(X.data.cast("B"), digest_size=16).hexdigest()
 
 
 class _Stage1Memo:
@@ -487,19 +459,19 @@ def _zero_readout(model: TrimScorer) -> None:
 
 def _train_video(X_np: np.ndarray, settings: TrainSettings, dev: torch.device,
                  progress: Optional[ProgressFn], cancel: Optional[CancelToken],
-                 memo: Optional["_Stage1Memo"]) -> TrainResult:
+                 memo: Optional[_Stage1Memo]) -> TrainResult:
     """The one-video regime: VIDEO_MEMBERS networks on model_inputs(), balanced terms,
     zero readout; scores averaged. Progress: one "stage2" bar over all members, the payload
     the running mean of the members' scores (so the curve the user sees only settles)."""
     key = memo.video_key(X_np, dev) if memo is not None else None
-    hit = memo.get(key) if key is not None else None
+    hit = memo.get(key) if memo is not None and key is not None else None
     if hit is not None:
         Xin, targets = hit[2]
     else:
         Xin = torch.from_numpy(model_inputs(X_np)).to(dev)
         targets = VideoTargets.build(torch.from_numpy(X_np), device=dev,
                                      max_points=VIDEO_REP_POINTS)
-        if key is not None:
+        if memo is not None and key is not None:
             memo.put(key, None, {}, (Xin, targets))
     members, steps = VIDEO_MEMBERS, settings.steps2
     with _cpu_threads(dev):
@@ -526,7 +498,7 @@ def _train_members(Xin, targets, settings: TrainSettings, dev, progress, cancel,
     rep = _Reporter(progress, "stage2", members * steps)
     done: list[np.ndarray] = []
     history: dict[str, list[float]] = {}
-    state = None
+    state: Optional[dict] = None
 
     def shown(j: int):
         def at(step: int, scores: Optional[np.ndarray]):
@@ -546,7 +518,9 @@ def _train_members(Xin, targets, settings: TrainSettings, dev, progress, cancel,
                         rep=rep, shown=shown(j))
             done.append(_scores(model, Xin))
             state = state or _cpu_state(model)
-    scores = (sum(done) / len(done)).astype(np.float32)
+    if state is None:
+        raise ValueError("members must be at least 1")
+    scores = (sum(done[1:], done[0]) / len(done)).astype(np.float32)
     return TrainResult(scores=scores, state_dict=state, history=history)
 
 
@@ -556,7 +530,7 @@ def train_on_video(values, settings: TrainSettings, device="cpu", init_state: Op
                    progress: Optional[ProgressFn] = None,
                    cancel: Optional[CancelToken] = None, *,
                    reuse_stage1: bool = False,
-                   memo: Optional["_Stage1Memo"] = None) -> TrainResult:
+                   memo: Optional[_Stage1Memo] = None) -> TrainResult:
     """Train a fresh (or warm-started) TrimScorer on one video and score it.
 
     ``settings.regime == "video"`` (the app's and the CLI's, without ``init_state``):

@@ -66,8 +66,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     QCoreApplication.setOrganizationName(ORG)
     QCoreApplication.setApplicationName(APP)
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationDisplayName(APP)
-    app.setStyle("Fusion")
+    QApplication.setApplicationDisplayName(APP)
+    QApplication.setStyle("Fusion")
     from . import theme
 
     theme.apply(app, args.theme)
@@ -76,7 +76,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     from .main_window import ICON, MainWindow
 
     if ICON.exists():
-        app.setWindowIcon(QIcon(str(ICON)))
+        QApplication.setWindowIcon(QIcon(str(ICON)))
     settings = SummarizeSettings()
     if args.backbone:
         settings = settings.replace(backbone=args.backbone)

@@ -106,24 +106,24 @@ class Job(QObject):
         self.restart = False               # cancelled to run again: no "cancelled" message
         self.eta = api.JobEta(name)          # one estimate for the whole job
         self.cancel_token = CancelToken()
-        self.thread = QThread()
-        self.thread.setObjectName(f"trim-{name}")
+        self.qthread = QThread()
+        self.qthread.setObjectName(f"trim-{name}")
         self.worker = Worker(fn, self.cancel_token)
-        self.worker.moveToThread(self.thread)
-        self.thread.started.connect(self.worker.run)
+        self.worker.moveToThread(self.qthread)
+        self.qthread.started.connect(self.worker.run)
         self.worker.progress.connect(self.progress)
         self.worker.yielded.connect(self.yielded)
         self.worker.finished.connect(self._on_finished)
         self.worker.failed.connect(self._on_failed)
         self.worker.cancelled.connect(self._on_cancelled)
-        self.thread.finished.connect(self._on_thread_finished)
+        self.qthread.finished.connect(self._on_thread_finished)
         self._outcome: Optional[tuple] = None
         self._running = False
 
     # -- control -------------------------------------------------------------------------
-    def start(self) -> "Job":
+    def start(self) -> Job:
         self._running = True
-        self.thread.start()
+        self.qthread.start()
         return self
 
     def cancel(self) -> None:
@@ -140,8 +140,8 @@ class Job(QObject):
     def wait(self, ms: int = -1) -> bool:
         """Block until the thread ends (used when closing the window)."""
         if ms < 0:
-            return self.thread.wait()
-        return self.thread.wait(ms)
+            return self.qthread.wait()
+        return self.qthread.wait(ms)
 
     # -- outcome (worker thread -> GUI thread) -------------------------------------------
     def _on_finished(self, result) -> None:
@@ -154,7 +154,7 @@ class Job(QObject):
         self._outcome = ("cancelled",)
 
     def _on_thread_finished(self) -> None:
-        self.thread.wait()  # `finished` is emitted just before the thread really ends
+        self.qthread.wait()  # `finished` is emitted just before the thread really ends
         self._running = False
         outcome = self._outcome or ("cancelled",)
         self._outcome = None
@@ -381,12 +381,12 @@ class JobRunner(QObject):
 _BEHIND: set = set()
 
 
-def _keep_behind(job: "Job") -> None:
+def _keep_behind(job: Job) -> None:
     if not _BEHIND:
         app = QCoreApplication.instance()
-        if app is not None and not getattr(app, "_trim_waits_behind", False):
+        if app is not None and not app.property("trim_waits_behind"):
             app.aboutToQuit.connect(wait_behind)
-            app._trim_waits_behind = True
+            app.setProperty("trim_waits_behind", True)
     _BEHIND.add(job)
     job.done.connect(lambda job=job: QTimer.singleShot(0, lambda: _BEHIND.discard(job)))
 

@@ -92,7 +92,7 @@ class MainWindow(EditCommands, QMainWindow):
         self.summary_label, self.summary_detail = self.box.label, self.box.detail
         self.preview_btn, self.export_btn = self.box.preview_btn, self.box.export_btn
         self.reset_btn = EditsButton()                # "n manual changes - Reset"
-        self.box.layout().insertWidget(2, self.reset_btn)
+        self.box.column.insertWidget(2, self.reset_btn)
 
         side = QFrame()
         side.setObjectName("side")
@@ -102,7 +102,7 @@ class MainWindow(EditCommands, QMainWindow):
         sl.addWidget(self.summarize_btn)
         sl.addWidget(self.box)
         sl.addWidget(self.panel, 1)
-        self.panel.layout().setContentsMargins(0, 0, 0, 0)
+        self.panel.column.setContentsMargins(0, 0, 0, 0)
         side.setMinimumWidth(300)
         side.setMaximumWidth(420)
 
@@ -415,7 +415,7 @@ class MainWindow(EditCommands, QMainWindow):
     def _on_update(self, update: api.Update) -> None:
         s = self.session
         if isinstance(update, api.Extracted):
-            feats = s.features
+            feats = update.features                 # (the session's now)
             self.player.set_fps(feats.info.fps)
             self.panel.set_duration(feats.info.duration)
             self.timeline.set_duration(feats.info.duration)
@@ -430,7 +430,8 @@ class MainWindow(EditCommands, QMainWindow):
                 self.activity.idle("Summary restored")
             return
         if isinstance(update, api.Scored):
-            self.timeline.set_scores(s.features.timestamps, s.scores)
+            if s.features is not None:       # (always, once scored)
+                self.timeline.set_scores(s.features.timestamps, update.scores)
             self.device_label.setText(f"Device: {s.device}")
         self.timeline.set_summary(s.summary)
         self._show_summary_text()
@@ -503,19 +504,17 @@ class MainWindow(EditCommands, QMainWindow):
                 label = api.device_label(pref)
             except Exception as err:  # noqa: BLE001
                 label = f"unavailable ({err})"
-            return label, api.presets()
+            return label
 
         job = self.jobs.start("warmup", fn)
         job.finished.connect(self._on_warm)
         job.failed.connect(lambda msg, det, user: self.device_label.setText("Device: ?"))
 
-    def _on_warm(self, out) -> None:
+    def _on_warm(self, label: str) -> None:
         if self._closing:
             return
-        label, presets = out
         if self.session.device is None:
             self.device_label.setText(f"Device: {label}")
-        self.panel.set_presets(*presets)
 
     def _update_actions(self) -> None:
         has_video = self.session.path is not None

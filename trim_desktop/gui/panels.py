@@ -202,7 +202,7 @@ class SummaryBox(QGroupBox):
                                    "Options: a clip per piece, fast export")
         for b in (self.preview_btn, self.export_btn):
             b.setMinimumHeight(30)
-        bl = QVBoxLayout(self)
+        self.column = bl = QVBoxLayout(self)
         bl.addWidget(self.label)
         bl.addWidget(self.detail)
         row = QHBoxLayout()

@@ -7,9 +7,11 @@ otherwise the per-user INI location is used, which ``QSettings.setPath`` can red
 from __future__ import annotations
 
 import os
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional, overload
 
 from PySide6.QtCore import QByteArray, QSettings
+
+from ..core import api
 
 ORG = "TRIM"
 APP = "TRIM Desktop"
@@ -35,6 +37,11 @@ class Store:
             return self.qs.value(key)
         except Exception:  # noqa: BLE001 - a damaged file must not stop the app
             return None
+
+    @overload
+    def get_float(self, key: str, default: float, lo: float, hi: float) -> float: ...
+    @overload
+    def get_float(self, key: str, default: None, lo: float, hi: float) -> Optional[float]: ...
 
     def get_float(self, key: str, default: Optional[float], lo: float, hi: float) -> Optional[float]:
         v = self._raw(key)
@@ -148,15 +155,16 @@ def restore_choices(store: Store, panel, player, window) -> None:
             window.restoreGeometry(geo)
         except Exception:  # noqa: BLE001
             pass
-    vals = {name: store.get_float(f"weights/{name}", None, 0.0, spec[3])
-            for name, spec in PARAMS.items()}
+    vals: dict[str, Any] = {name: store.get_float(f"weights/{name}", None, 0.0, spec[3])
+                            for name, spec in PARAMS.items()}
     vals["stage1"] = store.get_bool("weights/stage1", None)
     vals["custom"] = bool(store.get_bool("weights/custom", False)) and all(
         vals[k] is not None for k in PARAMS)
     if not vals["custom"]:
         vals = {"stage1": None}
     vals["preset"] = store.get_str("weights/preset", "auto")
-    vals["budget"] = store.get_float("summary/budget", 0.15, 0.05, 0.5)
+    vals["budget"] = store.get_float("summary/budget", api.BUDGET_DEFAULT, api.BUDGET_MIN,
+                                     api.BUDGET_MAX)
     panel.set_values(vals)
     player.volume.setValue(int(store.get_float("player/volume", 80.0, 0.0, 100.0)))
 

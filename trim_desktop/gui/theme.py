@@ -40,7 +40,7 @@ def system_prefers_dark() -> bool:
     if app is None:
         return False
     try:
-        return app.styleHints().colorScheme() == Qt.ColorScheme.Dark
+        return QGuiApplication.styleHints().colorScheme() == Qt.ColorScheme.Dark
     except AttributeError:   # Qt < 6.5
         return False
 
@@ -62,7 +62,7 @@ def apply(app, mode: Optional[str] = None) -> str:
 def is_dark(palette: Optional[QPalette] = None) -> bool:
     if palette is None:
         app = QGuiApplication.instance()
-        palette = app.palette() if app is not None else QPalette()
+        palette = QGuiApplication.palette() if app is not None else QPalette()
     return palette.color(QPalette.ColorRole.Window).lightness() < 128
 
 
@@ -70,5 +70,5 @@ def hint_color(palette: Optional[QPalette] = None) -> str:
     """A muted text colour (hex) for hints in rich text, readable on this palette."""
     if palette is None:
         app = QGuiApplication.instance()
-        palette = app.palette() if app is not None else QPalette()
+        palette = QGuiApplication.palette() if app is not None else QPalette()
     return palette.color(QPalette.ColorRole.PlaceholderText).name()

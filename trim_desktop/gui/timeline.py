@@ -19,9 +19,10 @@ window. Colours follow the application palette (light or dark).
 """
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import Optional
 
 import numpy as np
+from numpy.typing import ArrayLike
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, Signal
 from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence, QPalette, QPixmap
@@ -197,7 +198,7 @@ class Timeline(QWidget):
         self.thumb.setFrameShape(QFrame.Shape.Box)
         self.thumb.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.thumb.hide()
-        self._thumb_key = None
+        self._thumb_key: Optional[tuple[str, float]] = None
 
         self.actions_ = self._build_actions()
         self.apply_theme()
@@ -270,7 +271,7 @@ class Timeline(QWidget):
         self.vb.setLimits(xMin=0.0, xMax=xmax, minXRange=min(1.0, xmax))
         self.vb.setXRange(0.0, xmax, padding=0)
 
-    def set_scores(self, timestamps: Sequence[float], scores: Sequence[float]) -> None:
+    def set_scores(self, timestamps: ArrayLike, scores: ArrayLike) -> None:
         ts = np.asarray(timestamps, dtype=np.float64)
         sc = np.asarray(scores, dtype=np.float32).reshape(-1)
         n = min(len(ts), len(sc))
@@ -565,8 +566,8 @@ class Timeline(QWidget):
         t = float(self.vb.mapSceneToView(scene_pos).x())
         per_px = float(self.vb.viewPixelSize()[0]) or 1e-9
         best = None
-        for i in np.nonzero(sel)[0]:
-            i = int(i)
+        for k in np.nonzero(sel)[0]:
+            i = int(k)
             for side, x, other in (("start", st[i, 0], i - 1), ("end", st[i, 1], i + 1)):
                 if 0 <= other < len(st) and sel[other] and \
                         abs(st[other, 1 if side == "start" else 0] - x) < 1e-6:
@@ -653,7 +654,7 @@ class Timeline(QWidget):
         self.thumb.setPixmap(QPixmap.fromImage(img))
         self.thumb.adjustSize()
         at = self._thumb_at or QPoint(self.plot.width() // 2, self.plot.height() // 2)
-        w, h = self.thumb.width(), self.thumb.height()
+        w = self.thumb.width()
         # beside the pointer (never under it), at the top: the piece strip stays visible
         x = at.x() + 18 if at.x() + 18 + w <= self.plot.width() else at.x() - 18 - w
         self.thumb.move(int(max(0, x)), 2)
@@ -664,8 +665,8 @@ class Timeline(QWidget):
         parts = [fmt_time(t, tenths=True)]
         s = self.score_at(t)
         if s is not None:
-            i = int(np.clip(np.searchsorted(self.timestamps, t, side="right") - 1, 0, len(self.scores) - 1))
-            parts.append(f"importance {self.relative[i]:.2f} (score {s:.3f})")
+            k = int(np.clip(np.searchsorted(self.timestamps, t, side="right") - 1, 0, len(self.scores) - 1))
+            parts.append(f"importance {self.relative[k]:.2f} (score {s:.3f})")
         i = self.shot_at(t)
         if i is not None:
             state = "in summary" if i < len(self.selected) and self.selected[i] else "left out"

@@ -15,34 +15,29 @@ contents scroll when the window is too low to show them all.
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Callable, Optional
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSpinBox,
                                QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
                                QPushButton, QScrollArea, QSlider, QVBoxLayout, QWidget)
 
+from ..core import api
 
-# name: (label, loss, what it favours, max, step, decimals)
-PARAMS = {
+
+# name: (label, loss, what it favours, max, step, decimals); the limits come from core.settings
+_TEXTS = {
     "alpha": ("α", "L_PTRIM",
-              "Moments unlike the one just before: cuts, flashes, sudden action.",
-              5.0, 0.05, 2),
+              "Moments unlike the one just before: cuts, flashes, sudden action."),
     "beta": ("β", "L_PCTRIM",
-             "What is new against everything before: a scene's first appearance.",
-             10.0, 0.05, 2),
+             "What is new against everything before: a scene's first appearance."),
     "gamma": ("γ", "L_REP",
-              "Moments whose picture stands out from the rest of the video.",
-              10.0, 0.05, 2),
+              "Moments whose picture stands out from the rest of the video."),
     "nu": ("ν", "stage 1",
-           "Weight of the spread terms while pre-training (stage 1).",
-           0.02, 0.0001, 4),
+           "Weight of the spread terms while pre-training (stage 1)."),
 }
-
-FALLBACK_PRESETS = {  # used only until core.train is imported (it pulls in torch)
-    "auto": dict(alpha=1.0, beta=1.0, gamma=0.5, nu=0.005, stage1=False),
-}
-FALLBACK_LABELS = {"auto": "Auto (by duration)"}
+PARAMS = {name: (*text, api.WEIGHT_LIMITS[name].maximum, api.WEIGHT_LIMITS[name].step,
+                 api.WEIGHT_LIMITS[name].decimals) for name, text in _TEXTS.items()}
 
 
 class FloatSlider(QWidget):
@@ -90,17 +85,18 @@ class WeightsPanel(QWidget):
 
     def __init__(self, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
-        self.presets: dict[str, dict] = dict(FALLBACK_PRESETS)
-        self.labels: dict[str, str] = dict(FALLBACK_LABELS)
-        self._preset_for_duration = lambda d: "auto"
+        self.presets: dict[str, dict] = {}
+        self.labels: dict[str, str] = {}
+        self._preset_for_duration: Callable[[Optional[float]], str] = lambda d: "auto"
         self.duration: Optional[float] = None
         self.presets_loaded = False
+        self._wanted_preset: Optional[str] = None
 
         # Summary length
         length = QGroupBox("Summary length")
         self.budget = QSlider(Qt.Orientation.Horizontal)
-        self.budget.setRange(5, 50)
-        self.budget.setValue(15)
+        self.budget.setRange(round(api.BUDGET_MIN * 100), round(api.BUDGET_MAX * 100))
+        self.budget.setValue(round(api.BUDGET_DEFAULT * 100))
         self.budget.setPageStep(5)
         self.budget.setToolTip("How much of the video the summary keeps")
         self.budget.setAccessibleName("Summary length in percent")
@@ -189,20 +185,19 @@ class WeightsPanel(QWidget):
         il.addWidget(length)
         il.addWidget(weights)
         il.addStretch(1)
-        self.scroll = QScrollArea()
-        self.scroll.setWidget(inner)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.viewport().setAutoFillBackground(False)
-        self.scroll.verticalScrollBar().setAccessibleName("Scroll the summary settings")
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidget(inner)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.viewport().setAutoFillBackground(False)
+        self.scroll_area.verticalScrollBar().setAccessibleName("Scroll the summary settings")
         inner.setAutoFillBackground(False)
-        lay = QVBoxLayout(self)
+        self.column = lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 0, 6, 6)
-        lay.addWidget(self.scroll)
+        lay.addWidget(self.scroll_area)
 
-        self._fill_presets("auto")
-        self._apply_preset_values("auto")
+        self.set_presets(*api.presets())   # torch-free: the real presets from the start
         self._update_budget_label()
 
         self.preset.currentIndexChanged.connect(self._on_preset)
@@ -214,8 +209,9 @@ class WeightsPanel(QWidget):
         self.reset_btn.clicked.connect(self.reset_weights)
 
     # -- presets -------------------------------------------------------------------------
-    def set_presets(self, presets: dict, labels: dict, preset_for_duration) -> None:
-        """Install the real presets (``core.train``), keeping the current choice and values."""
+    def set_presets(self, presets: dict[str, api.Weights], labels: dict[str, str],
+                    preset_for_duration: Callable[[Optional[float]], str]) -> None:
+        """Install the presets (``api.presets()``), keeping the current choice and values."""
         cur = getattr(self, "_wanted_preset", None) or self.preset_key()
         self._wanted_preset = None
         custom = {k: v for k, v in self.values().items() if k != "preset"}
@@ -312,7 +308,7 @@ class WeightsPanel(QWidget):
     # -- budget --------------------------------------------------------------------------
     def budget_fraction(self) -> float:
         if self._length_s is not None and self.duration:
-            return min(0.5, max(0.05, self._length_s / float(self.duration)))
+            return min(api.BUDGET_MAX, max(api.BUDGET_MIN, self._length_s / float(self.duration)))
         return self.budget.value() / 100.0
 
     def length_seconds(self) -> Optional[float]:
@@ -355,10 +351,10 @@ class WeightsPanel(QWidget):
                 return
             self.length.setSpecialValueText("")
             self.length.setDecimals(1 if d < 60 else 0)
-            self.length.setRange(round(0.05 * d, 1), round(0.5 * d, 1))
+            self.length.setRange(round(api.BUDGET_MIN * d, 1), round(api.BUDGET_MAX * d, 1))
             self.length.setEnabled(True)
             if self._length_s is not None:
-                self._length_s = min(max(self._length_s, 0.05 * d), 0.5 * d)
+                self._length_s = min(max(self._length_s, api.BUDGET_MIN * d), api.BUDGET_MAX * d)
                 self.length.setValue(self._length_s)
                 self.budget.setValue(int(round(100 * self._length_s / d)))
             else:
@@ -384,16 +380,14 @@ class WeightsPanel(QWidget):
     def select_overrides(self) -> dict:
         """The summary-length fields for ``SummarizeSettings``: ``budget`` always, and
         ``length_seconds`` when seconds were typed and the settings have that field."""
-        from ..core import api
-
-        out = {"budget": self.budget_fraction()}
+        out: dict[str, Optional[float]] = {"budget": self.budget_fraction()}
         if api.has_setting("length_seconds"):
             out["length_seconds"] = self._length_s
         return out
 
     # -- values --------------------------------------------------------------------------
-    def values(self) -> dict:
-        v = {name: s.value() for name, s in self.sliders.items()}
+    def values(self) -> dict[str, Any]:
+        v: dict[str, Any] = {name: s.value() for name, s in self.sliders.items()}
         v["stage1"] = self.stage1.isChecked()
         v["preset"] = self.preset_key()
         v["budget"] = self.budget_fraction()
@@ -405,7 +399,7 @@ class WeightsPanel(QWidget):
         if "preset" in v:
             if v["preset"] in self.labels:
                 self._fill_presets(v["preset"])
-            else:   # the real presets load later (core.train imports torch): keep the wish
+            else:   # a preset this version does not have: keep the wish for set_presets
                 self._wanted_preset = v["preset"]
         for name, s in self.sliders.items():
             if v.get(name) is not None:

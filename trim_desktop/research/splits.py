@@ -126,4 +126,4 @@ if __name__ == "__main__":
         raise SystemExit(main())
     except TrimError as err:
         print(err)
-        raise SystemExit(err.exit_code)
+        raise SystemExit(err.exit_code) from None

@@ -28,7 +28,7 @@ import queue
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Iterator, List, Optional
+from typing import Iterator, Optional
 
 import av
 
@@ -72,7 +72,7 @@ class _Job:
     """One decode of a chunk, filling ``samples`` (then a None) from a pool thread."""
     chunk: Chunk
     k: int                                  # sampling state it starts with
-    samples: "queue.Queue" = field(default_factory=queue.Queue)
+    samples: queue.Queue = field(default_factory=queue.Queue)
     stop: threading.Event = field(default_factory=threading.Event)
     result: Optional[_Done] = None
     error: Optional[Exception] = None
@@ -98,7 +98,7 @@ class _ChunkFailed(Exception):
 
 
 def plan_chunks(path, rate: float, workers: int,
-                chunk_seconds: Optional[float] = None) -> Optional[List[Chunk]]:
+                chunk_seconds: Optional[float] = None) -> Optional[list[Chunk]]:
     """Chunks for ``workers`` parallel decoders, or None when the file should be read
     sequentially (one worker, not mp4/mov + H.264/HEVC, too short, too few keyframes)."""
     if workers < 2:
@@ -154,7 +154,7 @@ def _keyframe_at(container, vs, target: int) -> Optional[int]:
     return None
 
 
-def chunked_samples(path, chunks: List[Chunk], rate: float, size=None,
+def chunked_samples(path, chunks: list[Chunk], rate: float, size=None,
                     cancel: Optional[CancelToken] = None, workers: int = 2,
                     source: Optional[FrameSource] = None) -> Iterator[SampledFrame]:
     """The sequential sampler's samples, decoded chunk by chunk by ``workers`` decoders

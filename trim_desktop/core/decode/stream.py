@@ -38,7 +38,7 @@ def unreadable(path, why: str) -> InputVideoError:
     return InputVideoError(f"Cannot read '{_name(path)}': {why}")
 
 
-def open_input(path) -> "av.container.InputContainer":
+def open_input(path) -> av.container.InputContainer:
     """Open ``path`` for reading or raise :class:`InputVideoError` with a one-line reason."""
     p = Path(path)
     if not p.exists():

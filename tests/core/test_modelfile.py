@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from trim_desktop.core.train import PRESETS, score_with_model, train_on_collection
-from trim_desktop.research.modelfile import ModelFileError, build_scorer, load_model, save_model
+from trim_desktop.core.modelfile import ModelFileError, build_scorer, load_model, save_model
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def test_feature_mismatch_is_refused(tmp_path):
     from trim_desktop.core.model import TrimScorer
 
     save_model(tmp_path / "r.pt", TrimScorer(2048).state_dict(), 2048, "resnet50", "crop")
-    with pytest.raises(ModelFileError, match="2048-d.*1280-d.*--backbone resnet50"):
+    with pytest.raises(ModelFileError, match=r"2048-d.*1280-d.*--backbone resnet50"):
         load_model(tmp_path / "r.pt", expect_dim=1280, expect_backbone="efficientnet-lite0")
     with pytest.raises(ModelFileError, match="resnet50 features, not"):
         load_model(tmp_path / "r.pt", expect_dim=2048, expect_backbone="other")

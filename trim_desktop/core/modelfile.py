@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-from trim_desktop.core.errors import OutputError, TrimError
+from .errors import OutputError, TrimError
 
 FORMAT = "trim-desktop-model"
 VERSION = 1
@@ -49,7 +49,7 @@ def backbone_for_dim(dim: int) -> str:
 def _settings_dict(settings: Any) -> dict:
     if settings is None:
         return {}
-    if dataclasses.is_dataclass(settings):
+    if dataclasses.is_dataclass(settings) and not isinstance(settings, type):
         settings = dataclasses.asdict(settings)
     return {k: v for k, v in dict(settings).items() if isinstance(v, (int, float, str, bool, type(None)))}
 
@@ -71,9 +71,9 @@ def save_model(path, state_dict: dict, in_dim: int, backbone: str, preprocess: s
         "settings": _settings_dict(settings),
         "extra": _settings_dict(extra),
     }
-    from ..core.export import _temp_beside, place
+    from .export import place, temp_beside
 
-    tmp = _temp_beside(path, ".part")  # a name of its own: two runs never share one
+    tmp = temp_beside(path, ".part")  # a name of its own: two runs never share one
     try:
         torch.save(payload, tmp)
         place(tmp, path, replace)  # replace=False: never over a file made meanwhile
@@ -132,7 +132,7 @@ def check_fits(model: ModelFile, dim: Optional[int], backbone: Optional[str], pa
 
 def build_scorer(model: ModelFile):
     """A ``TrimScorer`` in eval mode with the file's weights."""
-    from trim_desktop.core.model import TrimScorer
+    from .model import TrimScorer
 
     net = TrimScorer(model.in_dim)
     try:
