@@ -72,8 +72,7 @@ def video_seconds(path: Path) -> tuple[int, float]:
 
 def test_list_is_repeatable_and_every_format_reads_back(src, cli, tmp_path):
     names = ["c.otio", "c.edl", "c.fcpxml", "c.chapters.txt", "c.srt", "c.ffconcat", "c.csv"]
-    code, out, err = cli(src, "--no-export", "--budget", "40", *sum((["--list", tmp_path / n]
-                                                                     for n in names), []), *RUN)
+    code, out, err = cli(src, "--no-export", "--budget", "40", *[a for n in names for a in ("--list", tmp_path / n)], *RUN)
     assert code == 0, err
     pieces = merged(kept_of(tmp_path / "v.summary.json"))
     assert pieces, "the summary keeps something"

@@ -87,6 +87,6 @@ def test_summary_from_a_csv_tiles_only_its_pieces(tmp_path):
         [(1.0, 2.0, True), (4.0, 6.0, True)]
     assert s.segments[1].start_frame == 120 and s.segments[1].end_frame == 179
     assert s.selected_duration == 3.0
-    with pytest.raises(UsageError, match="describes a video of 8.0 s"):
+    with pytest.raises(UsageError, match=r"describes a video of 8\.0 s"):
         summary_from_file(read_segments_file(write_segments_json(summary(), tmp_path / "s.json")),
                           SimpleNamespace(**{**INFO.__dict__, "duration": 30.0}))

