@@ -9,6 +9,7 @@ summarize, no slider, no export), in the order old, new, new, old, ... Prints ev
 the medians, the ratio summarize / decode once for both, and for the new checkout also
 the ratio against libavcodec's default decoder threads.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,12 +40,14 @@ def main(argv=None) -> int:
     trees = {"old": Path(args.old), "new": Path(args.new)}
     rows: dict = {"old": [], "new": []}
     for r in range(args.reps):
-        for k in (("old", "new") if r % 2 == 0 else ("new", "old")):
+        for k in ("old", "new") if r % 2 == 0 else ("new", "old"):
             d = one_run(trees[k], args.video, newer=(k == "new"))
             rows[k].append(d)
-            print(f"{k} {d['time']} decode {d['decode_s']:.2f} s, summarize "
-                  f"{d['summarize_s']:.2f} s, features {d['stages'].get('features', 0):.2f} s",
-                  flush=True)
+            print(
+                f"{k} {d['time']} decode {d['decode_s']:.2f} s, summarize "
+                f"{d['summarize_s']:.2f} s, features {d['stages'].get('features', 0):.2f} s",
+                flush=True,
+            )
     for k, v in rows.items():
         dec = statistics.median(x["decode_s"] for x in v)
         summ = statistics.median(x["summarize_s"] for x in v)

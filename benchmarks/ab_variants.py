@@ -10,6 +10,7 @@ no export), as in `benchmarks/ab_trees.py`; the order turns round every repetiti
 Prints every run, then per variant the medians, the ratio summarize / decode once and
 the selected shots (so a variant that changes the summary shows).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,7 +25,7 @@ from typing import Optional, Sequence
 
 
 def parse_variant(text: str):
-    """"name=tree:KEY=VAL:KEY=VAL" -> (name, tree, {KEY: VAL})."""
+    """ "name=tree:KEY=VAL:KEY=VAL" -> (name, tree, {KEY: VAL})."""
     name, _, rest = text.partition("=")
     tree, *settings = rest.split(":")
     env = dict(s.split("=", 1) for s in settings if s)
@@ -33,15 +34,31 @@ def parse_variant(text: str):
     return name, Path(tree), env
 
 
-def one_run(tree: Path, video: str, env: Optional[dict] = None, cores: str = "",
-            extra: Sequence[str] = ()) -> dict:
+def one_run(
+    tree: Path, video: str, env: Optional[dict] = None, cores: str = "", extra: Sequence[str] = ()
+) -> dict:
     """One `benchmarks.run --worker` in ``tree`` (decode once + summarize): its JSON row."""
-    cmd = [sys.executable, "-m", "benchmarks.run", "--worker", video, "--no-slider",
-           "--no-export", *extra]
+    cmd = [
+        sys.executable,
+        "-m",
+        "benchmarks.run",
+        "--worker",
+        video,
+        "--no-slider",
+        "--no-export",
+        *extra,
+    ]
     if cores:
         cmd = ["taskset", "-c", cores] + cmd
-    p = subprocess.run(cmd, cwd=tree, capture_output=True, text=True, check=True,
-                       env={**os.environ, **(env or {})}, timeout=300)
+    p = subprocess.run(
+        cmd,
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **(env or {})},
+        timeout=300,
+    )
     row = json.loads(p.stdout.strip().splitlines()[-1])
     row["time"] = time.strftime("%H:%M:%S")
     return row
@@ -66,9 +83,12 @@ def main(argv=None) -> int:
                 continue
             rows[name].append(d)
             events = "".join(f", {k} {n}" for k, n in d.get("decoder_events", {}).items())
-            print(f"{name} {d['time']} decode {d['decode_s']:.2f} s, summarize "
-                  f"{d['summarize_s']:.2f} s, features {d['stages'].get('features', 0):.2f} s"
-                  f"{events}", flush=True)
+            print(
+                f"{name} {d['time']} decode {d['decode_s']:.2f} s, summarize "
+                f"{d['summarize_s']:.2f} s, features {d['stages'].get('features', 0):.2f} s"
+                f"{events}",
+                flush=True,
+            )
     where = f" on cores {args.cores}" if args.cores else ""
     for name, v in rows.items():
         if not v:
@@ -77,9 +97,11 @@ def main(argv=None) -> int:
         summ = statistics.median(x["summarize_s"] for x in v)
         feat = statistics.median(x["stages"].get("features", 0) for x in v)
         shots = sorted({tuple(x.get("selected", ())) for x in v})
-        print(f"{name}{where}: median decode {dec:.2f} s, summarize {summ:.2f} s, ratio "
-              f"{summ / dec:.2f}, features {feat:.2f} s; selected shots {len(shots)} "
-              f"distinct: {[len(s) for s in shots]}")
+        print(
+            f"{name}{where}: median decode {dec:.2f} s, summarize {summ:.2f} s, ratio "
+            f"{summ / dec:.2f}, features {feat:.2f} s; selected shots {len(shots)} "
+            f"distinct: {[len(s) for s in shots]}"
+        )
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=1))
     return 0

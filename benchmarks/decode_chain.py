@@ -7,6 +7,7 @@ conversion inline or in 4 threads, the sampling chain with 1, 2, 4, ... parallel
 decoders (core/decode/parallel.py; the cores shared out among them), the CUDA start-up cost (GPU
 machines), and the whole feature stage. One process, cache off; one run of each.
 """
+
 from __future__ import annotations
 
 import sys
@@ -29,27 +30,37 @@ def best(fn, reps=2):
 
 def main(path: str) -> None:
     import torch
+
     from benchmarks.run import decode_once
     from trim_desktop.core import decode, features
     from trim_desktop.core.backbones import load_backbone
 
     print(f"decode once (all threads)          {best(lambda: decode_once(path), 1):6.2f} s")
     for conv in (0, 4):
+
         def chain(conv=conv):
-            for _ in decode.iter_samples(path, 2.0, (256, 256),
-                                         options=decode.DecodeOptions(convert_workers=conv)):
+            for _ in decode.iter_samples(
+                path, 2.0, (256, 256), options=decode.DecodeOptions(convert_workers=conv)
+            ):
                 pass
+
         print(f"sampling chain, converters {conv}: {best(chain, 1):6.2f} s", flush=True)
     from trim_desktop.core.cpus import available_cpus
+
     workers = 2
     while workers <= available_cpus():
+
         def chunked(workers=workers):
-            for _ in decode.iter_samples(path, 2.0, (256, 256),
-                                         options=decode.DecodeOptions(workers=workers)):
+            for _ in decode.iter_samples(
+                path, 2.0, (256, 256), options=decode.DecodeOptions(workers=workers)
+            ):
                 pass
-        print(f"sampling chain, {workers:2d} chunk decoders x "
-              f"{max(1, available_cpus() // workers)} threads: {best(chunked, 1):6.2f} s",
-              flush=True)
+
+        print(
+            f"sampling chain, {workers:2d} chunk decoders x "
+            f"{max(1, available_cpus() // workers)} threads: {best(chunked, 1):6.2f} s",
+            flush=True,
+        )
         workers *= 2
     bb = load_backbone("efficientnet-lite0", "cpu")
     if torch.cuda.is_available():

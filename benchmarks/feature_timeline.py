@@ -10,6 +10,7 @@ backbone with cuDNN on GPUs (the app turns it off: features.without_cudnn). One 
 cache off. ``TRIM_NVDEC`` / ``TRIM_DECODE_WORKERS`` force the decoding as in
 benchmarks/run.py.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,8 +31,10 @@ def main(argv=None) -> int:
     ap.add_argument("--cudnn", action="store_true", help="keep cuDNN on for the backbone")
     args = ap.parse_args(argv)
     import torch
+
     from benchmarks.run import forced_decoding
     from trim_desktop.core import backbones, features
+
     forced_decoding()
 
     marks: dict = {"infer_wall": 0.0, "infer_cpu": 0.0, "batches": 0}
@@ -44,17 +47,20 @@ def main(argv=None) -> int:
             marks.setdefault("first_batch_decoded", time.perf_counter() - t0)
             yield b
         marks["decoding_done"] = time.perf_counter() - t0
+
     features._batches = batches
 
     if args.cudnn:
         import contextlib
+
         features.without_cudnn = contextlib.nullcontext
 
     def timed(real):
         """``real`` (a network call) timed when the main thread makes it; CUDA waited for."""
+
         def call(self, *a, **kw):
             if threading.current_thread() is not threading.main_thread():
-                return real(self, *a, **kw)   # (checks in other threads: not timed)
+                return real(self, *a, **kw)  # (checks in other threads: not timed)
             w, c = time.perf_counter(), time.thread_time()
             out = real(self, *a, **kw)
             if getattr(out, "is_cuda", False):
@@ -64,10 +70,12 @@ def main(argv=None) -> int:
             marks["batches"] += 1
             marks.setdefault("first_batch_inferred", time.perf_counter() - t0)
             return out
+
         return call
 
     from trim_desktop.core import onnx_backbone
-    backbones.Backbone.embed = timed(backbones.Backbone.embed)   # torch
+
+    backbones.Backbone.embed = timed(backbones.Backbone.embed)  # torch
     onnx_backbone.OnnxEmbedder.embed_numpy = timed(onnx_backbone.OnnxEmbedder.embed_numpy)
 
     bb = backbones.load_backbone("efficientnet-lite0", "cpu")
@@ -75,13 +83,14 @@ def main(argv=None) -> int:
     f = features.extract_features(args.video, bb, device=args.device)
     total = time.perf_counter() - t0
     cudnn = "" if args.device == "cpu" else f", cuDNN {'on' if args.cudnn else 'off'}"
-    print(f"device {args.device}{cudnn}, n = {f.n}: "
-          f"stage {total:.2f} s")
+    print(f"device {args.device}{cudnn}, n = {f.n}: stage {total:.2f} s")
     for k in ("first_batch_decoded", "first_batch_inferred", "decoding_done"):
         if k in marks:
             print(f"  {k:22s} at {marks[k]:6.2f} s")
-    print(f"  network calls: {marks['batches']}, wall {marks['infer_wall']:.2f} s, "
-          f"main-thread CPU {marks['infer_cpu']:.2f} s")
+    print(
+        f"  network calls: {marks['batches']}, wall {marks['infer_wall']:.2f} s, "
+        f"main-thread CPU {marks['infer_cpu']:.2f} s"
+    )
     return 0
 
 

@@ -11,6 +11,7 @@ file and prints one JSON line, so a failing variant does not hide the others.
   nvdec-chunks-N N decoders side by side on N stretches of the file (NVDEC engines)
   match          one frame's RGB from the GPU path against the CPU path (mean abs diff)
 """
+
 from __future__ import annotations
 
 import json
@@ -25,12 +26,12 @@ def _hw(owned: bool, current: bool = False):
     """NVDEC settings. ``current``: use the thread's current CUDA context (torch's) instead
     of the primary one, which FFmpeg refuses once torch holds it with other flags."""
     from av.codec.hwaccel import HWAccel
+
     opts = {"primary_ctx": "0", "current_ctx": "1"} if current else None
     return HWAccel("cuda", allow_software_fallback=False, is_hw_owned=owned, options=opts)
 
 
-def _decode(path, hwaccel=None, threads=0, start=None, end=None, every=0, sink=None,
-            skip=None):
+def _decode(path, hwaccel=None, threads=0, start=None, end=None, every=0, sink=None, skip=None):
     """Frames decoded (pts in [start, end) when given) and the seconds it took."""
     t0 = time.perf_counter()
     n = 0
@@ -58,8 +59,9 @@ def nv12_to_rgb(frame, size=224):
     """A CUDA NV12 frame as a (3, size, size) float tensor in [0, 1] (BT.601, limited)."""
     import torch
     import torch.nn.functional as F
+
     y = torch.from_dlpack(frame.planes[0]).float()
-    uv = torch.from_dlpack(frame.planes[1]).float()        # (H/2, W/2, 2)
+    uv = torch.from_dlpack(frame.planes[1]).float()  # (H/2, W/2, 2)
     uv = uv.permute(2, 0, 1).unsqueeze(0) - 128.0
     uv = F.interpolate(uv, size=y.shape, mode="nearest")[0]
     y = (y - 16.0) * (255.0 / 219.0)
@@ -68,28 +70,39 @@ def nv12_to_rgb(frame, size=224):
     rgb = (rgb / 255.0).clamp(0, 1).unsqueeze(0)
     if size is None:
         return rgb[0]
-    return F.interpolate(rgb, size=(size, size), mode="bilinear", antialias=True,
-                         align_corners=False)[0]
+    return F.interpolate(
+        rgb, size=(size, size), mode="bilinear", antialias=True, align_corners=False
+    )[0]
 
 
 def main(path: str) -> None:
     from av.codec.hwaccel import hwdevices_available
-    print(json.dumps({"pyav": av.__version__, "hwdevices": hwdevices_available()}),
-          flush=True)
+
+    print(json.dumps({"pyav": av.__version__, "hwdevices": hwdevices_available()}), flush=True)
 
     def report(name, fn):
         try:
             n, secs, how = fn()
-            print(json.dumps({"variant": name, "frames": n, "seconds": round(secs, 3),
-                              "fps": round(n / secs, 1), "hw": how}), flush=True)
+            print(
+                json.dumps(
+                    {
+                        "variant": name,
+                        "frames": n,
+                        "seconds": round(secs, 3),
+                        "fps": round(n / secs, 1),
+                        "hw": how,
+                    }
+                ),
+                flush=True,
+            )
         except Exception as err:  # noqa: BLE001 - a probe: say what failed, go on
-            print(json.dumps({"variant": name, "error": f"{type(err).__name__}: {err}"}),
-                  flush=True)
+            print(
+                json.dumps({"variant": name, "error": f"{type(err).__name__}: {err}"}), flush=True
+            )
 
     report("cpu", lambda: _decode(path))
     report("nvdec-device", lambda: _decode(path, _hw(True), threads=1))
-    report("nvdec-device-nonref", lambda: _decode(path, _hw(True), threads=1,
-                                                  skip="NONREF"))
+    report("nvdec-device-nonref", lambda: _decode(path, _hw(True), threads=1, skip="NONREF"))
     with av.open(path) as c:
         s = c.streams.video[0]
         total = int(s.duration)
@@ -103,14 +116,21 @@ def main(path: str) -> None:
             try:
                 if current:
                     import torch
+
                     torch.cuda.set_device(0)
                     torch.zeros(1, device="cuda")  # makes torch's context current here
-                results[i] = _decode(path, _hw(True, current), threads=1,
-                                     start=bounds[i] if i else None,
-                                     end=bounds[i + 1] if i + 1 < n_dec else None,
-                                     every=every, sink=sink)
+                results[i] = _decode(
+                    path,
+                    _hw(True, current),
+                    threads=1,
+                    start=bounds[i] if i else None,
+                    end=bounds[i + 1] if i + 1 < n_dec else None,
+                    every=every,
+                    sink=sink,
+                )
             except Exception as err:  # noqa: BLE001 - reported below
                 results[i] = err
+
         t0 = time.perf_counter()
         threads = [threading.Thread(target=work, args=(i,)) for i in range(n_dec)]
         for t in threads:
@@ -122,6 +142,7 @@ def main(path: str) -> None:
                 raise r
         if every:
             import torch
+
             torch.cuda.synchronize()
         return (sum(r[0] for r in results), time.perf_counter() - t0, results[0][2])
 
@@ -129,6 +150,7 @@ def main(path: str) -> None:
         report(f"nvdec-chunks-{n_dec}", lambda n_dec=n_dec: chunks(n_dec))
     try:
         import torch
+
         torch.zeros(1, device="cuda")
         out = []
 
@@ -145,16 +167,25 @@ def main(path: str) -> None:
     try:  # the GPU conversion against the CPU's (swscale) for one frame
         import numpy as np
         import torch
+
         with av.open(path) as c:
             cpu = next(c.decode(video=0)).to_ndarray(format="rgb24")
         with av.open(path, hwaccel=_hw(True, current=True)) as c:
             gpu = nv12_to_rgb(next(c.decode(video=0)), size=None)
         ref = torch.from_numpy(cpu).permute(2, 0, 1).float().unsqueeze(0) / 255.0
         diff = (gpu.cpu() - ref[0]).abs()
-        print(json.dumps({"variant": "match", "mean_abs": float(diff.mean()) * 255,
-                          "max_abs": float(diff.max()) * 255,
-                          "cpu_shape": list(cpu.shape), "gpu_shape": list(gpu.shape)}),
-              flush=True)
+        print(
+            json.dumps(
+                {
+                    "variant": "match",
+                    "mean_abs": float(diff.mean()) * 255,
+                    "max_abs": float(diff.max()) * 255,
+                    "cpu_shape": list(cpu.shape),
+                    "gpu_shape": list(gpu.shape),
+                }
+            ),
+            flush=True,
+        )
         np.save("/tmp/match_cpu.npy", cpu)
     except Exception as err:  # noqa: BLE001
         print(json.dumps({"variant": "match", "error": repr(err)}), flush=True)

@@ -13,6 +13,7 @@ min cosine similarity between the torch and ORT feature vectors.
 
 Needs ``pip install onnxruntime onnx`` (not product dependencies).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,8 +38,7 @@ def real_frames(bb, n: int, mode: str = "crop") -> torch.Tensor:
     imgs = []
     # Sample densely enough to get n frames from the short sample clip.
     for rate in (2.0, 8.0, 30.0):
-        imgs = [s.image for s in decode.iter_samples(path, rate=rate,
-                                                      size=bb.decode_size(mode))]
+        imgs = [s.image for s in decode.iter_samples(path, rate=rate, size=bb.decode_size(mode))]
         if len(imgs) >= n:
             break
     if not imgs:
@@ -51,30 +51,37 @@ def real_frames(bb, n: int, mode: str = "crop") -> torch.Tensor:
 def export(bb, dst: Path) -> None:
     dummy = torch.zeros(2, 3, bb.input_size, bb.input_size)
     with torch.inference_mode(False), torch.no_grad():
-        torch.onnx.export(bb.module, (dummy,), str(dst), input_names=["input"],
-                          output_names=["features"],
-                          dynamic_axes={"input": {0: "batch"}, "features": {0: "batch"}},
-                          opset_version=17, do_constant_folding=True, dynamo=False)
+        torch.onnx.export(
+            bb.module,
+            (dummy,),
+            str(dst),
+            input_names=["input"],
+            output_names=["features"],
+            dynamic_axes={"input": {0: "batch"}, "features": {0: "batch"}},
+            opset_version=17,
+            do_constant_folding=True,
+            dynamo=False,
+        )
 
 
 def ort_session(model: Path, threads: int):
     import onnxruntime as ort
+
     so = ort.SessionOptions()
     so.intra_op_num_threads = threads
     so.inter_op_num_threads = 1
     so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    return ort.InferenceSession(str(model), sess_options=so,
-                                providers=["CPUExecutionProvider"])
+    return ort.InferenceSession(str(model), sess_options=so, providers=["CPUExecutionProvider"])
 
 
 def run_torch(bb, x: torch.Tensor, batch: int) -> np.ndarray:
-    out = [bb.embed(x[i:i + batch]) for i in range(0, len(x), batch)]
+    out = [bb.embed(x[i : i + batch]) for i in range(0, len(x), batch)]
     return torch.cat(out).numpy()
 
 
 def run_ort(sess, x: np.ndarray, batch: int) -> np.ndarray:
-    out = [sess.run(None, {"input": x[i:i + batch]})[0] for i in range(0, len(x), batch)]
+    out = [sess.run(None, {"input": x[i : i + batch]})[0] for i in range(0, len(x), batch)]
     return np.concatenate(out)
 
 
@@ -103,14 +110,16 @@ def main(argv=None) -> int:
     ap.add_argument("--threads", default="1,2")
     args = ap.parse_args(argv)
 
-    import onnxruntime as ort
     import onnx
+    import onnxruntime as ort
 
     bb = load_backbone("efficientnet-lite0", device="cpu")
     x = real_frames(bb, args.frames)
     xn = x.numpy().copy()
-    print(f"torch {torch.__version__}, onnxruntime {ort.__version__}, onnx {onnx.__version__}; "
-          f"{len(x)} frames {tuple(x.shape[1:])}, weights {bb.weights_id}")
+    print(
+        f"torch {torch.__version__}, onnxruntime {ort.__version__}, onnx {onnx.__version__}; "
+        f"{len(x)} frames {tuple(x.shape[1:])}, weights {bb.weights_id}"
+    )
 
     with tempfile.TemporaryDirectory() as tmp:
         model = Path(tmp) / "lite0.onnx"
@@ -135,10 +144,13 @@ def main(argv=None) -> int:
                     t_med, t_all = timed(lambda b=b: run_torch(bb, x, b), len(x), args.reps)
                     o_med, o_all = timed(lambda b=b, s=sess: run_ort(s, xn, b), len(x), args.reps)
                     rows.append((b, th, t_med, o_med, cos))
-                    print(f"batch {b:>2} threads {th}: torch {t_med:6.1f}/s "
-                          f"[{' '.join(f'{r:.1f}' for r in t_all)}]  ort {o_med:6.1f}/s "
-                          f"[{' '.join(f'{r:.1f}' for r in o_all)}]  "
-                          f"x{o_med / t_med:.2f}  min cos {cos:.7f}", flush=True)
+                    print(
+                        f"batch {b:>2} threads {th}: torch {t_med:6.1f}/s "
+                        f"[{' '.join(f'{r:.1f}' for r in t_all)}]  ort {o_med:6.1f}/s "
+                        f"[{' '.join(f'{r:.1f}' for r in o_all)}]  "
+                        f"x{o_med / t_med:.2f}  min cos {cos:.7f}",
+                        flush=True,
+                    )
                 del sess
         finally:
             torch.set_num_threads(before)
@@ -150,8 +162,10 @@ def main(argv=None) -> int:
     best_t = max(r[2] for r in rows)
     best_o = max(r[3] for r in rows)
     ok = best_o >= 1.4 * best_t and worst >= 0.9999
-    print(f"\nbest torch {best_t:.1f}/s, best ORT {best_o:.1f}/s -> x{best_o / best_t:.2f}; "
-          f"min cosine {worst:.7f}; success (>=1.4x, cos>=0.9999): {ok}")
+    print(
+        f"\nbest torch {best_t:.1f}/s, best ORT {best_o:.1f}/s -> x{best_o / best_t:.2f}; "
+        f"min cosine {worst:.7f}; success (>=1.4x, cos>=0.9999): {ok}"
+    )
     return 0
 
 

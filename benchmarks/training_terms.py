@@ -14,6 +14,7 @@ For each video (features from the cache, KTS shots, the app's selection at 15 %)
 
 Prints a markdown table (docs/training.md, "The one-video regime").
 """
+
 from __future__ import annotations
 
 import argparse
@@ -67,13 +68,14 @@ def measure(path: str, regime: str) -> dict:
         return kept_frames(pipeline.select(feats, scores.astype(np.float32), shots, 0.15))
 
     targets = VideoTargets.build(X)
-    signal = {"PTRIM": targets.delta.numpy(), "PCTRIM": targets.Gamma.numpy(),
-              "REP": typicality(X)}
-    alone = {name: train(X, base.replace(alpha=a, beta=b, gamma=g))[0]
-             for name, (a, b, g) in TERMS.items()}
+    signal = {"PTRIM": targets.delta.numpy(), "PCTRIM": targets.Gamma.numpy(), "REP": typicality(X)}
+    alone = {
+        name: train(X, base.replace(alpha=a, beta=b, gamma=g))[0]
+        for name, (a, b, g) in TERMS.items()
+    }
     row: dict = {"video": path.rsplit("/", 1)[-1], "n": len(X), "regime": regime}
     for name, sc in alone.items():
-        lo = 1 if name != "REP" else 0        # Delta_1 = Gamma_1 = 0 are not signals
+        lo = 1 if name != "REP" else 0  # Delta_1 = Gamma_1 = 0 are not signals
         row[f"{name}~signal"] = spearmanr(sc[lo:], signal[name][lo:])[0]
     row["REP~norm"] = spearmanr(alone["REP"], np.linalg.norm(X, axis=1))[0]
     sums = {name: summary(sc) for name, sc in alone.items()}
@@ -83,8 +85,9 @@ def measure(path: str, regime: str) -> dict:
     seeds = [train(X, base.replace(seed=k)) for k in (0, 1, 2)]
     scores = [x[0] for x in seeds]
     row["seed rho"] = np.mean([spearmanr(a, b)[0] for a, b in itertools.combinations(scores, 2)])
-    row["seed J"] = np.mean([jaccard(summary(a), summary(b))
-                             for a, b in itertools.combinations(scores, 2)])
+    row["seed J"] = np.mean(
+        [jaccard(summary(a), summary(b)) for a, b in itertools.combinations(scores, 2)]
+    )
     row["pinned"] = float(np.mean([np.mean((sc > 0.999) | (sc < 0.001)) for sc in scores]))
     row["alone pinned"] = float(max(np.mean((sc > 0.999) | (sc < 0.001)) for sc in alone.values()))
     row["std"] = float(np.mean([sc.std() for sc in scores]))
@@ -98,8 +101,13 @@ def main() -> None:
     ap.add_argument("--regime", choices=["video", "paper"], default="video")
     ap.add_argument("--lr", type=float, help="override the one-video regime's learning rate")
     ap.add_argument("--png", help="also draw each term alone on the first video (matplotlib)")
-    ap.add_argument("--between", nargs=2, metavar=("TERM", "TERM"), choices=list(TERMS),
-                    help="move the weights from one term alone to another on the first video")
+    ap.add_argument(
+        "--between",
+        nargs=2,
+        metavar=("TERM", "TERM"),
+        choices=list(TERMS),
+        help="move the weights from one term alone to another on the first video",
+    )
     args = ap.parse_args()
     ap_between = args.between
     if args.png:
@@ -117,9 +125,12 @@ def main() -> None:
     print("| " + " | ".join(cols) + " |")
     print("|" + "---|" * len(cols))
     for r in rows:
-        print("| " + " | ".join(f"{r[c]:.2f}" if isinstance(r[c], float) else str(r[c])
-                                for c in cols) + " |", flush=True)
-
+        print(
+            "| "
+            + " | ".join(f"{r[c]:.2f}" if isinstance(r[c], float) else str(r[c]) for c in cols)
+            + " |",
+            flush=True,
+        )
 
 
 def between(path: str, a: str, b: str, steps: int = 5) -> None:
@@ -136,18 +147,25 @@ def between(path: str, a: str, b: str, steps: int = 5) -> None:
         f = k / (steps - 1)
         alpha, beta, gamma = (1 - f) * wa + f * wb
         sc = train(feats.values, base.replace(alpha=alpha, beta=beta, gamma=gamma))[0]
-        runs.append((f, sc, kept_frames(pipeline.select(feats, sc.astype(np.float32), shots, 0.15))))
-    print(f"| {a} -> {b} share | Spearman with {a} alone | with {b} alone | J with the step before |")
+        runs.append(
+            (f, sc, kept_frames(pipeline.select(feats, sc.astype(np.float32), shots, 0.15)))
+        )
+    print(
+        f"| {a} -> {b} share | Spearman with {a} alone | with {b} alone | J with the step before |"
+    )
     print("|---|---|---|---|")
     for k, (f, sc, kept) in enumerate(runs):
         j = jaccard(kept, runs[k - 1][2]) if k else float("nan")
-        print(f"| {f:.2f} | {spearmanr(sc, runs[0][1])[0]:.2f} | {spearmanr(sc, runs[-1][1])[0]:.2f} | {j:.2f} |")
+        print(
+            f"| {f:.2f} | {spearmanr(sc, runs[0][1])[0]:.2f} | {spearmanr(sc, runs[-1][1])[0]:.2f} | {j:.2f} |"
+        )
 
 
 def figure(path: str, png: str) -> None:
     """Each term alone on one clip: its scores over time beside the signal it was measured
     against (docs/training.md). Needs matplotlib (not a dependency of the app)."""
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
@@ -156,21 +174,29 @@ def figure(path: str, png: str) -> None:
     X, t = feats.values, feats.timestamps
     base = pipeline.train_settings_for(s, feats.info.duration)
     targets = VideoTargets.build(X)
-    signals = {"PTRIM": ("Delta_t (change from the moment before)", targets.delta.numpy()),
-               "PCTRIM": ("Gamma_t (new against everything before)", targets.Gamma.numpy()),
-               "REP": ("|X_t| (how strongly the picture's features stand out)",
-                       np.linalg.norm(X, axis=1))}
+    signals = {
+        "PTRIM": ("Delta_t (change from the moment before)", targets.delta.numpy()),
+        "PCTRIM": ("Gamma_t (new against everything before)", targets.Gamma.numpy()),
+        "REP": ("|X_t| (how strongly the picture's features stand out)", np.linalg.norm(X, axis=1)),
+    }
     fig, axes = plt.subplots(3, 1, figsize=(12, 8), sharex=True)
     for ax, (name, (a, b, g)) in zip(axes, TERMS.items()):
         sc = T.train_on_video(X, base.replace(alpha=a, beta=b, gamma=g)).scores
         label, sig = signals[name]
         z = (sig - sig.mean()) / (sig.std() + 1e-12)
-        ax.plot(t, (sc - sc.mean()) / (sc.std() + 1e-12), color="C0", lw=1.6,
-                label=f"scores, {name} alone")
+        ax.plot(
+            t,
+            (sc - sc.mean()) / (sc.std() + 1e-12),
+            color="C0",
+            lw=1.6,
+            label=f"scores, {name} alone",
+        )
         ax.plot(t, z, color="C1", lw=0.8, alpha=0.7, label=label)
         lo = 1 if name != "REP" else 0
-        ax.set_title(f"{name} alone: Spearman with its signal "
-                     f"{spearmanr(sc[lo:], sig[lo:])[0]:.2f}", fontsize=10)
+        ax.set_title(
+            f"{name} alone: Spearman with its signal {spearmanr(sc[lo:], sig[lo:])[0]:.2f}",
+            fontsize=10,
+        )
         ax.set_ylabel("z-score")
         ax.legend(loc="upper right", fontsize=8)
     axes[-1].set_xlabel(f"seconds ({path.rsplit('/', 1)[-1]})")

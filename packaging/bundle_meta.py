@@ -1,4 +1,5 @@
 """Names, version and macOS Info.plist values shared by the spec, the installers and tests."""
+
 from __future__ import annotations
 
 import re
@@ -6,7 +7,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 APP_NAME = "TRIM Desktop"
-BUNDLE_DIR = "TRIM-Desktop"            # dist/<BUNDLE_DIR>/ (one-folder bundle)
+BUNDLE_DIR = "TRIM-Desktop"  # dist/<BUNDLE_DIR>/ (one-folder bundle)
 GUI_EXE = "trim-desktop"
 CLI_EXE = "trim-summarize"
 BUNDLE_ID = "org.trimdesktop.TRIMDesktop"
@@ -37,10 +38,16 @@ def info_plist() -> dict:
         "NSHighResolutionCapable": True,
         "NSRequiresAquaSystemAppearance": False,
         "NSHumanReadableCopyright": "MIT licence. TRIM: Mishra, Ballester, Karatzas.",
-        "CFBundleDocumentTypes": [{
-            "CFBundleTypeName": "Video",
-            "CFBundleTypeRole": "Viewer",
-            "LSHandlerRank": "Alternate",
-            "LSItemContentTypes": ["public.movie", "public.mpeg-4", "com.apple.quicktime-movie"],
-        }],
+        "CFBundleDocumentTypes": [
+            {
+                "CFBundleTypeName": "Video",
+                "CFBundleTypeRole": "Viewer",
+                "LSHandlerRank": "Alternate",
+                "LSItemContentTypes": [
+                    "public.movie",
+                    "public.mpeg-4",
+                    "com.apple.quicktime-movie",
+                ],
+            }
+        ],
     }

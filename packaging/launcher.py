@@ -19,6 +19,7 @@ A CPU-only bundle (build_info.json: "variant": "cpu") carries stub CUDA librarie
 (packaging/cuda_stubs.py): it hides every GPU from torch before torch is imported, so the
 stubs are never called.
 """
+
 from __future__ import annotations
 
 import json
@@ -84,6 +85,7 @@ def install_bundled_resnet50() -> None:
         if not os.path.isfile(bundled):
             return
         from pathlib import Path
+
         original_local, original_id = bb.resnet50_weights_local, bb.resnet50_weights_id
 
         def resnet50_weights_local(weights_path=None):
@@ -124,6 +126,7 @@ def install_bundled_resnet50() -> None:
 
 # ---------------------------------------------------------------- self-check
 
+
 def self_check() -> int:
     """Import and exercise everything the app needs; a report line per item."""
     results: list[dict] = []
@@ -132,38 +135,51 @@ def self_check() -> int:
         t = time.monotonic()
         try:
             detail = fn()
-            results.append({"check": name, "ok": True, "detail": detail,
-                            "s": round(time.monotonic() - t, 2)})
+            results.append(
+                {"check": name, "ok": True, "detail": detail, "s": round(time.monotonic() - t, 2)}
+            )
         except BaseException as err:  # noqa: BLE001
             results.append({"check": name, "ok": False, "detail": f"{type(err).__name__}: {err}"})
 
     def torch_cpu():
         import torch
+
         x = torch.randn(64, 64)
         y = torch.nn.functional.conv2d(torch.randn(1, 3, 32, 32), torch.randn(4, 3, 3, 3))
         assert y.shape == (1, 4, 30, 30)
-        return {"version": torch.__version__, "cuda_build": torch.version.cuda,
-                "cuda_available": torch.cuda.is_available(), "sum": float((x @ x).sum())}
+        return {
+            "version": torch.__version__,
+            "cuda_build": torch.version.cuda,
+            "cuda_available": torch.cuda.is_available(),
+            "sum": float((x @ x).sum()),
+        }
 
     def lite0():
         from trim_desktop.core.backbones import lite0_weights_file, load_backbone
+
         path = lite0_weights_file()
         assert path.is_file(), f"missing {path}"
         import numpy as np
+
         bb = load_backbone("efficientnet-lite0", "cpu")
         import torch
+
         with torch.no_grad():
             out = bb.module(bb.preprocess(np.zeros((1, 240, 320, 3), np.uint8), "crop"))
         return {"file": str(path), "dim": bb.dim, "out": list(out.shape)}
 
     def resnet50():
         from trim_desktop.core.backbones import resnet50_weights_local
+
         p = resnet50_weights_local()
-        return {"file": str(p) if p else None, "note": None if p else
-                "not bundled: auto uses efficientnet-lite0 offline"}
+        return {
+            "file": str(p) if p else None,
+            "note": None if p else "not bundled: auto uses efficientnet-lite0 offline",
+        }
 
     def pyav():
         import av
+
         codecs = {}
         for name, mode in (("libx264", "w"), ("aac", "w"), ("h264", "r"), ("aac", "r")):
             codecs[f"{name}:{mode}"] = av.codec.Codec(name, mode).name
@@ -171,16 +187,23 @@ def self_check() -> int:
 
     def scientific():
         import geomloss  # noqa: F401
+        import h5py
         import numpy
         import scipy
-        import h5py
+
         return {"numpy": numpy.__version__, "scipy": scipy.__version__, "h5py": h5py.__version__}
 
     def app_modules():
         import importlib
-        names = ["trim_desktop.core.pipeline", "trim_desktop.core.features",
-                 "trim_desktop.core.export", "trim_desktop.cli.summarize",
-                 "trim_desktop.gui.app", "trim_desktop.gui.main_window"]
+
+        names = [
+            "trim_desktop.core.pipeline",
+            "trim_desktop.core.features",
+            "trim_desktop.core.export",
+            "trim_desktop.cli.summarize",
+            "trim_desktop.gui.app",
+            "trim_desktop.gui.main_window",
+        ]
         for n in names:
             importlib.import_module(n)
         return names
@@ -213,21 +236,28 @@ def qt_multimedia_check(video) -> dict:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     player = QMediaPlayer()
     if not player.isAvailable():
-        raise RuntimeError("QMediaPlayer is not available: the Qt Multimedia FFmpeg backend "
-                           "(plugins/multimedia/libffmpegmediaplugin.so) did not load")
+        raise RuntimeError(
+            "QMediaPlayer is not available: the Qt Multimedia FFmpeg backend "
+            "(plugins/multimedia/libffmpegmediaplugin.so) did not load"
+        )
     decoders = QMediaFormat().supportedVideoCodecs(QMediaFormat.ConversionMode.Decode)
     if not decoders:
         raise RuntimeError("the multimedia backend reports no video decoders")
-    out = {"platform": app.platformName(), "decoders": len(decoders),
-           "plugin_paths": QCoreApplication.libraryPaths()}
+    out = {
+        "platform": app.platformName(),
+        "decoders": len(decoders),
+        "plugin_paths": QCoreApplication.libraryPaths(),
+    }
     if video:
         state = {"done": False}
         player.setSource(QUrl.fromLocalFile(os.path.abspath(video)))
 
         def poll():  # runs inside app.exec() below, long before `del player`
             st = player.mediaStatus()  # noqa: F821
-            if st in (QMediaPlayer.MediaStatus.LoadedMedia, QMediaPlayer.MediaStatus.InvalidMedia) \
-                    or player.error() != QMediaPlayer.Error.NoError:  # noqa: F821
+            if (
+                st in (QMediaPlayer.MediaStatus.LoadedMedia, QMediaPlayer.MediaStatus.InvalidMedia)
+                or player.error() != QMediaPlayer.Error.NoError  # noqa: F821
+            ):
                 state["done"] = True
                 app.quit()
 
@@ -237,12 +267,17 @@ def qt_multimedia_check(video) -> dict:
         QTimer.singleShot(15000, app.quit)
         app.exec()
         timer.stop()
-        if player.error() != QMediaPlayer.Error.NoError or \
-                player.mediaStatus() != QMediaPlayer.MediaStatus.LoadedMedia:
-            raise RuntimeError(f"QMediaPlayer could not load {video}: status "
-                               f"{player.mediaStatus().name}, error {player.errorString()!r}")
-        out.update(duration_ms=player.duration(), has_video=player.hasVideo(),
-                   has_audio=player.hasAudio())
+        if (
+            player.error() != QMediaPlayer.Error.NoError
+            or player.mediaStatus() != QMediaPlayer.MediaStatus.LoadedMedia
+        ):
+            raise RuntimeError(
+                f"QMediaPlayer could not load {video}: status "
+                f"{player.mediaStatus().name}, error {player.errorString()!r}"
+            )
+        out.update(
+            duration_ms=player.duration(), has_video=player.hasVideo(), has_audio=player.hasAudio()
+        )
         if player.duration() <= 0 or not player.hasVideo():
             raise RuntimeError(f"QMediaPlayer loaded {video} without video or duration")
         player.setSource(QUrl())
@@ -254,6 +289,7 @@ def qt_multimedia_check(video) -> dict:
 
 
 # ---------------------------------------------------------------- GUI smoke
+
 
 def gui_smoke(argv: list[str]) -> int:
     """Open the real main window offscreen with a video; exit 0 once it plays."""
@@ -275,6 +311,7 @@ def gui_smoke(argv: list[str]) -> int:
         from trim_desktop.gui.main_window import MainWindow
     except Exception as err:  # noqa: BLE001
         import traceback
+
         traceback.print_exc()
         return fail(f"cannot import the GUI: {type(err).__name__}: {err}")
 
@@ -284,6 +321,7 @@ def gui_smoke(argv: list[str]) -> int:
     def hook(etype, value, tb):
         errors.append(f"{etype.__name__}: {value}")
         previous_hook(etype, value, tb)
+
     sys.excepthook = hook
     win = MainWindow(settings=SummarizeSettings())
     # an error dialog would block an offscreen run: record it instead
@@ -307,6 +345,7 @@ def gui_smoke(argv: list[str]) -> int:
 
 # ---------------------------------------------------------------- pipeline check
 
+
 def pipeline_check(argv: list[str]) -> int:
     """``--pipeline-check VIDEO OUT.mp4``: the core pipeline as the GUI calls it (not the
     CLI), then the MP4 export; proves torch, the weights, PyAV and the export work frozen."""
@@ -314,27 +353,33 @@ def pipeline_check(argv: list[str]) -> int:
         return fail("usage: --pipeline-check VIDEO OUT.mp4", 2)
     try:
         from trim_desktop.core import pipeline
+
         t = time.monotonic()
         result = pipeline.summarize(argv[0], pipeline.SummarizeSettings(use_cache=False))
         pipeline.export(argv[0], result, argv[1])
     except Exception as err:  # noqa: BLE001
         import traceback
+
         traceback.print_exc()
         return fail(f"pipeline: {type(err).__name__}: {err}")
     s = result.summary
-    print(f"pipeline check: {len(s.selected)} segments, {s.selected_duration:.1f} s of "
-          f"{result.info.duration:.1f} s on {result.device} in {time.monotonic() - t:.1f} s "
-          f"-> {argv[1]}")
+    print(
+        f"pipeline check: {len(s.selected)} segments, {s.selected_duration:.1f} s of "
+        f"{result.info.duration:.1f} s on {result.device} in {time.monotonic() - t:.1f} s "
+        f"-> {argv[1]}"
+    )
     return 0
 
 
 # ---------------------------------------------------------------- dispatch
+
 
 def run_cli(argv: list[str]) -> int:
     try:
         from trim_desktop.cli import summarize
     except Exception as err:  # noqa: BLE001
         import traceback
+
         traceback.print_exc()
         return fail(f"cannot import the command line: {type(err).__name__}: {err}")
     try:
@@ -343,9 +388,12 @@ def run_cli(argv: list[str]) -> int:
         return e.code if isinstance(e.code, int) else (0 if e.code is None else 2)
     except Exception:  # noqa: BLE001 - a bug: keep the traceback, say so
         import traceback
+
         traceback.print_exc()
-        print("error: unexpected failure (a bug); please report it with the lines above.",
-              file=sys.stderr)
+        print(
+            "error: unexpected failure (a bug); please report it with the lines above.",
+            file=sys.stderr,
+        )
         return 1
 
 
@@ -354,6 +402,7 @@ def run_gui(argv: list[str]) -> int:
         from trim_desktop.gui import app
     except Exception as err:  # noqa: BLE001
         import traceback
+
         traceback.print_exc()
         return fail(f"cannot import the GUI: {type(err).__name__}: {err}")
     return app.main(argv)
@@ -373,9 +422,13 @@ def main(argv: list[str] | None = None) -> int:
         return gui_smoke(argv[1:])
     if argv[:1] == ["--pipeline-check"]:
         return pipeline_check(argv[1:])
-    if argv[:1] == ["--bundle-version"] or (argv[:1] == ["--version"] and not prog.startswith("trim-summarize")):
-        print(f"TRIM Desktop {INFO.get('version')} ({INFO.get('variant')} build, "
-              f"{INFO.get('built', '')})")
+    if argv[:1] == ["--bundle-version"] or (
+        argv[:1] == ["--version"] and not prog.startswith("trim-summarize")
+    ):
+        print(
+            f"TRIM Desktop {INFO.get('version')} ({INFO.get('variant')} build, "
+            f"{INFO.get('built', '')})"
+        )
         return 0
     if prog.startswith("trim-summarize"):
         return run_cli(argv)

@@ -5,6 +5,7 @@
 Start-up = launching ``trim-desktop --startup-time`` offscreen until the main window is
 shown (the app prints the time and quits), wall clock from outside, median of --runs.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,7 +48,11 @@ def component(rel: str) -> str:
         if "plugins" in parts:
             return "PySide6 Qt plugins"
         name = parts[-1]
-        if "av" in name and name.startswith("lib") and any(k in name for k in ("avcodec", "avformat", "avutil", "swscale", "swresample")):
+        if (
+            "av" in name
+            and name.startswith("lib")
+            and any(k in name for k in ("avcodec", "avformat", "avutil", "swscale", "swresample"))
+        ):
             return "PySide6 Qt FFmpeg libs"
         if "icu" in name:
             return "PySide6 ICU data/libs"
@@ -62,12 +67,22 @@ def human(n: float) -> str:
 def startup(bundle: Path, runs: int) -> dict:
     times, inner = [], []
     with tempfile.TemporaryDirectory() as home:
-        env = {"HOME": home, "PATH": "/usr/bin:/bin", "QT_QPA_PLATFORM": "offscreen",
-               "XDG_RUNTIME_DIR": home, "LANG": "C.UTF-8"}
+        env = {
+            "HOME": home,
+            "PATH": "/usr/bin:/bin",
+            "QT_QPA_PLATFORM": "offscreen",
+            "XDG_RUNTIME_DIR": home,
+            "LANG": "C.UTF-8",
+        }
         for _ in range(runs):
             t = time.monotonic()
-            r = subprocess.run([str(bundle / "trim-desktop"), "--startup-time"], env=env,
-                               capture_output=True, text=True, timeout=300)
+            r = subprocess.run(
+                [str(bundle / "trim-desktop"), "--startup-time"],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
             times.append(time.monotonic() - t)
             if r.returncode != 0:
                 raise SystemExit(f"--startup-time failed ({r.returncode}): {r.stderr[-2000:]}")
@@ -75,12 +90,20 @@ def startup(bundle: Path, runs: int) -> dict:
                 if line.startswith("window shown after"):
                     inner.append(float(line.split()[3]))
         t = time.monotonic()
-        subprocess.run([str(bundle / "trim-summarize"), "--help"], env=env, capture_output=True,
-                       timeout=300, check=True)
+        subprocess.run(
+            [str(bundle / "trim-summarize"), "--help"],
+            env=env,
+            capture_output=True,
+            timeout=300,
+            check=True,
+        )
         cli_help = time.monotonic() - t
-    return {"window_shown_wall_s": [round(x, 2) for x in times],
-            "window_shown_median_s": round(statistics.median(times), 2),
-            "app_reported_s": inner, "cli_help_s": round(cli_help, 2)}
+    return {
+        "window_shown_wall_s": [round(x, 2) for x in times],
+        "window_shown_median_s": round(statistics.median(times), 2),
+        "app_reported_s": inner,
+        "cli_help_s": round(cli_help, 2),
+    }
 
 
 def main() -> int:
@@ -108,10 +131,15 @@ def main() -> int:
         pass
     archives = {p.name: p.stat().st_size for p in (b.parent).glob("TRIM-Desktop-*.tar.gz")}
     result = {
-        "date": time.strftime("%Y-%m-%d"), "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
-        f"{platform.platform()}", "build": info, "bundle": str(b), "files": len(files),
-        "total_bytes": total, "components": groups.most_common(),
-        "top_files": sorted(files, key=lambda f: -f[1])[:15], "archives": archives,
+        "date": time.strftime("%Y-%m-%d"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.platform()}",
+        "build": info,
+        "bundle": str(b),
+        "files": len(files),
+        "total_bytes": total,
+        "components": groups.most_common(),
+        "top_files": sorted(files, key=lambda f: -f[1])[:15],
+        "archives": archives,
     }
     if not args.no_startup:
         result["startup"] = startup(b, args.runs)
@@ -128,9 +156,11 @@ def main() -> int:
         print(f"| {rel} | {human(size)} |")
     if "startup" in result:
         s = result["startup"]
-        print(f"\nstart-up to window shown (offscreen, wall): median {s['window_shown_median_s']} s "
-              f"of {s['window_shown_wall_s']}; app-reported {s['app_reported_s']}; "
-              f"trim-summarize --help {s['cli_help_s']} s")
+        print(
+            f"\nstart-up to window shown (offscreen, wall): median {s['window_shown_median_s']} s "
+            f"of {s['window_shown_wall_s']}; app-reported {s['app_reported_s']}; "
+            f"trim-summarize --help {s['cli_help_s']} s"
+        )
     return 0
 
 

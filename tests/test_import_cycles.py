@@ -1,6 +1,7 @@
 """No module of trim_desktop imports one that imports it back, directly or round a
 circle, counting imports inside functions too (docs/architecture.md: imports point one
 way). A circle makes the import order matter and hides which module owns what."""
+
 from __future__ import annotations
 
 import ast
@@ -31,10 +32,11 @@ def _imports(name: str, path: Path, modules: dict) -> set:
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
-                up = here[:len(here) - node.level + 1]
+                up = here[: len(here) - node.level + 1]
                 base = ".".join(up + ([node.module] if node.module else []))
-            found.update(f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base
-                         for a in node.names)
+            found.update(
+                f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base for a in node.names
+            )
     return {m for m in found if m in modules and m != name}
 
 
@@ -48,7 +50,7 @@ def _cycle(graph: dict):
         path.append(m)
         for n in sorted(graph[m]):
             if state.get(n) == "open":
-                return path[path.index(n):] + [n]
+                return path[path.index(n) :] + [n]
             if n not in state:
                 found = visit(n)
                 if found:
@@ -93,9 +95,12 @@ def test_no_private_name_crosses_a_package():
     for path in PACKAGE.rglob("*.py"):
         package = path.relative_to(PACKAGE).parts[0]
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.level >= 2:   # from ..other import
-                private = [a.name for a in node.names
-                           if a.name.startswith("_") and not a.name.endswith("__")]
+            if isinstance(node, ast.ImportFrom) and node.level >= 2:  # from ..other import
+                private = [
+                    a.name
+                    for a in node.names
+                    if a.name.startswith("_") and not a.name.endswith("__")
+                ]
                 assert not private, f"{package}/{path.name} imports {private} from {node.module}"
 
 

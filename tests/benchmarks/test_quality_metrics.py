@@ -1,19 +1,29 @@
 """The quality benchmark's metrics on a tiny hand-made ground truth (no clips, no model):
 a wrong figure here would make docs/quality.md claim the wrong thing about summaries."""
+
 import pytest
 
 from benchmarks import quality as q
 
 # 100 s: events A (10-14 s) and B (50-51.6 s, short); B repeated at 70-71.6 s;
 # event C (30-35 s) shown again at 80-85 s; black 20-24 s, slate 90-93 s.
-TRUTH = {"name": "tiny", "duration": 100.0,
-         "events": [{"id": "A", "start": 10.0, "end": 14.0},
-                    {"id": "B", "start": 50.0, "end": 51.6},
-                    {"id": "C", "start": 30.0, "end": 35.0}],
-         "repeats": [{"repeat_of": "B", "start": 70.0, "end": 71.6},
-                     {"repeat_of": "C", "start": 80.0, "end": 85.0}],
-         "junk": [{"kind": "black", "start": 20.0, "end": 24.0},
-                  {"kind": "slate", "start": 90.0, "end": 93.0}]}
+TRUTH = {
+    "name": "tiny",
+    "duration": 100.0,
+    "events": [
+        {"id": "A", "start": 10.0, "end": 14.0},
+        {"id": "B", "start": 50.0, "end": 51.6},
+        {"id": "C", "start": 30.0, "end": 35.0},
+    ],
+    "repeats": [
+        {"repeat_of": "B", "start": 70.0, "end": 71.6},
+        {"repeat_of": "C", "start": 80.0, "end": 85.0},
+    ],
+    "junk": [
+        {"kind": "black", "start": 20.0, "end": 24.0},
+        {"kind": "slate", "start": 90.0, "end": 93.0},
+    ],
+}
 
 
 def figures(kept, **kw):
@@ -21,9 +31,9 @@ def figures(kept, **kw):
 
 
 def test_an_event_counts_with_one_second_or_half_of_a_short_one():
-    f = figures([(10.0, 10.9), (50.0, 50.8)])    # A: 0.9 s (no), B: half of 1.6 s (yes)
+    f = figures([(10.0, 10.9), (50.0, 50.8)])  # A: 0.9 s (no), B: half of 1.6 s (yes)
     assert f["events_kept"] == 1 and f["event_recall"] == pytest.approx(1 / 3)
-    f = figures([(10.0, 11.0), (80.0, 81.0)])    # C kept through its repeat only
+    f = figures([(10.0, 11.0), (80.0, 81.0)])  # C kept through its repeat only
     assert f["events_kept"] == 2
 
 
@@ -44,8 +54,8 @@ def test_repeated_seconds_count_only_a_second_copy_of_the_same_moment():
 
 
 def test_upper_half_is_the_share_of_kept_time_where_the_scores_are_high():
-    ts = [0.0, 25.0, 50.0, 75.0]          # samples held to the next one
-    scores = [0.1, 0.9, 0.2, 0.8]          # median 0.5: 25-50 s and 75-100 s are high
+    ts = [0.0, 25.0, 50.0, 75.0]  # samples held to the next one
+    scores = [0.1, 0.9, 0.2, 0.8]  # median 0.5: 25-50 s and 75-100 s are high
     f = figures([(20.0, 30.0), (80.0, 90.0)], timestamps=ts, model_scores=scores)
     assert f["upper_half"] == pytest.approx(15.0 / 20.0)
 
@@ -60,9 +70,9 @@ def test_jaccard_and_uniform_pieces():
 
 
 def test_clearly_beats_random_needs_more_than_twice_the_spread_and_the_floor():
-    assert q.clearly_beats(0.0, [6.0, 8.0, 10.0], "lower", 1.0)["clearly"]       # 8 - 0 > 4
-    assert not q.clearly_beats(5.0, [6.0, 8.0, 10.0], "lower", 1.0)["clearly"]   # 3 < 2 x std
-    assert not q.clearly_beats(1.5, [2.0, 2.0, 2.0], "lower", 1.0)["clearly"]    # under the floor
+    assert q.clearly_beats(0.0, [6.0, 8.0, 10.0], "lower", 1.0)["clearly"]  # 8 - 0 > 4
+    assert not q.clearly_beats(5.0, [6.0, 8.0, 10.0], "lower", 1.0)["clearly"]  # 3 < 2 x std
+    assert not q.clearly_beats(1.5, [2.0, 2.0, 2.0], "lower", 1.0)["clearly"]  # under the floor
     assert q.clearly_beats(0.9, [0.5, 0.5, 0.5], "higher", 0.05)["clearly"]
     tie = q.clearly_beats(0.0, [0.0, 0.0], "lower", 1.0, ideal=0.0)
     assert not tie["clearly"] and tie["tie_at_ideal"]
@@ -76,10 +86,13 @@ def test_the_selections_it_compares_keep_about_the_budget():
     import numpy as np
 
     n = 240
-    feats = SimpleNamespace(frame_indices=np.arange(n) * 12 + 0, timestamps=np.arange(n) / 2.0,
-                            values=np.random.default_rng(0).random((n, 8), dtype=np.float32),
-                            info=SimpleNamespace(n_frames=3000, duration=120.0, fps=25.0),
-                            rate=2.0)
+    feats = SimpleNamespace(
+        frame_indices=np.arange(n) * 12 + 0,
+        timestamps=np.arange(n) / 2.0,
+        values=np.random.default_rng(0).random((n, 8), dtype=np.float32),
+        info=SimpleNamespace(n_frames=3000, duration=120.0, fps=25.0),
+        rate=2.0,
+    )
     shots = np.array([(k * 20, k * 20 + 19) for k in range(12)])
     scores = np.random.default_rng(1).random(n).astype(np.float32)
     for select in (q.select_app, q.select_paper):

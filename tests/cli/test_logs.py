@@ -1,4 +1,5 @@
 """-v / --log: the core's log lines reach stderr or a file, and nothing else changes."""
+
 from __future__ import annotations
 
 import argparse
@@ -15,7 +16,7 @@ def parser():
     p = argparse.ArgumentParser(prog="t")
     add_log_options(p)
     yield p
-    setup_logging(p.parse_args([]), p)      # leave the loggers as they were
+    setup_logging(p.parse_args([]), p)  # leave the loggers as they were
 
 
 def test_v_shows_info_and_vv_debug(parser, capsys):
@@ -73,8 +74,20 @@ def test_summarize_log_file_records_the_core(parser, tmp_path, monkeypatch, caps
     monkeypatch.setenv("TRIM_DESKTOP_CACHE", str(tmp_path / "cache"))
     video = make_video(tmp_path / "v.mp4", duration=3, fps=10, size=(96, 64), scene_s=1)
     log = tmp_path / "run.log"
-    common = [str(video), "--no-export", "--backbone", "efficientnet-lite0", "--device", "cpu",
-              "--steps2", "2", "-q", "--log", str(log), "--force"]
+    common = [
+        str(video),
+        "--no-export",
+        "--backbone",
+        "efficientnet-lite0",
+        "--device",
+        "cpu",
+        "--steps2",
+        "2",
+        "-q",
+        "--log",
+        str(log),
+        "--force",
+    ]
     assert summarize.main(common) == 0
     assert "feature cache: no entry" in log.read_text(encoding="utf-8")
     assert summarize.main([*common, "-v"]) == 0

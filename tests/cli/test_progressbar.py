@@ -1,4 +1,5 @@
 """The per-stage progress bar: labels, percentages and ETA on a non-terminal stream."""
+
 import io
 
 from trim_desktop.cli.progressbar import ProgressBar, format_seconds

@@ -1,4 +1,5 @@
 """trim-eval, trim-train and trim-extract-dataset end to end on tiny synthetic data."""
+
 import json
 
 import av
@@ -12,8 +13,8 @@ from tests.research.synth import make_collection, random_video
 from trim_desktop.cli import evaluate as eval_cli
 from trim_desktop.cli import extract_dataset as extract_cli
 from trim_desktop.cli import train as train_cli
-from trim_desktop.research.h5data import read_h5, write_h5
 from trim_desktop.core.modelfile import load_model
+from trim_desktop.research.h5data import read_h5, write_h5
 
 
 @pytest.fixture(autouse=True)
@@ -32,8 +33,23 @@ def collection(tmp_path_factory):
 
 @pytest.mark.parametrize("dataset", ["summe", "tvsum"])
 def test_trim_eval_prints_the_table(collection, dataset, tmp_path, capsys):
-    rc = eval_cli.main([str(collection), "--dataset", dataset, "--runs", "1", "--epochs1", "1",
-                        "--epochs2", "1", "--device", "cpu", "--json", str(tmp_path / "r.json")])
+    rc = eval_cli.main(
+        [
+            str(collection),
+            "--dataset",
+            dataset,
+            "--runs",
+            "1",
+            "--epochs1",
+            "1",
+            "--epochs2",
+            "1",
+            "--device",
+            "cpu",
+            "--json",
+            str(tmp_path / "r.json"),
+        ]
+    )
     out = capsys.readouterr().out
     assert rc == 0
     paper = {"summe": ("0.127", "0.140", "43.67"), "tvsum": ("0.181", "0.228", "59.61")}[dataset]
@@ -58,10 +74,26 @@ def test_trim_eval_errors(collection, tmp_path, capsys):
 def test_trim_train_from_h5_fold(collection, tmp_path):
     from trim_desktop.research.splits import generate_splits
 
-    (tmp_path / "s.json").write_text(json.dumps(generate_splits([f"video_{i}" for i in range(1, 6)])))
+    (tmp_path / "s.json").write_text(
+        json.dumps(generate_splits([f"video_{i}" for i in range(1, 6)]))
+    )
     out = tmp_path / "m.pt"
-    args = [str(collection), "-o", str(out), "--splits", str(tmp_path / "s.json"), "--fold", "2",
-            "--epochs1", "1", "--epochs2", "1", "--device", "cpu", "-q"]
+    args = [
+        str(collection),
+        "-o",
+        str(out),
+        "--splits",
+        str(tmp_path / "s.json"),
+        "--fold",
+        "2",
+        "--epochs1",
+        "1",
+        "--epochs2",
+        "1",
+        "--device",
+        "cpu",
+        "-q",
+    ]
     assert train_cli.main(args) == 0
     m = load_model(out, expect_dim=16)
     assert m.backbone == "unknown" and m.extra["fold"] == 2 and m.extra["videos"] == 4
@@ -73,11 +105,28 @@ def test_trim_train_from_videos(tmp_path):
     vids = tmp_path / "videos"
     vids.mkdir()
     for i in range(2):
-        make_video(vids / f"v{i}.mp4", duration=3.0, fps=10, size=(96, 64), audio=False, scene_s=1.0)
+        make_video(
+            vids / f"v{i}.mp4", duration=3.0, fps=10, size=(96, 64), audio=False, scene_s=1.0
+        )
     (vids / "broken.mp4").write_bytes(b"not a video")
     out = tmp_path / "m.pt"
-    rc = train_cli.main([str(vids), "-o", str(out), "--backbone", "efficientnet-lite0", "--no-cache",
-                         "--epochs1", "1", "--epochs2", "1", "--device", "cpu", "-q"])
+    rc = train_cli.main(
+        [
+            str(vids),
+            "-o",
+            str(out),
+            "--backbone",
+            "efficientnet-lite0",
+            "--no-cache",
+            "--epochs1",
+            "1",
+            "--epochs2",
+            "1",
+            "--device",
+            "cpu",
+            "-q",
+        ]
+    )
     assert rc == 0
     m = load_model(out, expect_dim=1280, expect_backbone="efficientnet-lite0")
     assert m.extra["videos"] == 2 and m.preprocess == "crop"
@@ -109,8 +158,22 @@ def test_extract_dataset_at_exact_picks(tmp_path):
         np.testing.assert_array_equal(img, every[i])
 
     out = tmp_path / "out.h5"
-    rc = extract_cli.main([str(vdir), "--dataset", "summe", "--template", str(tmp_path / "template.h5"),
-                           "-o", str(out), "--backbone", "efficientnet-lite0", "--device", "cpu", "-q"])
+    rc = extract_cli.main(
+        [
+            str(vdir),
+            "--dataset",
+            "summe",
+            "--template",
+            str(tmp_path / "template.h5"),
+            "-o",
+            str(out),
+            "--backbone",
+            "efficientnet-lite0",
+            "--device",
+            "cpu",
+            "-q",
+        ]
+    )
     assert rc == 0
     got = read_h5(out)["video_1"]
     assert got.features.shape == (4, 1280) and np.abs(got.features).sum() > 0
@@ -124,6 +187,15 @@ def test_extract_dataset_at_exact_picks(tmp_path):
 def test_extract_dataset_reports_missing_videos(tmp_path, capsys):
     (tmp_path / "videos").mkdir()
     write_h5(tmp_path / "t.h5", [random_video("video_1", np.random.default_rng(0))])
-    rc = extract_cli.main([str(tmp_path / "videos"), "--dataset", "tvsum", "--template",
-                           str(tmp_path / "t.h5"), "-o", str(tmp_path / "o.h5")])
+    rc = extract_cli.main(
+        [
+            str(tmp_path / "videos"),
+            "--dataset",
+            "tvsum",
+            "--template",
+            str(tmp_path / "t.h5"),
+            "-o",
+            str(tmp_path / "o.h5"),
+        ]
+    )
     assert rc == 3 and "AwmHb44_ouw" in capsys.readouterr().err

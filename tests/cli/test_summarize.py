@@ -1,4 +1,5 @@
 """trim-summarize end to end: real efficientnet-lite0 weights, generated and real videos."""
+
 from __future__ import annotations
 
 import hashlib
@@ -30,16 +31,33 @@ def stream_info(path: Path):
 
 @pytest.fixture(scope="module")
 def scene_video(tmp_path_factory) -> Path:
-    return make_video(tmp_path_factory.mktemp("cli") / "scenes.mp4", duration=12, fps=30,
-                      size=(320, 240), scene_s=3)
+    return make_video(
+        tmp_path_factory.mktemp("cli") / "scenes.mp4",
+        duration=12,
+        fps=30,
+        size=(320, 240),
+        scene_s=3,
+    )
 
 
 def test_summarize_generated_video_with_audio(scene_video, tmp_path, capsys):
     before = sha256(scene_video)
     out = tmp_path / "summary.mp4"
     scores = tmp_path / "scores.csv"
-    code = main([str(scene_video), "-o", str(out), "--backbone", "efficientnet-lite0",
-                 "--scores", str(scores), "--seed", "3", "-q"])
+    code = main(
+        [
+            str(scene_video),
+            "-o",
+            str(out),
+            "--backbone",
+            "efficientnet-lite0",
+            "--scores",
+            str(scores),
+            "--seed",
+            "3",
+            "-q",
+        ]
+    )
     assert code == 0
     assert sha256(scene_video) == before, "the source video must never change"
     frames, codec, has_audio = stream_info(out)
@@ -58,8 +76,22 @@ def test_same_seed_gives_identical_segments(scene_video, tmp_path):
     runs = []
     for i in range(2):
         seg = tmp_path / f"seg{i}.json"
-        assert main([str(scene_video), "--no-export", "--segments", str(seg),
-                     "--backbone", "efficientnet-lite0", "--seed", "5", "-q"]) == 0
+        assert (
+            main(
+                [
+                    str(scene_video),
+                    "--no-export",
+                    "--segments",
+                    str(seg),
+                    "--backbone",
+                    "efficientnet-lite0",
+                    "--seed",
+                    "5",
+                    "-q",
+                ]
+            )
+            == 0
+        )
         runs.append(json.loads(seg.read_text())["segments"])
     assert runs[0] == runs[1]
 
@@ -92,7 +124,9 @@ def test_batch_folder_continues_after_a_failure(scene_video, tmp_path, capsys):
     good.write_bytes(scene_video.read_bytes())
     (folder / "b.mp4").write_bytes(b"\x00" * 100)
     outdir = tmp_path / "out"
-    code = main([str(folder), "--output-dir", str(outdir), "--backbone", "efficientnet-lite0", "-q"])
+    code = main(
+        [str(folder), "--output-dir", str(outdir), "--backbone", "efficientnet-lite0", "-q"]
+    )
     assert code == 7
     assert (outdir / "a.summary.mp4").is_file()
     assert not (outdir / "b.summary.mp4").exists()
@@ -102,8 +136,12 @@ def test_batch_folder_continues_after_a_failure(scene_video, tmp_path, capsys):
 
 
 def test_help_is_readable():
-    proc = subprocess.run([sys.executable, "-m", "trim_desktop.cli.summarize", "--help"],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "trim_desktop.cli.summarize", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0
     for word in ("--budget", "--preset", "L_PTRIM", "exit codes", "--no-stage1"):
         assert word in proc.stdout
@@ -115,12 +153,15 @@ def test_real_clip_end_to_end(real_clip, tmp_path):
     assert main([str(real_clip), "-o", str(out), "--backbone", "efficientnet-lite0", "-q"]) == 0
     frames, codec, _ = stream_info(out)
     doc = json.loads(out.with_suffix(".json").read_text())
-    assert frames == sum(s["end_frame"] - s["start_frame"] + 1 for s in doc["segments"] if s["selected"])
+    assert frames == sum(
+        s["end_frame"] - s["start_frame"] + 1 for s in doc["segments"] if s["selected"]
+    )
     assert len(doc["segments"]) >= 2
 
 
 def test_train_precision_option_reaches_the_settings():
     from trim_desktop.cli.summarize import build_parser, settings_from_args
+
     args = build_parser().parse_args(["v.mp4", "--train-precision", "fp32"])
     assert settings_from_args(args).train_precision == "fp32"
     assert settings_from_args(build_parser().parse_args(["v.mp4"])).train_precision == "auto"
@@ -130,8 +171,15 @@ def test_train_precision_option_reaches_the_settings():
 
 def test_length_and_selection_options():
     from trim_desktop.cli.summarize import build_parser, parse_length, settings_from_args
-    for text, seconds in (("90s", 90.0), ("90", 90.0), ("2m", 120.0), ("1.5min", 90.0),
-                          ("1:30", 90.0), ("1:02:03", 3723.0)):
+
+    for text, seconds in (
+        ("90s", 90.0),
+        ("90", 90.0),
+        ("2m", 120.0),
+        ("1.5min", 90.0),
+        ("1:30", 90.0),
+        ("1:02:03", 3723.0),
+    ):
         assert parse_length(text) == seconds
     args = build_parser().parse_args(["v.mp4", "--length", "90s", "--selection", "paper"])
     s = settings_from_args(args)
@@ -145,8 +193,22 @@ def test_length_and_selection_options():
 
 def test_length_in_seconds_sets_the_summary_length(scene_video, tmp_path):
     seg = tmp_path / "seg.json"
-    assert main([str(scene_video), "--no-export", "--segments", str(seg), "--length", "3s",
-                 "--backbone", "efficientnet-lite0", "-q"]) == 0
+    assert (
+        main(
+            [
+                str(scene_video),
+                "--no-export",
+                "--segments",
+                str(seg),
+                "--length",
+                "3s",
+                "--backbone",
+                "efficientnet-lite0",
+                "-q",
+            ]
+        )
+        == 0
+    )
     doc = json.loads(seg.read_text())
     kept = sum(s["end_time"] - s["start_time"] for s in doc["segments"] if s["selected"])
     assert 2.5 <= kept <= 3.0 + 1e-6
@@ -163,13 +225,17 @@ FAST_RUN = ["--backbone", "efficientnet-lite0", "--steps1", "2", "--steps2", "4"
 def two_track_video(tmp_path_factory) -> Path:
     from tests.media import make_two_track_video
 
-    return make_two_track_video(tmp_path_factory.mktemp("cli2") / "two.mp4", duration=12.0,
-                                size=(160, 120), scene_s=3.0, gop=10)
+    return make_two_track_video(
+        tmp_path_factory.mktemp("cli2") / "two.mp4",
+        duration=12.0,
+        size=(160, 120),
+        scene_s=3.0,
+        gop=10,
+    )
 
 
 def test_unknown_output_ending_is_exit_2_before_any_work(scene_video, tmp_path, capsys):
-    for args in (["-o", str(tmp_path / "s.avi")],
-                 ["--clips", "-o", str(tmp_path / "s.mp4")]):
+    for args in (["-o", str(tmp_path / "s.avi")], ["--clips", "-o", str(tmp_path / "s.mp4")]):
         assert main([str(scene_video), *args, "-q"]) == 2
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and err[0].startswith("error: ")
@@ -191,8 +257,20 @@ def test_fast_export_to_mkv_keeps_both_tracks_and_marks_chapters(two_track_video
 
 
 def test_clips_one_file_per_kept_piece(two_track_video, tmp_path):
-    assert main([str(two_track_video), "--clips", "--export-mode", "accurate",
-                 "--output-dir", str(tmp_path), *FAST_RUN]) == 0
+    assert (
+        main(
+            [
+                str(two_track_video),
+                "--clips",
+                "--export-mode",
+                "accurate",
+                "--output-dir",
+                str(tmp_path),
+                *FAST_RUN,
+            ]
+        )
+        == 0
+    )
     folder = tmp_path / "two.summary-clips"
     doc = json.loads((tmp_path / "two.summary-clips.json").read_text())
     kept = [s for s in doc["segments"] if s["selected"]]
@@ -204,16 +282,35 @@ def test_clips_one_file_per_kept_piece(two_track_video, tmp_path):
         assert abs(n / 30 - (seg["end_time"] - seg["start_time"])) <= 1 / 30 + 1e-6
     # without --force an existing clips folder is kept, and nothing else is written
     before = sorted(p.name for p in folder.iterdir())
-    assert main([str(two_track_video), "--clips", "-o", str(folder), "--segments",
-                 str(tmp_path / "again.json"), *FAST_RUN]) == 4
+    assert (
+        main(
+            [
+                str(two_track_video),
+                "--clips",
+                "-o",
+                str(folder),
+                "--segments",
+                str(tmp_path / "again.json"),
+                *FAST_RUN,
+            ]
+        )
+        == 4
+    )
     assert sorted(p.name for p in folder.iterdir()) == before
     assert not (tmp_path / "again.json").exists()
 
 
 def test_help_names_the_export_choices():
     text = build_parser_help()
-    for word in ("--export-mode", "--fast", "keyframe", "--clips", "--clip-format", ".mkv",
-                 "chapter"):
+    for word in (
+        "--export-mode",
+        "--fast",
+        "keyframe",
+        "--clips",
+        "--clip-format",
+        ".mkv",
+        "chapter",
+    ):
         assert word in text
 
 

@@ -1,13 +1,13 @@
 """Fixtures shared by the core tests."""
+
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
+from tests.media import make_video
 from trim_desktop.core import pipeline
 from trim_desktop.core.decode import VideoInfo
-
-from tests.media import make_video
 
 
 @pytest.fixture
@@ -20,8 +20,14 @@ def cache_env(tmp_path, monkeypatch):
 @pytest.fixture(scope="module")
 def clip(tmp_path_factory):
     """2.4 s, two 1.2-s scenes (cut between samples), 30 fps: 5 samples at 2/s."""
-    return make_video(tmp_path_factory.mktemp("v") / "clip.mp4", duration=2.4, fps=30,
-                      size=(160, 120), scene_s=1.2, audio=False)
+    return make_video(
+        tmp_path_factory.mktemp("v") / "clip.mp4",
+        duration=2.4,
+        fps=30,
+        size=(160, 120),
+        scene_s=1.2,
+        audio=False,
+    )
 
 
 def fake_features(n=30, dim=32, rate=2.0, seed=0):
@@ -30,12 +36,28 @@ def fake_features(n=30, dim=32, rate=2.0, seed=0):
     centres = rng.normal(size=(6, dim)) * 3
     values = np.concatenate([c + 0.1 * rng.normal(size=(n // 6, dim)) for c in centres])
     ts = np.arange(n) / rate
-    info = VideoInfo(path="/v.mp4", duration=n / rate, fps=25.0, n_frames=int(n / rate * 25),
-                     width=64, height=48, rotation=0, has_audio=False, video_codec="h264",
-                     audio_codec=None)
-    return SimpleNamespace(values=values.astype(np.float32), timestamps=ts,
-                           frame_indices=(ts * 25).astype(np.int64), backbone="fake",
-                           preprocess="crop", rate=rate, info=info, from_cache=False)
+    info = VideoInfo(
+        path="/v.mp4",
+        duration=n / rate,
+        fps=25.0,
+        n_frames=int(n / rate * 25),
+        width=64,
+        height=48,
+        rotation=0,
+        has_audio=False,
+        video_codec="h264",
+        audio_codec=None,
+    )
+    return SimpleNamespace(
+        values=values.astype(np.float32),
+        timestamps=ts,
+        frame_indices=(ts * 25).astype(np.int64),
+        backbone="fake",
+        preprocess="crop",
+        rate=rate,
+        info=info,
+        from_cache=False,
+    )
 
 
 @pytest.fixture

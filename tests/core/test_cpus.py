@@ -1,4 +1,5 @@
 """available_cpus(): the cores the decoder and the network may use."""
+
 from __future__ import annotations
 
 import os
@@ -21,6 +22,7 @@ def test_follows_the_affinity_mask(monkeypatch):
 def test_falls_back_to_the_core_count(monkeypatch):
     def no_affinity(pid):
         raise OSError("not supported")
+
     monkeypatch.setattr(os, "sched_getaffinity", no_affinity, raising=False)
     monkeypatch.setattr(os, "cpu_count", lambda: None)
     assert cpus.available_cpus() == 1

@@ -1,9 +1,14 @@
 """Device choice and the CUDA -> CPU fallback (CUDA failures are injected: no GPU here)."""
+
 import pytest
 import torch
 
-from trim_desktop.core.device import (choose_device, device_label, is_cuda_failure,
-                                      run_with_cpu_fallback)
+from trim_desktop.core.device import (
+    choose_device,
+    device_label,
+    is_cuda_failure,
+    run_with_cpu_fallback,
+)
 from trim_desktop.core.errors import DeviceError
 
 
@@ -54,10 +59,13 @@ def test_is_cuda_failure():
     assert not is_cuda_failure(ValueError("CUDA"))
 
 
-@pytest.mark.parametrize("error", [
-    torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB"),
-    RuntimeError("CUDA error: device-side assert triggered"),
-])
+@pytest.mark.parametrize(
+    "error",
+    [
+        torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB"),
+        RuntimeError("CUDA error: device-side assert triggered"),
+    ],
+)
 def test_fallback_to_cpu_on_injected_cuda_failure(monkeypatch, error):
     emptied = []
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)

@@ -1,4 +1,5 @@
 """export_mp4() round trips and the atomic JSON / CSV writers."""
+
 from __future__ import annotations
 
 import errno
@@ -13,13 +14,19 @@ import pytest
 
 from tests.media import SCENE_COLOURS, make_video
 from trim_desktop.core import export as export_mod
+from trim_desktop.core.decode import iter_samples, probe
 from trim_desktop.core.errors import OutputError
 from trim_desktop.core.export import (
-    export_mp4, read_scores_csv, read_segments_csv, read_summary_json, selected_ranges,
-    write_scores_csv, write_segments_csv, write_summary_json,
+    export_mp4,
+    read_scores_csv,
+    read_segments_csv,
+    read_summary_json,
+    selected_ranges,
+    write_scores_csv,
+    write_segments_csv,
+    write_summary_json,
 )
-from trim_desktop.core.progress import CancelToken, Cancelled
-from trim_desktop.core.decode import iter_samples, probe
+from trim_desktop.core.progress import Cancelled, CancelToken
 
 
 @dataclass
@@ -58,8 +65,13 @@ def _dominant_hz(wave, sr):
 @pytest.fixture(scope="module")
 def src(tmp_path_factory):
     # 2 s scenes: scene k is colour k and a (220 * (k+1)) Hz tone
-    return make_video(tmp_path_factory.mktemp("src") / "src.mp4", duration=8.0, fps=30,
-                      size=(160, 120), scene_s=2.0)
+    return make_video(
+        tmp_path_factory.mktemp("src") / "src.mp4",
+        duration=8.0,
+        fps=30,
+        size=(160, 120),
+        scene_s=2.0,
+    )
 
 
 def test_round_trip_frames_audio_and_sync(src, tmp_path):
@@ -77,7 +89,7 @@ def test_round_trip_frames_audio_and_sync(src, tmp_path):
     assert abs(len(wave) / sr - video_len) <= 1 / 30
     # sync: output 0-1 s is scene 0 (220 Hz), 1-2 s scene 1 (440 Hz), 2.0-2.75 s scene 3
     for t0, hz in ((0.1, 220), (1.1, 440), (2.1, 880)):
-        piece = wave[int(t0 * sr):int((t0 + 0.5) * sr)]
+        piece = wave[int(t0 * sr) : int((t0 + 0.5) * sr)]
         assert _dominant_hz(piece, sr) == pytest.approx(hz, abs=10)
     imgs = {round(s.time, 2): s.image for s in iter_samples(out, rate=2.0)}
     for t, scene in ((0.5, 0), (1.5, 1), (2.5, 3)):
@@ -92,14 +104,18 @@ def test_segment_objects_only_selected(src, tmp_path):
 
 
 def test_selected_ranges_merge_and_clip():
-    assert selected_ranges([(3, 4), (0, 1), (0.5, 2), (7, 20)], duration=8.0) == \
-        [(0.0, 2.0), (3.0, 4.0), (7.0, 8.0)]
+    assert selected_ranges([(3, 4), (0, 1), (0.5, 2), (7, 20)], duration=8.0) == [
+        (0.0, 2.0),
+        (3.0, 4.0),
+        (7.0, 8.0),
+    ]
     assert selected_ranges([Seg(1, 2, selected=False)]) == []
 
 
 def test_far_apart_ranges_seek(tmp_path):
-    path = make_video(tmp_path / "long.mp4", duration=14.0, fps=15, size=(96, 64),
-                      codec_options={"g": "30"})
+    path = make_video(
+        tmp_path / "long.mp4", duration=14.0, fps=15, size=(96, 64), codec_options={"g": "30"}
+    )
     ranges = [(0.2, 0.6), (5.0, 5.4), (12.9, 13.5)]
     out = export_mp4(path, ranges, tmp_path / "o.mp4")
     assert len(_video_times(out)) == _expected_frames(_video_times(path), ranges)
@@ -113,8 +129,15 @@ def test_no_audio_source(tmp_path):
 
 
 def test_odd_size_rotated_vfr_source(tmp_path):
-    path = make_video(tmp_path / "odd.mp4", duration=2.0, size=(97, 65), rotation=90,
-                      vfr=True, audio_rate=22050, pix_fmt="yuv444p")
+    path = make_video(
+        tmp_path / "odd.mp4",
+        duration=2.0,
+        size=(97, 65),
+        rotation=90,
+        vfr=True,
+        audio_rate=22050,
+        pix_fmt="yuv444p",
+    )
     ranges = [(0.3, 1.7)]
     out = export_mp4(path, ranges, tmp_path / "odd_out.mp4")
     info = probe(out)
@@ -125,8 +148,9 @@ def test_odd_size_rotated_vfr_source(tmp_path):
 
 
 def test_audio_rate_aac_cannot_take_is_resampled(tmp_path):
-    path = make_video(tmp_path / "pcm.mkv", duration=2.0, size=(96, 64),
-                      audio_codec="pcm_s16le", audio_rate=37800)
+    path = make_video(
+        tmp_path / "pcm.mkv", duration=2.0, size=(96, 64), audio_codec="pcm_s16le", audio_rate=37800
+    )
     out = export_mp4(path, [(0.5, 1.5)], tmp_path / "pcm_out.mp4")
     wave, sr = _audio(out)
     assert sr == 48000 and abs(len(wave) / sr - 1.0) < 1 / 30
@@ -185,8 +209,10 @@ def test_read_only_folder(src, tmp_path, monkeypatch):
     folder.chmod(0o555)
     try:
         if os.access(folder, os.W_OK):  # root ignores permissions: simulate the refusal
+
             def denied(*a, **k):
                 raise PermissionError(errno.EACCES, "Permission denied")
+
             monkeypatch.setattr(export_mod.tempfile, "mkstemp", denied)
         with pytest.raises(OutputError, match="read-only"):
             export_mp4(src, [(0, 1)], folder / "x.mp4")
@@ -227,18 +253,24 @@ class FakeSummary:
 
 
 def test_summary_json_round_trip(tmp_path):
-    data = {"budget": 0.15, "scores": np.array([0.1, 0.5], np.float32),
-            "frames": np.arange(3), "segments": [{"start_time": 0.0, "selected": True}],
-            "path": Path("/x/y.mp4")}
+    data = {
+        "budget": 0.15,
+        "scores": np.array([0.1, 0.5], np.float32),
+        "frames": np.arange(3),
+        "segments": [{"start_time": 0.0, "selected": True}],
+        "path": Path("/x/y.mp4"),
+    }
     p = write_summary_json(data, tmp_path / "s.json")
     back = read_summary_json(p)
     assert back["frames"] == [0, 1, 2] and back["path"] == "/x/y.mp4"
     assert back["scores"] == pytest.approx([0.1, 0.5])
-    obj = read_summary_json(write_summary_json(FakeSummary({"k": 1}), tmp_path / "o.json"),
-                            cls=FakeSummary)
+    obj = read_summary_json(
+        write_summary_json(FakeSummary({"k": 1}), tmp_path / "o.json"), cls=FakeSummary
+    )
     assert obj.d == {"k": 1}
-    assert [f.name for f in tmp_path.iterdir()] and \
-        not any(f.name.startswith(".") for f in tmp_path.iterdir())
+    assert [f.name for f in tmp_path.iterdir()] and not any(
+        f.name.startswith(".") for f in tmp_path.iterdir()
+    )
     json.loads((tmp_path / "s.json").read_text())
 
 
@@ -258,13 +290,23 @@ def test_scores_csv_round_trip(tmp_path):
 def test_segments_csv_round_trip(tmp_path):
     segs = [Seg(0.0, 1.5, True, 0, 44, 0.9), Seg(1.5, 3.0, False, 45, 89, 0.1)]
     rows = read_segments_csv(write_segments_csv(segs, tmp_path / "seg.csv"))
-    assert rows[0] == {"start_frame": 0, "end_frame": 44, "start_time": 0.0,
-                       "end_time": 1.5, "score": 0.9, "selected": True, "reason": "",
-                       "junk": ""}
+    assert rows[0] == {
+        "start_frame": 0,
+        "end_frame": 44,
+        "start_time": 0.0,
+        "end_time": 1.5,
+        "score": 0.9,
+        "selected": True,
+        "reason": "",
+        "junk": "",
+    }
     assert rows[1]["selected"] is False
     from trim_desktop.core.select import Segment
-    why = [Segment(0, 0, 44, 0.0, 1.5, 0.9, True, "kept: high score (top 3%)"),
-           Segment(1, 45, 89, 1.5, 3.0, 0.1, False, "left out: too dark", "dark")]
+
+    why = [
+        Segment(0, 0, 44, 0.0, 1.5, 0.9, True, "kept: high score (top 3%)"),
+        Segment(1, 45, 89, 1.5, 3.0, 0.1, False, "left out: too dark", "dark"),
+    ]
     back = read_segments_csv(write_segments_csv(why, tmp_path / "why.csv"))
     assert [r["reason"] for r in back] == ["kept: high score (top 3%)", "left out: too dark"]
     assert [r["junk"] for r in back] == ["", "dark"]

@@ -1,4 +1,5 @@
 """The export choices: container by ending, every audio track, chapters, clips, fast copy."""
+
 from __future__ import annotations
 
 import av
@@ -9,7 +10,7 @@ from tests.media import make_two_track_video, make_video
 from trim_desktop.core import export as export_mod
 from trim_desktop.core.errors import OutputError, UsageError
 from trim_desktop.core.export import export_mp4
-from trim_desktop.core.progress import CancelToken, Cancelled
+from trim_desktop.core.progress import Cancelled, CancelToken
 from trim_desktop.core.remux import export_fast, plan_pieces
 from trim_desktop.core.video_out import export_video
 
@@ -28,8 +29,9 @@ def frames(path):
     with av.open(str(path)) as c:
         vs = c.streams.video[0]
         start = (vs.start_time or 0) * vs.time_base
-        return [(float(f.pts * f.time_base - start), f.to_ndarray(format="rgb24"))
-                for f in c.decode(vs)]
+        return [
+            (float(f.pts * f.time_base - start), f.to_ndarray(format="rgb24")) for f in c.decode(vs)
+        ]
 
 
 def video_seconds(path) -> float:
@@ -61,17 +63,17 @@ def brand(path) -> bytes:
 
 # ---------------------------------------------------------------- containers
 
+
 @pytest.mark.parametrize("mode", ["accurate", "fast"])
 def test_the_ending_picks_the_container(two, tmp_path, mode):
-    for name, fmt in (("s.mkv", "matroska"), ("s.mov", "mov"), ("s.mp4", "mp4"),
-                      ("s.m4v", "mp4")):
+    for name, fmt in (("s.mkv", "matroska"), ("s.mov", "mov"), ("s.mp4", "mp4"), ("s.m4v", "mp4")):
         out = export_video(two, [(1.0, 2.0)], tmp_path / name, mode=mode)
         with av.open(str(out)) as c:
             assert fmt in c.format.name.split(","), (name, c.format.name)
             assert c.streams.video
-    assert brand(tmp_path / "s.mov") == b"qt  "        # QuickTime, not MP4 under .mov
+    assert brand(tmp_path / "s.mov") == b"qt  "  # QuickTime, not MP4 under .mov
     assert brand(tmp_path / "s.mp4") != b"qt  "
-    assert (tmp_path / "s.mkv").read_bytes()[:4] == b"\x1a\x45\xdf\xa3"   # EBML
+    assert (tmp_path / "s.mkv").read_bytes()[:4] == b"\x1a\x45\xdf\xa3"  # EBML
 
 
 @pytest.mark.parametrize("kind", ["accurate", "fast", "clips"])
@@ -93,6 +95,7 @@ def test_unknown_ending_is_a_usage_error_before_any_work(two, tmp_path, kind, mo
 
 # ---------------------------------------------------------------- audio tracks
 
+
 @pytest.mark.parametrize("mode", ["accurate", "fast"])
 def test_every_audio_track_kept_in_sync(two, tmp_path, mode):
     out = export_video(two, RANGES, tmp_path / "s.mp4", mode=mode)
@@ -112,6 +115,7 @@ def test_every_audio_track_kept_in_sync(two, tmp_path, mode):
 
 # ---------------------------------------------------------------- chapters
 
+
 @pytest.mark.parametrize("name", ["s.mp4", "s.mkv", "s.mov"])
 def test_chapters_mark_each_piece_with_its_source_time(two, tmp_path, name):
     pieces = [(1.2, 2.5), (2.5, 3.0), (4.1, 5.0), (66.0 / 10, 7.3)]  # two touch
@@ -122,7 +126,11 @@ def test_chapters_mark_each_piece_with_its_source_time(two, tmp_path, name):
     starts = [float(ch["start"] * ch["time_base"]) for ch in chapters]
     assert starts == pytest.approx([0.0, 1.3, 1.8, 2.7], abs=0.002)
     assert [ch["metadata"]["title"] for ch in chapters] == [
-        "Piece 1 - 0:01", "Piece 2 - 0:02", "Piece 3 - 0:04", "Piece 4 - 0:06"]
+        "Piece 1 - 0:01",
+        "Piece 2 - 0:02",
+        "Piece 3 - 0:04",
+        "Piece 4 - 0:06",
+    ]
     ends = [float(ch["end"] * ch["time_base"]) for ch in chapters]
     assert ends[-1] == pytest.approx(3.4, abs=0.002)
 
@@ -134,6 +142,7 @@ def test_no_chapters_when_asked(two, tmp_path):
 
 
 # ---------------------------------------------------------------- clips
+
 
 @pytest.mark.parametrize("mode", ["accurate", "fast"])
 def test_one_clip_per_kept_piece(two, tmp_path, mode):
@@ -148,19 +157,18 @@ def test_one_clip_per_kept_piece(two, tmp_path, mode):
         else:
             assert b - a - 1e-6 <= length <= b - a + GOP / FPS
         assert len(audio_tracks(folder / name)) == 2
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["clips"]   # no temp folder left
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clips"]  # no temp folder left
 
 
 def test_cancelled_clips_export_leaves_no_folder(two, tmp_path):
     token = CancelToken()
 
     def progress(p):
-        if p.done > 1.5:       # inside the second clip
+        if p.done > 1.5:  # inside the second clip
             token.cancel()
 
     with pytest.raises(Cancelled):
-        export_video(two, RANGES, tmp_path / "clips", clips=True, progress=progress,
-                     cancel=token)
+        export_video(two, RANGES, tmp_path / "clips", clips=True, progress=progress, cancel=token)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -200,6 +208,7 @@ def test_clips_never_mix_with_other_files(two, tmp_path):
 
 # ---------------------------------------------------------------- fast (stream copy)
 
+
 def keyframe_times(path):
     with av.open(str(path)) as c:
         vs = c.streams.video[0]
@@ -212,7 +221,7 @@ def test_fast_pieces_start_at_the_keyframe_at_or_before_each_cut(two):
         a, b = piece.asked
         assert piece.start in keys
         assert a - GOP / FPS < piece.start <= a + 1e-9
-        assert b - 1e-9 <= piece.end <= b + 4 / FPS + 1e-9   # B-frame reordering
+        assert b - 1e-9 <= piece.end <= b + 4 / FPS + 1e-9  # B-frame reordering
 
 
 def test_fast_copies_the_source_frames_from_each_keyframe(two, tmp_path):
@@ -220,13 +229,16 @@ def test_fast_copies_the_source_frames_from_each_keyframe(two, tmp_path):
     src = dict((round(t, 3), img) for t, img in frames(two))
     got = frames(out)
     pieces = plan_pieces(two, RANGES)
-    expected = [round(float(p.start) + k / FPS, 3) for p in pieces
-                for k in range(round(float(p.end - p.start) * FPS))]
+    expected = [
+        round(float(p.start) + k / FPS, 3)
+        for p in pieces
+        for k in range(round(float(p.end - p.start) * FPS))
+    ]
     assert len(got) == len(expected)
     for (t, img), src_t in zip(got, expected):
-        assert np.array_equal(img, src[src_t]), (t, src_t)     # no re-encoding: identical
+        assert np.array_equal(img, src[src_t]), (t, src_t)  # no re-encoding: identical
     times = [t for t, _ in got]
-    assert np.allclose(np.diff(times), 1 / FPS, atol=1e-3)     # one after another, no gap
+    assert np.allclose(np.diff(times), 1 / FPS, atol=1e-3)  # one after another, no gap
     with av.open(str(out)) as c:
         starts = [float(ch["start"] * ch["time_base"]) for ch in c.chapters()]
     offsets = np.cumsum([0.0] + [float(p.end - p.start) for p in pieces[:-1]])
@@ -242,22 +254,29 @@ def test_fast_is_at_least_the_accurate_length_and_within_a_gop_per_piece(two, tm
 def test_fast_keeps_rotation(tmp_path):
     from trim_desktop.core.decode import probe
 
-    src = make_video(tmp_path / "r.mp4", duration=3.0, size=(96, 64), rotation=90,
-                     codec_options={"g": "15"})
+    src = make_video(
+        tmp_path / "r.mp4", duration=3.0, size=(96, 64), rotation=90, codec_options={"g": "15"}
+    )
     out = export_fast(src, [(1.0, 2.0)], tmp_path / "f.mkv")
     assert probe(out).rotation == 90
 
 
 def test_fast_refuses_a_codec_the_container_cannot_hold(tmp_path):
     try:
-        src = make_video(tmp_path / "v.mkv", duration=2.0, size=(96, 64),
-                         audio_codec="libopus", audio_rate=48000, codec_options={"g": "10"})
+        src = make_video(
+            tmp_path / "v.mkv",
+            duration=2.0,
+            size=(96, 64),
+            audio_codec="libopus",
+            audio_rate=48000,
+            codec_options={"g": "10"},
+        )
     except (av.error.FFmpegError, ValueError):
         pytest.skip("this PyAV has no Opus encoder")
     out = tmp_path / "out"
     out.mkdir()
     with pytest.raises(OutputError, match=r"opus cannot be copied into \.mov; use \.mkv") as err:
-        export_fast(src, [(0.5, 1.5)], out / "f.mov")     # QuickTime takes no Opus
+        export_fast(src, [(0.5, 1.5)], out / "f.mov")  # QuickTime takes no Opus
     assert "\n" not in str(err.value) and "partial" not in str(err.value)
     assert list(out.iterdir()) == []
     assert len(frames(export_fast(src, [(0.5, 1.5)], out / "f.mkv"))) >= 30

@@ -1,4 +1,5 @@
 """Feature extraction on generated videos: samples, progress, cancel, cache, CPU fallback."""
+
 import contextlib
 import threading
 
@@ -12,11 +13,9 @@ from trim_desktop.core.backbones import Backbone, load_backbone
 from trim_desktop.core.cache import FeatureCache
 from trim_desktop.core.errors import InputVideoError
 from trim_desktop.core.features import Features, extract_features
-from trim_desktop.core.progress import CancelToken, Cancelled
-
+from trim_desktop.core.progress import Cancelled, CancelToken
 
 pytestmark = pytest.mark.usefixtures("cache_env")
-
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +29,9 @@ def _no_decoder_threads():
 
 def test_features_samples_and_progress(clip, lite0):
     seen = []
-    f = extract_features(clip, backbone=lite0, preprocess="crop", rate=2.0, batch_size=2,
-                         progress=seen.append)
+    f = extract_features(
+        clip, backbone=lite0, preprocess="crop", rate=2.0, batch_size=2, progress=seen.append
+    )
     assert isinstance(f, Features) and not f.from_cache
     assert f.values.shape == (5, 1280) and f.values.dtype == np.float32
     np.testing.assert_array_equal(f.frame_indices, np.arange(5) * 15)
@@ -60,6 +60,7 @@ def test_decoding_options_reach_the_decoder(clip, lite0, monkeypatch):
     def spy(*a, options=None, **kw):
         seen.append(options)
         return real(*a, options=options, **kw)
+
     monkeypatch.setattr(decode, "iter_samples", spy)
     one = decode.DecodeOptions(workers=1)
     a = extract_features(clip, backbone=lite0, device="cpu", decoding=one)
@@ -72,8 +73,9 @@ def test_decoding_options_reach_the_decoder(clip, lite0, monkeypatch):
 def test_prefetch_matches_plain_and_resize_mode(clip, lite0):
     # on the CPU: a GPU's TF32 convolutions differ by batch size beyond 1e-4
     a = extract_features(clip, backbone=lite0, preprocess="resize", batch_size=64, device="cpu")
-    b = extract_features(clip, backbone=lite0, preprocess="resize", batch_size=3,
-                         prefetch=False, device="cpu")
+    b = extract_features(
+        clip, backbone=lite0, preprocess="resize", batch_size=3, prefetch=False, device="cpu"
+    )
     np.testing.assert_allclose(a.values, b.values, rtol=1e-4, atol=1e-4)
     c = extract_features(clip, backbone=lite0, preprocess="crop", batch_size=64, device="cpu")
     assert not np.allclose(a.values, c.values)
@@ -155,17 +157,30 @@ class _FakeCudaBackbone(Backbone):
 
 def test_cuda_oom_falls_back_to_cpu(clip, lite0, monkeypatch):
     lite0.to("cpu")  # on a GPU machine an earlier test may have moved the shared module
-    fake = _FakeCudaBackbone(lite0.name, lite0.dim, lite0.module, torch.device("cpu"),
-                             lite0.mean, lite0.std, lite0.weights_id, lite0.reason)
+    fake = _FakeCudaBackbone(
+        lite0.name,
+        lite0.dim,
+        lite0.module,
+        torch.device("cpu"),
+        lite0.mean,
+        lite0.std,
+        lite0.weights_id,
+        lite0.reason,
+    )
     ref = extract_features(clip, backbone=lite0, batch_size=64, device="cpu")
     monkeypatch.setattr(featmod, "choose_device", lambda pref: torch.device("cuda"))
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     # (no CUDA here to make the network's stream on; test_gpu.py checks the real one)
     monkeypatch.setattr(featmod, "own_stream", lambda device, state: contextlib.nullcontext())
     messages, notes = [], []
-    f = extract_features(clip, backbone=fake, device="cuda", batch_size=2,
-                         progress=lambda p: p.message and messages.append(p.message),
-                         messages=notes)
+    f = extract_features(
+        clip,
+        backbone=fake,
+        device="cuda",
+        batch_size=2,
+        progress=lambda p: p.message and messages.append(p.message),
+        messages=notes,
+    )
     assert notes == messages
     assert f.values.shape == (5, 1280)
     np.testing.assert_allclose(f.values, ref.values, rtol=1e-4, atol=1e-4)
@@ -187,6 +202,7 @@ def test_bad_arguments(clip, lite0):
 
 def test_auto_offline_notes_the_choice(clip, monkeypatch, tmp_path):
     from trim_desktop.core import backbones as bbm
+
     old = torch.hub.get_dir()
     torch.hub.set_dir(str(tmp_path / "hub"))
     monkeypatch.setattr(bbm, "RESNET50_URL", "http://127.0.0.1:9/resnet50-0676ba61.pth")

@@ -3,25 +3,34 @@
 Run on the lent GPU machine with ``benchmarks/gpu_check.sh``; the CPU-only suite covers
 the fallbacks with injected failures (test_device.py, test_features.py).
 """
+
 import numpy as np
 import pytest
 import torch
 from scipy.stats import spearmanr
 
+from tests.media import make_video
 from trim_desktop.core import pipeline, train
 from trim_desktop.core.backbones import load_backbone
 from trim_desktop.core.features import extract_features
-from tests.media import make_video
 
-pytestmark = [pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU"),
-              pytest.mark.usefixtures("cache_env")]
+pytestmark = [
+    pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU"),
+    pytest.mark.usefixtures("cache_env"),
+]
 
 
 @pytest.fixture(scope="module")
 def scenes(tmp_path_factory):
     """24 s, six 4-s scenes: 48 samples, enough for KTS and a 15 % knapsack."""
-    return make_video(tmp_path_factory.mktemp("gpu") / "scenes.mp4", duration=24.0, fps=25,
-                      size=(320, 240), scene_s=4.0, audio=True)
+    return make_video(
+        tmp_path_factory.mktemp("gpu") / "scenes.mp4",
+        duration=24.0,
+        fps=25,
+        size=(320, 240),
+        scene_s=4.0,
+        audio=True,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -75,28 +84,32 @@ def test_real_cuda_out_of_memory_goes_on_on_the_cpu(scenes, lite0):
 def test_gpu_backbone_runs_without_cudnn(scenes, lite0, monkeypatch):
     # cuDNN costs ~2 s on the first batch and on every new batch size (H100, lite0)
     from trim_desktop.core.backbones import Backbone
+
     seen = []
     real = Backbone.embed
 
     def spy(self, x, *a, **k):
         seen.append((x.device.type, torch.backends.cudnn.enabled))
         return real(self, x, *a, **k)
+
     monkeypatch.setattr(Backbone, "embed", spy)
     extract_features(scenes, backbone=lite0, device="cuda")
     assert seen and all(dev == "cuda" and not cudnn for dev, cudnn in seen)
-    assert torch.backends.cudnn.enabled   # restored for training
+    assert torch.backends.cudnn.enabled  # restored for training
 
 
 def test_gpu_backbone_runs_on_its_own_stream(scenes, lite0, monkeypatch):
     # NVDEC's copies use CUDA's legacy default stream: the network must not (features.own_stream)
     from trim_desktop.core.backbones import Backbone
+
     seen = []
     real = Backbone.embed
 
     def spy(self, x, *a, **k):
         seen.append(torch.cuda.current_stream(x.device) != torch.cuda.default_stream(x.device))
         return real(self, x, *a, **k)
+
     monkeypatch.setattr(Backbone, "embed", spy)
     extract_features(scenes, backbone=lite0, device="cuda")
-    assert seen and all(seen)   # (test_gpu_features_match_cpu_features: same numbers)
-    assert torch.cuda.current_stream() == torch.cuda.default_stream()   # (left as it was)
+    assert seen and all(seen)  # (test_gpu_features_match_cpu_features: same numbers)
+    assert torch.cuda.current_stream() == torch.cuda.default_stream()  # (left as it was)

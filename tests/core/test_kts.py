@@ -1,5 +1,6 @@
 """KTS: exact agreement with a reference-style loop implementation, planted boundaries,
 degenerate inputs, and bounded memory on long inputs."""
+
 from __future__ import annotations
 
 import time
@@ -9,10 +10,10 @@ import numpy as np
 import pytest
 
 from trim_desktop.core import kts
-from trim_desktop.core.progress import CancelToken, Cancelled
-
+from trim_desktop.core.progress import Cancelled, CancelToken
 
 # ---- oracle: the reference algorithm written plainly (Potapov 2014 / DSNet copy) ----
+
 
 def _ref_scatters(K):
     n = K.shape[0]
@@ -22,9 +23,12 @@ def _ref_scatters(K):
     d = np.diag(K2)
     i = np.arange(n).reshape((-1, 1))
     j = np.arange(n).reshape((1, -1))
-    sc = (K1[1:].reshape((1, -1)) - K1[:-1].reshape((-1, 1))
-          - (d[1:].reshape((1, -1)) + d[:-1].reshape((-1, 1)) - K2[1:, :-1].T - K2[:-1, 1:])
-          / ((j - i + 1).astype(np.float32) + (j == i - 1).astype(np.float32)))
+    sc = (
+        K1[1:].reshape((1, -1))
+        - K1[:-1].reshape((-1, 1))
+        - (d[1:].reshape((1, -1)) + d[:-1].reshape((-1, 1)) - K2[1:, :-1].T - K2[:-1, 1:])
+        / ((j - i + 1).astype(np.float32) + (j == i - 1).astype(np.float32))
+    )
     sc[j < i] = 0
     return sc
 
@@ -33,7 +37,7 @@ def _ref_nonlin(K, ncp, lmin=1, lmax=100000):
     m, n = int(ncp), K.shape[0]
     J = _ref_scatters(K)
     I = 1e101 * np.ones((m + 1, n + 1))  # noqa: E741 - KTS paper notation
-    I[0, lmin:lmax] = J[0, lmin - 1:lmax - 1]
+    I[0, lmin:lmax] = J[0, lmin - 1 : lmax - 1]
     p = np.zeros((m + 1, n + 1), dtype=int)
     for k in range(1, m + 1):
         for l in range((k + 1) * lmin, n + 1):  # noqa: E741 - KTS paper notation
@@ -74,6 +78,7 @@ def _piecewise(rng, n, D, n_cps, noise):
 
 
 # ---- exactness ----
+
 
 @pytest.mark.parametrize("seed", range(6))
 def test_cpd_auto_matches_reference(seed):
@@ -130,6 +135,7 @@ def test_cpd_nonlin_rejects_impossible():
 
 # ---- behaviour ----
 
+
 def test_kts_finds_planted_boundaries():
     rng = np.random.default_rng(11)
     X, cps = _piecewise(rng, 300, 32, 9, 0.2)
@@ -164,11 +170,19 @@ def test_kts_shots_matches_cpd_auto_on_short_input():
     assert np.array_equal(shots[1:, 0], cps)
 
 
-@pytest.mark.parametrize("X", [
-    np.zeros((0, 5)), np.ones((1, 5)), np.ones((2, 5)), np.ones((50, 5)),
-    np.zeros((50, 5)), np.tile(np.arange(1.0, 6.0), (40, 1)),
-    np.full((10, 3), np.nan), np.zeros((7, 0)),
-])
+@pytest.mark.parametrize(
+    "X",
+    [
+        np.zeros((0, 5)),
+        np.ones((1, 5)),
+        np.ones((2, 5)),
+        np.ones((50, 5)),
+        np.zeros((50, 5)),
+        np.tile(np.arange(1.0, 6.0), (40, 1)),
+        np.full((10, 3), np.nan),
+        np.zeros((7, 0)),
+    ],
+)
 def test_degenerate_inputs(X):
     shots = kts.kts_shots(X)
     n = X.shape[0]

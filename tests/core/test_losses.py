@@ -1,4 +1,5 @@
 """Eqs. (1)-(10) against numpy arithmetic on tiny inputs, and the degenerate-input guards."""
+
 import numpy as np
 import pytest
 import torch
@@ -6,10 +7,7 @@ from scipy.optimize import linprog
 
 from trim_desktop.core import losses as L
 
-X3 = np.array([[1.0, 2.0, 0.5],
-               [0.0, 0.0, 3.0],
-               [2.0, 2.0, 2.0],
-               [1.0, -1.0, 0.0]])
+X3 = np.array([[1.0, 2.0, 0.5], [0.0, 0.0, 3.0], [2.0, 2.0, 2.0], [1.0, -1.0, 0.0]])
 P4 = np.array([0.2, 0.9, 0.4, 0.7])
 
 
@@ -42,20 +40,23 @@ def test_entropy_is_stable_and_not_normalised():
 
 def test_ptri_pctri_by_hand():
     H = np_entropy(X3)
-    delta = np.array([0.0,
-                      abs((H[1] - H[0]) / H[1]),
-                      abs((H[2] - H[1]) / H[2]),
-                      abs((H[3] - H[2]) / H[3])])
-    gamma = np.array([0.0,
-                      abs((H[1] - H[0]) / H[1]),
-                      abs((H[2] - (H[0] + H[1]) / 2) / H[2]),
-                      abs((H[3] - (H[0] + H[1] + H[2]) / 3) / H[3])])
+    delta = np.array(
+        [0.0, abs((H[1] - H[0]) / H[1]), abs((H[2] - H[1]) / H[2]), abs((H[3] - H[2]) / H[3])]
+    )
+    gamma = np.array(
+        [
+            0.0,
+            abs((H[1] - H[0]) / H[1]),
+            abs((H[2] - (H[0] + H[1]) / 2) / H[2]),
+            abs((H[3] - (H[0] + H[1] + H[2]) / 3) / H[3]),
+        ]
+    )
     np.testing.assert_allclose(L.ptri(t(H)).numpy(), delta, rtol=1e-12)
     np.testing.assert_allclose(L.pctri(t(H)).numpy(), gamma, rtol=1e-12)
 
 
 def test_ptrim_pctrim_sum_from_t2():
-    delta = np.array([100.0, 0.1, 0.3, 0.05])   # Delta_1 must be ignored
+    delta = np.array([100.0, 0.1, 0.3, 0.05])  # Delta_1 must be ignored
     expect = 3 / (0.9 * 0.1 + 0.4 * 0.3 + 0.7 * 0.05)
     assert L.l_ptrim(t(P4), t(delta)).item() == pytest.approx(expect, rel=1e-12)
     assert L.l_pctrim(t(P4), t(delta)).item() == pytest.approx(expect, rel=1e-12)
@@ -63,14 +64,17 @@ def test_ptrim_pctrim_sum_from_t2():
 
 def test_sd_corr_pre_by_hand():
     p1, p2 = P4, np.array([0.1, 0.8, 0.5, 0.6])
-    sd = np.sqrt(((p1 - p1.mean()) ** 2).mean())        # population std
+    sd = np.sqrt(((p1 - p1.mean()) ** 2).mean())  # population std
     assert L.l_sd(t(p1)).item() == pytest.approx(1 / sd, rel=1e-12)
     r = ((p1 - p1.mean()) * (p2 - p2.mean())).sum() / np.sqrt(
-        ((p1 - p1.mean()) ** 2).sum() * ((p2 - p2.mean()) ** 2).sum())
+        ((p1 - p1.mean()) ** 2).sum() * ((p2 - p2.mean()) ** 2).sum()
+    )
     assert L.l_corr(t(p1), t(p2)).item() == pytest.approx(1 - r, rel=1e-12)
     sd2 = np.sqrt(((p2 - p2.mean()) ** 2).mean())
     nu = 0.005
-    assert L.l_pre(t(p1), t(p2), nu).item() == pytest.approx(1 - r + nu * (1 / sd + 1 / sd2), rel=1e-12)
+    assert L.l_pre(t(p1), t(p2), nu).item() == pytest.approx(
+        1 - r + nu * (1 / sd + 1 / sd2), rel=1e-12
+    )
 
 
 def exact_w2(X, Y, a, b):
@@ -79,7 +83,7 @@ def exact_w2(X, Y, a, b):
     C = ((X[:, None, :] - Y[None, :, :]) ** 2).sum(-1)
     A = np.zeros((n + m, n * m))
     for i in range(n):
-        A[i, i * m:(i + 1) * m] = 1
+        A[i, i * m : (i + 1) * m] = 1
     for j in range(m):
         A[n + j, j::m] = 1
     res = linprog(C.ravel(), A_eq=A, b_eq=np.concatenate([a, b]), bounds=(0, None), method="highs")
@@ -141,20 +145,26 @@ def test_unsup_is_the_weighted_sum():
     assert only["unsup"].item() == pytest.approx((only["ptrim"] + only["sd"]).item(), rel=1e-6)
 
 
-@pytest.mark.parametrize("X", [
-    np.zeros((1, 4)),                                   # N = 1
-    np.ones((2, 4)),                                    # N = 2, static
-    np.ones((6, 3)),                                    # static video: all Delta = 0
-    np.array([[1e4, 0, 0], [1e4, 0, 0], [0, 0, 0]]),    # zero entropy rows
-    np.zeros((5, 3)),                                   # all-zero features
-])
+@pytest.mark.parametrize(
+    "X",
+    [
+        np.zeros((1, 4)),  # N = 1
+        np.ones((2, 4)),  # N = 2, static
+        np.ones((6, 3)),  # static video: all Delta = 0
+        np.array([[1e4, 0, 0], [1e4, 0, 0], [0, 0, 0]]),  # zero entropy rows
+        np.zeros((5, 3)),  # all-zero features
+    ],
+)
 @pytest.mark.parametrize("p_kind", ["const", "varied", "zero"])
 def test_degenerate_inputs_are_finite(X, p_kind):
     n = X.shape[0]
     T = L.VideoTargets.build(torch.tensor(X, dtype=torch.float32))
     assert all(torch.isfinite(v).all() for v in (T.H, T.delta, T.Gamma))
-    base = {"const": torch.full((n,), 0.5), "varied": torch.linspace(0.1, 0.9, n),
-            "zero": torch.zeros(n)}[p_kind]
+    base = {
+        "const": torch.full((n,), 0.5),
+        "varied": torch.linspace(0.1, 0.9, n),
+        "zero": torch.zeros(n),
+    }[p_kind]
     p = base.clone().requires_grad_(True)
     terms = L.unsup_terms(p, T, 1.0, 5.0, 0.5)
     terms["unsup"].backward()
@@ -201,6 +211,7 @@ def test_rep_thinning_rotates_over_steps(monkeypatch):
 def test_feature_diameter_is_exact_and_computed_in_blocks(monkeypatch):
     """rep_scale must not build the N x N distance matrix (1.66 GB for a 2-hour video)."""
     from trim_desktop.core import losses as L
+
     X = torch.randn(50, 6, generator=torch.Generator().manual_seed(3), dtype=torch.float64)
     pts = torch.cat([X, X.new_zeros(1, 6)])
     exact = float(torch.cdist(pts, pts).max())

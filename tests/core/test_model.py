@@ -1,4 +1,5 @@
 """TrimScorer: the paper's layer sizes, both input layouts, kernel-3 temporal context."""
+
 import pytest
 import torch
 
@@ -58,7 +59,8 @@ def test_bf16_runs_the_trunk_in_bfloat16_and_scores_in_float32():
         seen = {}
         for name in ("conv", "fc1", "fc2", "fc3"):
             getattr(m, name).register_forward_hook(
-                lambda mod, inp, out, name=name, seen=seen: seen.__setitem__(name, out.dtype))
+                lambda mod, inp, out, name=name, seen=seen: seen.__setitem__(name, out.dtype)
+            )
         p = m(torch.rand(30, 16))
         assert seen == {"conv": hidden, "fc1": hidden, "fc2": hidden, "fc3": torch.float32}
         assert p.dtype == torch.float32 and p.shape == (30,)

@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 import torch
 
-from trim_desktop.core.train import PRESETS, score_with_model, train_on_collection
 from trim_desktop.core.modelfile import ModelFileError, build_scorer, load_model, save_model
+from trim_desktop.core.train import PRESETS, score_with_model, train_on_collection
 
 
 @pytest.fixture
@@ -16,14 +16,19 @@ def one_thread():
 
 def test_train_save_load_gives_same_scores(tmp_path, one_thread):
     rng = np.random.default_rng(0)
-    vids = [np.abs(rng.normal(size=(int(rng.integers(12, 20)), 16))).astype(np.float32) for _ in range(3)]
+    vids = [
+        np.abs(rng.normal(size=(int(rng.integers(12, 20)), 16))).astype(np.float32)
+        for _ in range(3)
+    ]
     settings = PRESETS["short"].replace(lr=1e-4, seed=3)
     state = train_on_collection(vids, settings, 1, 2)
     save_model(tmp_path / "m.pt", state, 16, "unknown", "crop", settings, {"videos": 3})
     m = load_model(tmp_path / "m.pt", expect_dim=16)
     assert m.settings["lr"] == 1e-4 and m.extra["videos"] == 3
     for v in vids:
-        np.testing.assert_array_equal(score_with_model(v, state, "cpu"), score_with_model(v, m.state_dict, "cpu"))
+        np.testing.assert_array_equal(
+            score_with_model(v, state, "cpu"), score_with_model(v, m.state_dict, "cpu")
+        )
     with torch.no_grad():
         out = build_scorer(m)(torch.from_numpy(vids[0])).numpy()
     np.testing.assert_allclose(out, score_with_model(vids[0], state, "cpu"), rtol=1e-6)

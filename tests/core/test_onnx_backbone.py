@@ -1,4 +1,5 @@
 """Opt-in ONNX Runtime engine: same features as torch, cached export, rebuild, fallback."""
+
 import numpy as np
 import pytest
 import torch
@@ -12,7 +13,6 @@ pytest.importorskip("onnx")
 
 
 pytestmark = pytest.mark.usefixtures("cache_env")
-
 
 
 @pytest.fixture
@@ -29,8 +29,7 @@ def _min_cos(a, b):
 def test_onnx_features_match_torch(clip, lite0):
     notes = []
     ref = extract_features(clip, lite0, device="cpu", batch_size=4, engine="torch")
-    got = extract_features(clip, lite0, device="cpu", batch_size=4, engine="onnx",
-                           messages=notes)
+    got = extract_features(clip, lite0, device="cpu", batch_size=4, engine="onnx", messages=notes)
     assert not any("ONNX" in n for n in notes), notes
     assert got.values.shape == ref.values.shape and got.values.dtype == np.float32
     np.testing.assert_array_equal(got.frame_indices, ref.frame_indices)
@@ -80,6 +79,7 @@ def test_wrong_model_file_fails_check_and_is_rebuilt(lite0, tmp_path):
 def test_failure_falls_back_to_torch(clip, lite0, monkeypatch):
     def broken(*a, **k):
         raise ob.OnnxUnavailable("export failed (test)")
+
     monkeypatch.setattr(ob, "_export_bytes", broken)
     notes = []
     ref = extract_features(clip, lite0, device="cpu")
@@ -93,6 +93,7 @@ def test_runtime_error_mid_run_continues_with_torch(clip, lite0, monkeypatch):
 
     def boom(batch):
         raise RuntimeError("ORT blew up")
+
     monkeypatch.setattr(emb, "embed_numpy", boom)
     monkeypatch.setattr("trim_desktop.core.features.cpu_inference_threads", lambda: 1)
     notes = []

@@ -1,5 +1,6 @@
 """Project files: a round trip restores the same kept ranges without training; damaged,
 foreign, newer and mismatched files end in a one-line ProjectError; writes are atomic."""
+
 from __future__ import annotations
 
 import json
@@ -32,8 +33,7 @@ def edited_session(path):
     s.toggle(next(i for i, g in enumerate(segs) if not g.selected))
     i, seg = next((i, g) for i, g in enumerate(s.summary.segments) if g.duration >= 2)
     s.split(round((seg.start_time + seg.end_time) / 2, 3))
-    k, g = next((k, g) for k, g in enumerate(s.summary.segments)
-                if g.selected and g.duration >= 1)
+    k, g = next((k, g) for k, g in enumerate(s.summary.segments) if g.selected and g.duration >= 1)
     s.trim(k, "end", round(g.end_time - 0.4, 3))
     return s
 
@@ -46,11 +46,10 @@ def saved(s, video, tmp_path, name="talk.trimproj"):
 def test_round_trip_restores_the_same_kept_ranges_without_training(calls, video, tmp_path):
     s = edited_session(video)
     path = saved(s, video, tmp_path)
-    assert path.exists() and [p.name for p in tmp_path.iterdir()
-                              if p.name.startswith(".")] == []
+    assert path.exists() and [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
     data = json.loads(path.read_text())
     assert data["format"] == "trim-desktop-project" and data["version"] == project.VERSION
-    assert "device" not in data["settings"]            # this computer's, never the file's
+    assert "device" not in data["settings"]  # this computer's, never the file's
 
     loaded = project.load(path)
     assert loaded.settings == FAST.replace(device="auto")
@@ -63,14 +62,14 @@ def test_round_trip_restores_the_same_kept_ranges_without_training(calls, video,
     assert t.edited_pieces() == s.edited_pieces()
 
     before = dict(calls)
-    t.run(None, FAST)                               # features again, the scores kept
+    t.run(None, FAST)  # features again, the scores kept
     assert calls["extract"] == before["extract"] + 1 and calls["score"] == before["score"]
     assert t.plan(FAST) is None and kept_time(t) == kept_time(s)
-    t.undo()                                        # nothing before the restored state
+    t.undo()  # nothing before the restored state
     assert kept_time(t) == kept_time(s)
-    t.run(None, FAST.replace(budget=0.5))           # a budget change only re-selects
+    t.run(None, FAST.replace(budget=0.5))  # a budget change only re-selects
     assert calls["score"] == before["score"]
-    t.run(None, FAST.replace(gamma=0.0))            # a weight change trains
+    t.run(None, FAST.replace(gamma=0.0))  # a weight change trains
     assert calls["score"] == before["score"] + 1
 
 
@@ -94,18 +93,21 @@ def test_a_restored_project_with_another_length_only_reselects(calls, video, tmp
     updates = t.run(None, FAST.replace(budget=0.5))
     assert [type(u).__name__ for u in updates] == ["Extracted", "Selected"]
     assert calls["score"] == before["score"] and calls["select"] == before["select"] + 1
-    assert t.summary.budget == 0.5 and t.cuts == s.cuts      # the edits laid over it
+    assert t.summary.budget == 0.5 and t.cuts == s.cuts  # the edits laid over it
 
 
-@pytest.mark.parametrize("content,words", [
-    (b'{"format": "trim-desktop-project", "version": 1, "summ', "damaged (not valid JSON"),
-    (b'{"hello": "world"}', "not a TRIM Desktop project"),
-    (b"\x00\x9f\xff binary", "not a TRIM Desktop project"),
-    (b"[1, 2, 3]", "not a TRIM Desktop project"),
-    (b'{"format": "trim-desktop-project", "version": 7}', "newer TRIM Desktop"),
-    (b'{"format": "trim-desktop-project", "version": "1"}', "damaged"),
-    (b'{"format": "trim-desktop-project", "version": 1}', "damaged (bad or missing 'summary')"),
-])
+@pytest.mark.parametrize(
+    "content,words",
+    [
+        (b'{"format": "trim-desktop-project", "version": 1, "summ', "damaged (not valid JSON"),
+        (b'{"hello": "world"}', "not a TRIM Desktop project"),
+        (b"\x00\x9f\xff binary", "not a TRIM Desktop project"),
+        (b"[1, 2, 3]", "not a TRIM Desktop project"),
+        (b'{"format": "trim-desktop-project", "version": 7}', "newer TRIM Desktop"),
+        (b'{"format": "trim-desktop-project", "version": "1"}', "damaged"),
+        (b'{"format": "trim-desktop-project", "version": 1}', "damaged (bad or missing 'summary')"),
+    ],
+)
 def test_bad_files_give_one_line_errors(tmp_path, content, words):
     p = tmp_path / "x.trimproj"
     p.write_bytes(content)
@@ -119,10 +121,13 @@ def test_bad_files_give_one_line_errors(tmp_path, content, words):
 def test_a_damaged_field_is_named(calls, video, tmp_path):
     path = saved(edited_session(video), video, tmp_path)
     original = path.read_text()
-    for key, value, name in (("edits", [[3, 1, True]], "edits"),
-                             ("settings", {"budget": "lots"}, "settings.budget"),
-                             ("settings", {"alpha": "x"}, "settings.alpha"),
-                             ("cuts", "12", "cuts"), ("video", {"path": "/v"}, "video.size")):
+    for key, value, name in (
+        ("edits", [[3, 1, True]], "edits"),
+        ("settings", {"budget": "lots"}, "settings.budget"),
+        ("settings", {"alpha": "x"}, "settings.alpha"),
+        ("cuts", "12", "cuts"),
+        ("video", {"path": "/v"}, "video.size"),
+    ):
         data = json.loads(original)
         data[key] = value
         path.write_text(json.dumps(data))
@@ -136,9 +141,11 @@ def test_other_video_moved_video_and_missing_video(calls, video, tmp_path):
     path = saved(edited_session(video), video, tmp_path)
     proj = project.load(path)
     data = bytearray(video.read_bytes())
-    data[-10] ^= 0xFF                                   # same size, other content at the end
+    data[-10] ^= 0xFF  # same size, other content at the end
     video.write_bytes(bytes(data))
-    with pytest.raises(ProjectError, match=re.escape("'talk.mp4' is not the video it was made from")):
+    with pytest.raises(
+        ProjectError, match=re.escape("'talk.mp4' is not the video it was made from")
+    ):
         project.locate_video(proj, path)
     data[-10] ^= 0xFF
     elsewhere = tmp_path / "moved"
@@ -154,8 +161,9 @@ def test_other_video_moved_video_and_missing_video(calls, video, tmp_path):
     assert project.matches(proj, proj.video)
 
 
-def test_a_failed_write_leaves_no_temp_file_and_keeps_the_old_project(calls, video, tmp_path,
-                                                                     monkeypatch):
+def test_a_failed_write_leaves_no_temp_file_and_keeps_the_old_project(
+    calls, video, tmp_path, monkeypatch
+):
     s = edited_session(video)
     path = saved(s, video, tmp_path)
     good = path.read_bytes()

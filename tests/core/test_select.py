@@ -1,4 +1,5 @@
 """Selection: exact knapsack, frame-weighted shot scores, Summary tiling/budget/round trip."""
+
 from __future__ import annotations
 
 import itertools
@@ -7,8 +8,14 @@ import json
 import numpy as np
 import pytest
 
-from trim_desktop.core.select import (Segment, Summary, build_summary, knapsack,
-                                      sample_frame_counts, shot_scores)
+from trim_desktop.core.select import (
+    Segment,
+    Summary,
+    build_summary,
+    knapsack,
+    sample_frame_counts,
+    shot_scores,
+)
 
 
 def _brute(values, weights, cap):
@@ -74,8 +81,9 @@ def test_shot_scores_plain_and_weighted():
     counts = sample_frame_counts(fi, 20)
     assert counts.tolist() == [4, 6, 1, 9]
     frame = np.repeat(s, counts)
-    np.testing.assert_allclose(shot_scores(s, shots, counts),
-                               [frame[:10].mean(), frame[10:].mean()])
+    np.testing.assert_allclose(
+        shot_scores(s, shots, counts), [frame[:10].mean(), frame[10:].mean()]
+    )
 
 
 def _make(seed=0, n=60, budget=0.15):
@@ -113,11 +121,18 @@ def test_build_summary_tiles_and_respects_budget(seed):
 def test_build_summary_shot_boundaries_follow_samples():
     fi = np.array([0, 10, 20, 30])
     ts = fi / 10.0
-    s = build_summary(fi, ts, [0.1, 0.9, 0.9, 0.1], [[0, 0], [1, 2], [3, 3]],
-                      n_frames=45, duration=4.5, budget=0.5, fps=10.0)
+    s = build_summary(
+        fi,
+        ts,
+        [0.1, 0.9, 0.9, 0.1],
+        [[0, 0], [1, 2], [3, 3]],
+        n_frames=45,
+        duration=4.5,
+        budget=0.5,
+        fps=10.0,
+    )
     assert [(g.start_frame, g.end_frame) for g in s.segments] == [(0, 9), (10, 29), (30, 44)]
-    assert [(g.start_time, g.end_time) for g in s.segments] == [(0.0, 1.0), (1.0, 3.0),
-                                                               (3.0, 4.5)]
+    assert [(g.start_time, g.end_time) for g in s.segments] == [(0.0, 1.0), (1.0, 3.0), (3.0, 4.5)]
     assert [g.selected for g in s.segments] == [False, True, False]
     assert s.selected_duration == pytest.approx(2.0)
 
@@ -148,8 +163,7 @@ def test_round_trip_exact():
     for name in ("sample_scores", "frame_indices", "timestamps"):
         a, b = getattr(s, name), getattr(r, name)
         assert a.dtype == b.dtype and np.array_equal(a, b)
-    assert (r.duration, r.n_frames, r.budget, r.fps) == (s.duration, s.n_frames,
-                                                         s.budget, s.fps)
+    assert (r.duration, r.n_frames, r.budget, r.fps) == (s.duration, s.n_frames, s.budget, s.fps)
     assert r.to_dict() == s.to_dict()
     assert isinstance(Segment.from_dict(s.segments[0].to_dict()), Segment)
 
@@ -157,6 +171,7 @@ def test_round_trip_exact():
 def test_long_shots_are_split_so_a_summary_is_never_empty():
     """A 12 s video of four 3 s scenes at 15%: no scene fits 54 frames whole."""
     from trim_desktop.core.select import build_summary, split_long_shots
+
     fps, n_frames = 30, 360
     fi = np.arange(0, n_frames, 15)
     ts = fi / fps
@@ -199,9 +214,15 @@ def _video(shot_seconds, dim=32, seed=0, same=None):
         a += m
     n = a
     ts = np.arange(n) / RATE
-    return dict(frame_indices=np.arange(n) * 15, timestamps=ts, shots=np.array(shots),
-                n_frames=n * 15, duration=n / RATE, fps=30.0,
-                values=np.concatenate(feats).astype(np.float32))
+    return dict(
+        frame_indices=np.arange(n) * 15,
+        timestamps=ts,
+        shots=np.array(shots),
+        n_frames=n * 15,
+        duration=n / RATE,
+        fps=30.0,
+        values=np.concatenate(feats).astype(np.float32),
+    )
 
 
 def _scores_by_shot(v, per_shot, noise=0.002, seed=1):
@@ -211,8 +232,19 @@ def _scores_by_shot(v, per_shot, noise=0.002, seed=1):
 
 
 def _app(v, scores, budget=0.15, picture=None, **kw):
-    return app_summary(v["frame_indices"], v["timestamps"], scores, v["shots"], v["n_frames"],
-                       v["duration"], budget, v["fps"], values=v["values"], picture=picture, **kw)
+    return app_summary(
+        v["frame_indices"],
+        v["timestamps"],
+        scores,
+        v["shots"],
+        v["n_frames"],
+        v["duration"],
+        budget,
+        v["fps"],
+        values=v["values"],
+        picture=picture,
+        **kw,
+    )
 
 
 def _shot_at(v, seg):
@@ -229,7 +261,7 @@ def test_higher_scores_win_between_distinct_shots():
     high = {3, 9, 15}
     # narrow band near 1, as the model's scores are: only the order matters
     scores = _scores_by_shot(v, [0.97 + (0.02 if k in high else 0.0) for k in range(20)])
-    s = _app(v, scores, budget=12.0 / 80.0)                 # room for exactly three shots
+    s = _app(v, scores, budget=12.0 / 80.0)  # room for exactly three shots
     assert _kept_shots(v, s) == high
     assert all("high score" in seg.reason for seg in s.selected)
     # the field's knapsack on the same input does not care about the scores' order
@@ -240,10 +272,10 @@ def test_a_repeated_clip_is_kept_once_while_other_content_fits():
     # shot 0 is the best; shots 5 and 10 are copies of it, as good; the rest distinct
     v = _video([4.0] * 15, same={5: 0, 10: 0})
     scores = _scores_by_shot(v, [0.99 if k in (0, 5, 10) else 0.95 + 0.001 * k for k in range(15)])
-    s = _app(v, scores, budget=16.0 / 60.0)                 # room for four shots' time
+    s = _app(v, scores, budget=16.0 / 60.0)  # room for four shots' time
     kept = _kept_shots(v, s)
-    assert len(kept & {0, 5, 10}) == 1                      # the best content, once
-    assert len(kept) >= 4                                   # the rest of the budget shows others
+    assert len(kept & {0, 5, 10}) == 1  # the best content, once
+    assert len(kept) >= 4  # the rest of the budget shows others
     left = [seg for seg in s.segments if not seg.selected and _shot_at(v, seg) in {0, 5, 10}]
     assert left and all("repeat of piece" in seg.reason for seg in left)
 
@@ -253,9 +285,9 @@ def test_junk_is_never_kept_while_other_content_fits():
     n = len(v["timestamps"])
     picture = np.tile(np.array([110.0, 50.0, 30.0, 5.0, 0.2], np.float32), (n, 1))
     a, b = v["shots"][2]
-    picture[a:b + 1] = [3.0, 1.0, 0.5, 0.1, 1.0]             # black
+    picture[a : b + 1] = [3.0, 1.0, 0.5, 0.1, 1.0]  # black
     a, b = v["shots"][6]
-    picture[a:b + 1] = [90.0, 25.0, 15.0, 0.0, 0.9]          # a still slate
+    picture[a : b + 1] = [90.0, 25.0, 15.0, 0.0, 0.9]  # a still slate
     scores = _scores_by_shot(v, [0.99 if k in (2, 6) else 0.9 for k in range(10)])
     s = _app(v, scores, budget=0.3, picture=picture)
     assert not _kept_shots(v, s) & {2, 6}
@@ -291,7 +323,7 @@ def test_kept_pieces_have_watchable_lengths(seed):
     v = _video(rng.uniform(0.5, 20.0, 30).round(1).tolist(), seed=seed)
     s = _app(v, rng.random(len(v["timestamps"])).astype(np.float32), budget=0.15)
     runs, cur = [], None
-    for seg in s.segments:                                  # join touching kept segments
+    for seg in s.segments:  # join touching kept segments
         if seg.selected and cur is not None and abs(cur[1] - seg.start_time) < 1e-9:
             cur[1] = seg.end_time
         elif seg.selected:
@@ -305,7 +337,7 @@ def test_kept_pieces_have_watchable_lengths(seed):
 def test_every_scene_is_shown_when_the_budget_allows():
     v = _video([20.0] * 5)
     scores = _scores_by_shot(v, [0.99, 0.9, 0.9, 0.9, 0.9], noise=0.01)
-    s = _app(v, scores, budget=0.15)                        # 15 s for five 20 s scenes
+    s = _app(v, scores, budget=0.15)  # 15 s for five 20 s scenes
     assert _kept_shots(v, s) == {0, 1, 2, 3, 4}
 
 
@@ -333,8 +365,13 @@ def test_paper_selection_is_the_fields_knapsack_exactly():
     values = shot_scores(scores, shots, sample_frame_counts(v["frame_indices"], v["n_frames"]))
     expected = knapsack(values, weights, cap)
     info = SimpleNamespace(n_frames=v["n_frames"], duration=v["duration"], fps=v["fps"])
-    feats = SimpleNamespace(frame_indices=v["frame_indices"], timestamps=v["timestamps"],
-                            values=v["values"], info=info, quality=None)
+    feats = SimpleNamespace(
+        frame_indices=v["frame_indices"],
+        timestamps=v["timestamps"],
+        values=v["values"],
+        info=info,
+        quality=None,
+    )
     s = pipeline.select(feats, scores, v["shots"], 0.15, selection="paper")
     assert [seg.index for seg in s.selected] == expected
     assert s.extra["selection"] == "paper"
@@ -345,9 +382,10 @@ def test_paper_selection_is_the_fields_knapsack_exactly():
 def test_app_selection_is_quick_on_a_two_hour_video():
     # 14 400 samples, 600 shots: the similarity matrix is over pieces, not samples
     import time
+
     v = _video([12.0] * 600, dim=64)
     scores = np.random.default_rng(0).random(len(v["timestamps"])).astype(np.float32)
     t = time.perf_counter()
     s = _app(v, scores, budget=0.15)
-    assert time.perf_counter() - t < 30      # a hang guard, not a benchmark (docs/benchmarks.md)
+    assert time.perf_counter() - t < 30  # a hang guard, not a benchmark (docs/benchmarks.md)
     assert s.selected_duration == pytest.approx(0.15 * 7200, abs=1.0)

@@ -1,4 +1,5 @@
 """Session: one video's state, what a settings change reruns, steps as generators (no Qt)."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -9,9 +10,18 @@ import pytest
 
 from trim_desktop.core.pipeline import SummarizeSettings
 from trim_desktop.core.progress import Cancelled, CancelToken
-from trim_desktop.core.session import (EXTRACT_FIELDS, NO_RERUN_FIELDS, SELECT_FIELDS,
-                                       TRAIN_FIELDS, Edit, Extracted, Scored, Selected,
-                                       Session, rerun_for)
+from trim_desktop.core.session import (
+    EXTRACT_FIELDS,
+    NO_RERUN_FIELDS,
+    SELECT_FIELDS,
+    TRAIN_FIELDS,
+    Edit,
+    Extracted,
+    Scored,
+    Selected,
+    Session,
+    rerun_for,
+)
 
 FAST = SummarizeSettings(steps1=2, steps2=4, device="cpu", budget=0.3)
 """calls (a fixture in conftest.py): pipeline.extract gives fake_features()."""
@@ -24,14 +34,27 @@ def opened():
 
 
 # ------------------------------------------------------------------ what a change reruns
-@pytest.mark.parametrize("field,value,stage", [
-    ("backbone", "resnet50", "extract"), ("preprocess", "resize", "extract"),
-    ("rate", 1.0, "extract"), ("engine", "torch", "extract"),
-    ("alpha", 2.0, "train"), ("beta", 1.0, "train"), ("gamma", 0.5, "train"),
-    ("nu", 0.01, "train"), ("preset", "short", "train"), ("seed", 3, "train"),
-    ("stage1", False, "train"), ("steps2", 9, "train"), ("model_path", "m.pt", "train"),
-    ("budget", 0.4, "select"), ("device", "cuda", None), ("use_cache", False, None),
-])
+@pytest.mark.parametrize(
+    "field,value,stage",
+    [
+        ("backbone", "resnet50", "extract"),
+        ("preprocess", "resize", "extract"),
+        ("rate", 1.0, "extract"),
+        ("engine", "torch", "extract"),
+        ("alpha", 2.0, "train"),
+        ("beta", 1.0, "train"),
+        ("gamma", 0.5, "train"),
+        ("nu", 0.01, "train"),
+        ("preset", "short", "train"),
+        ("seed", 3, "train"),
+        ("stage1", False, "train"),
+        ("steps2", 9, "train"),
+        ("model_path", "m.pt", "train"),
+        ("budget", 0.4, "select"),
+        ("device", "cuda", None),
+        ("use_cache", False, None),
+    ],
+)
 def test_rerun_for_each_setting(field, value, stage):
     assert rerun_for(FAST, FAST.replace(**{field: value})) == stage
 
@@ -68,16 +91,16 @@ def test_full_run_yields_features_then_scores_and_keeps_one_summary(calls):
     step = s.steps("extract", FAST)
     for update in step(seen.append, CancelToken()):
         if isinstance(update, Extracted):
-            assert s.features is None          # the step itself changes nothing
+            assert s.features is None  # the step itself changes nothing
             assert s.apply(update) and s.features is update.features
-            assert s.plan(FAST) == "train"     # features in, scores not yet
+            assert s.plan(FAST) == "train"  # features in, scores not yet
         else:
             assert isinstance(update, Scored) and s.apply(update)
     assert calls == {"extract": 1, "score": 1, "select": 1}
     assert {p.stage for p in seen} >= {"kts", "stage2", "select"}
     assert s.scores.shape == (30,) and s.summary.segments and s.summary.selected
     assert s.summary.sample_scores.tolist() == pytest.approx(s.scores.tolist())
-    assert not hasattr(s, "result")            # the summary is held once
+    assert not hasattr(s, "result")  # the summary is held once
     assert s.device.startswith("CPU")
 
 
@@ -114,9 +137,9 @@ def test_session_keeps_its_own_stage1_memo(calls, monkeypatch):
     s.run(None, FAST)
     assert len(runs) == 1
     s.run(None, FAST.replace(gamma=1.0))
-    assert len(runs) == 1                     # inputs and targets came from the session's memo
-    assert train._MEMO.key is None            # the process-wide memo was not used
-    other = opened()                          # another session has its own: builds them again
+    assert len(runs) == 1  # inputs and targets came from the session's memo
+    assert train._MEMO.key is None  # the process-wide memo was not used
+    other = opened()  # another session has its own: builds them again
     other.run(None, FAST.replace(gamma=1.0))
     assert len(runs) == 2
 
@@ -179,12 +202,15 @@ def test_edits_survive_a_rescore_and_a_budget_change(calls):
     t_drop, t_add = middle(segs[dropped]), middle(segs[added])
     s.toggle(dropped)
     s.toggle(added)
-    for change in (dict(gamma=0.0, beta=2.0), dict(gamma=0.0, beta=2.0, budget=0.5),
-                   dict(preset="short")):
+    for change in (
+        dict(gamma=0.0, beta=2.0),
+        dict(gamma=0.0, beta=2.0, budget=0.5),
+        dict(preset="short"),
+    ):
         s.run(None, FAST.replace(**change))
         assert not kept_at(s, t_drop) and kept_at(s, t_add), change
         assert s.edited_pieces() == 2
-    s.reset_edits()                    # "2 manual changes - Reset"
+    s.reset_edits()  # "2 manual changes - Reset"
     assert s.edits == [] and s.edited_pieces() == 0
     assert [g.selected for g in s.summary.segments] == s._machine
 
@@ -195,7 +221,7 @@ def test_the_rest_is_fitted_around_the_edits(calls):
     s.run(None, FAST.replace(budget=0.5))
     budget = s.summary.budget_seconds
     machine = [g.selected for g in s.summary.segments]
-    for i, g in enumerate(s.summary.segments):   # keep every left-out piece by hand
+    for i, g in enumerate(s.summary.segments):  # keep every left-out piece by hand
         if not g.selected:
             s.toggle(i)
     s.run(None, FAST.replace(budget=0.5, gamma=1.0))
@@ -220,12 +246,22 @@ def test_edits_survive_a_re_cut(calls):
         m = (a + b) // 2
         halves += [(a, m), (m + 1, b)] if b > a else [(a, b)]
     f = s.features
-    cut = build_summary(f.frame_indices, f.timestamps, s.scores, np.array(halves),
-                        n_frames=f.info.n_frames, duration=f.info.duration, budget=0.3,
-                        fps=f.info.fps)
+    cut = build_summary(
+        f.frame_indices,
+        f.timestamps,
+        s.scores,
+        np.array(halves),
+        n_frames=f.info.n_frames,
+        duration=f.info.duration,
+        budget=0.3,
+        fps=f.info.fps,
+    )
     assert s.apply(Selected(s.gen, FAST, cut))
-    covered = [g for g in s.summary.segments if g.start_time >= seg.start_time - 1e-9
-               and g.end_time <= seg.end_time + 1e-9]
+    covered = [
+        g
+        for g in s.summary.segments
+        if g.start_time >= seg.start_time - 1e-9 and g.end_time <= seg.end_time + 1e-9
+    ]
     assert len(covered) >= 2 and all(g.selected is (not was) for g in covered)
     assert kept_at(s, t) is (not was)
 
@@ -241,7 +277,7 @@ def test_undo_redo_of_edits_and_settings(calls):
     assert [g.selected for g in s.summary.segments][1] == flags0[1]
     assert s.undo() is not None and s.edits == []
     assert [g.selected for g in s.summary.segments] == flags0
-    assert s.undo() is None                      # nothing before the first summary
+    assert s.undo() is None  # nothing before the first summary
     assert s.redo() is not None and s.redo() is not None and len(s.edits) == 2
     assert s.redo() is None
     # a settings change is a step too; the GUI applies the settings undo gives back
@@ -253,7 +289,7 @@ def test_undo_redo_of_edits_and_settings(calls):
     assert state.settings == FAST and len(state.edits) == 2
     assert s.redo().settings == moved
     s.undo()
-    s.toggle(2)                                  # a new step clears what could be redone
+    s.toggle(2)  # a new step clears what could be redone
     assert not s.history.can_redo
 
 
@@ -267,10 +303,14 @@ def test_opening_another_video_forgets_edits_and_history(calls):
 
 def test_session_imports_without_torch_or_qt():
     import subprocess
-    code = ("import sys; import trim_desktop.core.api, trim_desktop.core.session;"
-            "print('torch' in sys.modules, any(m.startswith('PySide6') for m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.split()
+
+    code = (
+        "import sys; import trim_desktop.core.api, trim_desktop.core.session;"
+        "print('torch' in sys.modules, any(m.startswith('PySide6') for m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
     assert out == ["False", "False"]
 
 
@@ -300,24 +340,24 @@ def test_split_pieces_are_toggled_separately_and_the_cut_survives_a_rescore(call
     n = len(s.summary.segments)
     i, seg = next((i, g) for i, g in enumerate(s.summary.segments) if g.duration >= 2)
     t, was = round(middle(seg), 3), seg.selected
-    assert s.split(seg.start_time + 0.05) is None          # too close to the edge
+    assert s.split(seg.start_time + 0.05) is None  # too close to the edge
     assert s.split(t) == i + 1 and len(s.summary.segments) == n + 1
     first, second = s.summary.segments[i], s.summary.segments[i + 1]
     assert (first.end_time, second.start_time) == (t, t)
     assert first.selected is was and second.selected is was and s.edited_pieces() == 1
     assert first.start_frame < second.start_frame <= first.end_frame + 1
-    s.toggle(i)                                            # only the first part
+    s.toggle(i)  # only the first part
     assert kept_at(s, t - 0.1) is (not was) and kept_at(s, t + 0.1) is was
     for change in (dict(gamma=0.0, beta=2.0), dict(gamma=0.0, beta=2.0, budget=0.5)):
         s.run(None, FAST.replace(**change))
         assert any(abs(g.start_time - t) < 1e-9 for g in s.summary.segments), change
         assert kept_at(s, t - 0.1) is (not was), change
     s.run(None, FAST)
-    s.undo()                                               # the budget, the weights
+    s.undo()  # the budget, the weights
     s.undo()
-    s.undo()                                               # the toggle
+    s.undo()  # the toggle
     assert kept_at(s, t - 0.1) is kept_at(s, t + 0.1)
-    s.undo()                                               # the split
+    s.undo()  # the split
     assert len(s.summary.segments) == n and s.cuts == []
     s.redo()
     assert len(s.summary.segments) == n + 1 and s.cuts == [t]
@@ -328,15 +368,19 @@ def test_split_pieces_are_toggled_separately_and_the_cut_survives_a_rescore(call
 def test_a_trimmed_piece_stays_trimmed_after_a_rescore_and_undo_restores_it(calls):
     s = opened()
     s.run(None, FAST)
-    i, seg = next((i, g) for i, g in enumerate(s.summary.segments)
-                  if g.selected and g.duration >= 1.5)
+    i, seg = next(
+        (i, g) for i, g in enumerate(s.summary.segments) if g.selected and g.duration >= 1.5
+    )
     a, b = seg.start_time, seg.end_time
     cut = round(a + 0.6, 3)
     assert s.trim(i, "start", cut)
     assert outside(kept_time(s), a, cut) and inside(kept_time(s), cut, b)
-    assert s.edited_pieces() == 1                         # one trim, one manual change
-    for change in (dict(gamma=0.0, beta=2.0), dict(preset="short"),
-                   dict(gamma=0.0, beta=2.0, budget=0.5)):
+    assert s.edited_pieces() == 1  # one trim, one manual change
+    for change in (
+        dict(gamma=0.0, beta=2.0),
+        dict(preset="short"),
+        dict(gamma=0.0, beta=2.0, budget=0.5),
+    ):
         s.run(None, FAST.replace(**change))
         assert outside(kept_time(s), a, cut) and inside(kept_time(s), cut, b), change
     s.run(None, FAST)
@@ -345,15 +389,18 @@ def test_a_trimmed_piece_stays_trimmed_after_a_rescore_and_undo_restores_it(call
     assert inside(kept_time(s), a, b) and s.cuts == [] and s.edits == []
     s.redo()
     assert outside(kept_time(s), a, cut) and inside(kept_time(s), cut, b)
-    assert not s.trim(i, "start", cut)                    # already there: no change
+    assert not s.trim(i, "start", cut)  # already there: no change
 
 
 def test_dragging_a_start_outward_keeps_part_of_the_left_out_neighbour(calls):
     s = opened()
     s.run(None, FAST)
     segs = s.summary.segments
-    i = next(i for i in range(1, len(segs)) if segs[i].selected and not segs[i - 1].selected
-             and segs[i - 1].duration >= 1.0)
+    i = next(
+        i
+        for i in range(1, len(segs))
+        if segs[i].selected and not segs[i - 1].selected and segs[i - 1].duration >= 1.0
+    )
     a, prev_start, b = segs[i].start_time, segs[i - 1].start_time, segs[i].end_time
     t = round(a - 0.5, 3)
     assert s.trim(i, "start", t)
@@ -366,5 +413,6 @@ def test_dragging_a_start_outward_keeps_part_of_the_left_out_neighbour(calls):
     end = g.end_time
     assert s.trim(j, "start", end + 5)
     assert inside(kept_time(s), end - 0.2, end) and outside(kept_time(s), g.start_time, end - 0.2)
-    assert not s.trim(next(k for k, h in enumerate(s.summary.segments) if not h.selected),
-                      "start", 0.0)                       # a left-out piece has no edges
+    assert not s.trim(
+        next(k for k, h in enumerate(s.summary.segments) if not h.selected), "start", 0.0
+    )  # a left-out piece has no edges

@@ -1,4 +1,5 @@
 """core.settings: one copy of the presets and limits, read by training, the CLIs and the GUI."""
+
 from __future__ import annotations
 
 import ast
@@ -8,8 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from trim_desktop.cli import summarize, train as train_cli
-from trim_desktop.core import api, settings as S, train as T
+from trim_desktop.cli import summarize
+from trim_desktop.cli import train as train_cli
+from trim_desktop.core import api
+from trim_desktop.core import settings as S
+from trim_desktop.core import train as T
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -17,7 +21,13 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_training_presets_are_the_settings_weights():
     for key, w in S.PRESET_WEIGHTS.items():
         t = T.PRESETS[key]
-        assert (t.alpha, t.beta, t.gamma, t.nu, t.stage1) == (w.alpha, w.beta, w.gamma, w.nu, w.stage1)
+        assert (t.alpha, t.beta, t.gamma, t.nu, t.stage1) == (
+            w.alpha,
+            w.beta,
+            w.gamma,
+            w.nu,
+            w.stage1,
+        )
         assert t.regime == "video"
     for key, w in S.PAPER_WEIGHTS.items():
         t = T.PAPER_PRESETS[key]
@@ -32,7 +42,7 @@ def test_every_preset_fits_the_sliders():
         for name, limit in S.WEIGHT_LIMITS.items():
             v = getattr(w, name)
             assert 0 <= v <= limit.maximum
-            assert abs(v / limit.step - round(v / limit.step)) < 1e-6   # a slider tick
+            assert abs(v / limit.step - round(v / limit.step)) < 1e-6  # a slider tick
     assert 0 < S.BUDGET_MIN <= S.BUDGET_DEFAULT <= S.BUDGET_MAX < 1
 
 
@@ -47,21 +57,35 @@ def test_the_clis_take_their_choices_from_settings():
     help_text = summarize.build_parser().format_help()
     for key, w in S.PRESET_WEIGHTS.items():
         if key != "auto":
-            assert f'"{S.PRESET_LABELS[key]}": PTRIM {w.alpha:g}, PCTRIM {w.beta:g}, REP {w.gamma:g}' in help_text
+            assert (
+                f'"{S.PRESET_LABELS[key]}": PTRIM {w.alpha:g}, PCTRIM {w.beta:g}, REP {w.gamma:g}'
+                in help_text
+            )
     args = summarize.build_parser().parse_args(["x.mp4"])
     assert args.budget == pytest.approx(S.BUDGET_DEFAULT * 100)
     with pytest.raises(SystemExit):
         summarize.build_parser().parse_args(["x.mp4", "--preset", "nosuch"])
-    assert train_cli.build_parser().parse_args(["d", "-o", "m.pt", "--preset", "short"]).preset == "short"
+    assert (
+        train_cli.build_parser().parse_args(["d", "-o", "m.pt", "--preset", "short"]).preset
+        == "short"
+    )
 
 
 def test_presets_come_without_torch():
     """The GUI fills its panel before torch is imported: api and settings load no torch."""
-    code = ("import sys; from trim_desktop.core import api; p, labels, rule = api.presets(); "
-            "assert rule(60) == 'short' and labels['long'] == 'Long, multi-scene'; "
-            "print('torch' in sys.modules, 'av' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=ROOT, timeout=120, check=True).stdout.split()
+    code = (
+        "import sys; from trim_desktop.core import api; p, labels, rule = api.presets(); "
+        "assert rule(60) == 'short' and labels['long'] == 'Long, multi-scene'; "
+        "print('torch' in sys.modules, 'av' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=True,
+    ).stdout.split()
     assert out == ["False", "False"]
 
 

@@ -1,10 +1,11 @@
 """Training: presets, masking, determinism, stages, warm start, cancel and progress."""
+
 import numpy as np
 import pytest
 import torch
 
 from trim_desktop.core import train as T
-from trim_desktop.core.progress import CancelToken, Cancelled
+from trim_desktop.core.progress import Cancelled, CancelToken
 
 D = 24
 
@@ -12,7 +13,7 @@ D = 24
 def feats(n=30, seed=0, d=D):
     rng = np.random.default_rng(seed)
     X = np.maximum(rng.normal(0.3, 0.6, (n, d)), 0)
-    X[n // 2:] += 1.5 * rng.random(d)          # a scene change halfway
+    X[n // 2 :] += 1.5 * rng.random(d)  # a scene change halfway
     return X.astype(np.float32)
 
 
@@ -21,7 +22,7 @@ FAST = T.TrainSettings(steps1=3, steps2=3, lr=1e-3)
 
 def test_presets_name_the_weights_by_loss():
     long, short, paper = T.PRESETS["long"], T.PRESETS["short"], T.PRESETS["paper"]
-    assert (long.alpha, long.beta, long.gamma, long.nu) == (1, 1, 0.5, 0.005)   # PTRIM, PCTRIM, REP
+    assert (long.alpha, long.beta, long.gamma, long.nu) == (1, 1, 0.5, 0.005)  # PTRIM, PCTRIM, REP
     assert (short.alpha, short.beta, short.gamma, short.nu) == (1, 0.5, 0, 0.0005)
     assert (paper.alpha, paper.beta, paper.gamma, paper.nu) == (1, 5, 0.5, 0.005)
     assert set(T.PRESETS) == {"auto", "long", "short", "paper"} == set(T.PRESET_LABELS)
@@ -60,7 +61,7 @@ def test_mask_fraction_and_zero_rows(n):
         assert views.shape == (2, n, 5)
         for v, m in zip(views, masks):
             k = int(m.sum())
-            if n >= 7:   # a valid count exists in [ceil(.15 n), floor(.5 n)]
+            if n >= 7:  # a valid count exists in [ceil(.15 n), floor(.5 n)]
                 assert 0.15 <= k / n <= 0.5
             assert (v[m] == 0).all()
             assert torch.equal(v[~m], X[~m])
@@ -78,7 +79,7 @@ def test_deterministic_for_a_seed_and_leaves_global_rng_alone():
     assert torch.equal(before, after)
     b = T.train_on_video(X, FAST)
     assert a.scores.dtype == np.float32 and a.scores.shape == (30,)
-    assert np.array_equal(a.scores, b.scores)                   # bitwise
+    assert np.array_equal(a.scores, b.scores)  # bitwise
     c = T.train_on_video(X, FAST.replace(seed=1))
     assert not np.array_equal(a.scores, c.scores)
     assert set(a.history) >= {"pre", "corr", "sd1", "sd2", "unsup", "ptrim", "rep", "sd"}
@@ -91,6 +92,7 @@ def test_history_holds_each_steps_loss_values():
     order: the first stage-2 entry is the loss of the freshly initialised network."""
     from trim_desktop.core.losses import VideoTargets, unsup_terms
     from trim_desktop.core.model import TrimScorer
+
     X = feats()
     s = FAST.replace(stage1=False, steps2=4)
     r = T.train_on_video(X, s)
@@ -102,7 +104,7 @@ def test_history_holds_each_steps_loss_values():
     for k, v in first.items():
         assert len(r.history[k]) == 4 and all(type(x) is float for x in r.history[k])
         assert r.history[k][0] == pytest.approx(float(v.detach()), rel=1e-6)
-    assert r.history["unsup"][0] != r.history["unsup"][-1]   # it trained
+    assert r.history["unsup"][0] != r.history["unsup"][-1]  # it trained
 
 
 @pytest.mark.parametrize("d", [2048, 1280])
@@ -114,7 +116,9 @@ def test_real_feature_dims(d):
 
 def test_stage2_only():
     stages = []
-    r = T.train_on_video(feats(), FAST.replace(stage1=False), progress=lambda p: stages.append(p.stage))
+    r = T.train_on_video(
+        feats(), FAST.replace(stage1=False), progress=lambda p: stages.append(p.stage)
+    )
     assert "pre" not in r.history and r.stage1_state is None
     assert set(stages) == {"stage2"}
 
@@ -135,8 +139,9 @@ def test_warm_start_continues_from_weights():
     np.testing.assert_array_equal(same.scores, T.score_with_model(X, cold.state_dict))
     np.testing.assert_array_equal(same.scores, cold.scores)
     # a slider move: other weights, continue from the previous network
-    moved = T.train_on_video(X, T.warm_start_settings(FAST.replace(gamma=0.0, beta=5.0)),
-                             init_state=cold.state_dict)
+    moved = T.train_on_video(
+        X, T.warm_start_settings(FAST.replace(gamma=0.0, beta=5.0)), init_state=cold.state_dict
+    )
     assert "pre" not in moved.history and np.isfinite(moved.scores).all()
     assert not np.array_equal(moved.scores, cold.scores)
 
@@ -151,6 +156,7 @@ def test_cancel_raises():
     def cb(p):
         if p.stage == "stage2":
             tok2.cancel()
+
     with pytest.raises(Cancelled):
         T.train_on_video(feats(), FAST, progress=cb, cancel=tok2)
 
@@ -166,8 +172,9 @@ def test_progress_payload():
         assert all(p.payload is None or p.payload.shape == (30,) for p in reps)
 
 
-@pytest.mark.parametrize("X", [np.zeros((1, D)), np.ones((2, D)), np.ones((5, D)),
-                               np.zeros((4, D))])
+@pytest.mark.parametrize(
+    "X", [np.zeros((1, D)), np.ones((2, D)), np.ones((5, D)), np.zeros((4, D))]
+)
 def test_degenerate_videos_train_to_finite_scores(X):
     r = T.train_on_video(X.astype(np.float32), FAST)
     assert np.isfinite(r.scores).all()
@@ -184,10 +191,15 @@ def test_bad_input():
 def test_collection_and_scoring():
     vids = [feats(20, 0), feats(25, 1), feats(12, 2)]
     stages, hist = [], {}
-    research = T.PAPER_PRESETS["long"]                               # what trim-train uses
-    sd = T.train_on_collection(vids, research, epochs1=1, epochs2=1,
-                               progress=lambda p: stages.append((p.stage, p.done, p.total)),
-                               history=hist)
+    research = T.PAPER_PRESETS["long"]  # what trim-train uses
+    sd = T.train_on_collection(
+        vids,
+        research,
+        epochs1=1,
+        epochs2=1,
+        progress=lambda p: stages.append((p.stage, p.done, p.total)),
+        history=hist,
+    )
     assert ("stage1", 3, 3) in stages and ("stage2", 3, 3) in stages
     assert len(hist["pre"]) == 3 and len(hist["unsup"]) == 3
     s = T.score_with_model(vids[1], sd)
@@ -204,15 +216,19 @@ def test_reuse_stage1_gives_the_cold_answer():
     """Slider moves reuse stage 1 and the targets of the same features: same result."""
     X = feats()
     T.clear_stage1_memo()
-    T.train_on_video(X, FAST, reuse_stage1=True)    # fills the memo
+    T.train_on_video(X, FAST, reuse_stage1=True)  # fills the memo
     moved = FAST.replace(gamma=0.0, beta=5.0)
     stages = []
-    again = T.train_on_video(X, moved, reuse_stage1=True,
-                             progress=lambda p: stages.append((p.stage, p.payload is not None)))
+    again = T.train_on_video(
+        X,
+        moved,
+        reuse_stage1=True,
+        progress=lambda p: stages.append((p.stage, p.payload is not None)),
+    )
     cold = T.train_on_video(X, moved)
     np.testing.assert_array_equal(again.scores, cold.scores)
     assert again.history["pre"] == cold.history["pre"]
-    assert stages[0] == ("stage1", True)          # the stage-1 curve at once
+    assert stages[0] == ("stage1", True)  # the stage-1 curve at once
     # other stage-1 settings or other features: no reuse
     other = T.train_on_video(X, moved.replace(seed=1), reuse_stage1=True)
     np.testing.assert_array_equal(other.scores, T.train_on_video(X, moved.replace(seed=1)).scores)
@@ -222,8 +238,10 @@ def test_reuse_stage1_gives_the_cold_answer():
 
 # --- bfloat16 convolution on long videos (T.train_precision) ---------------------
 
+
 def test_train_precision_rules(monkeypatch):
     from trim_desktop.core import device as devmod
+
     monkeypatch.setattr(devmod, "cpu_has_native_bf16", lambda: True)
     auto = T.TrainSettings()
     assert T.train_precision(auto, T.BF16_MIN_SAMPLES, "cpu") == "bf16"
@@ -241,7 +259,9 @@ def test_bf16_training_ranks_like_float32(monkeypatch):
     """A long video's scores with the bf16 convolution: not the float32 numbers, but the
     same ranking (the bar in docs/training.md)."""
     from scipy.stats import spearmanr
+
     from trim_desktop.core import device as devmod
+
     monkeypatch.setattr(devmod, "cpu_has_native_bf16", lambda: True)
     rng = np.random.default_rng(0)
     X = np.abs(rng.standard_normal((T.BF16_MIN_SAMPLES, 64))).astype(np.float32)
@@ -256,12 +276,13 @@ def test_bf16_training_ranks_like_float32(monkeypatch):
 
 # --- the one-video regime (the presets': losses.balanced_terms, zero readout, 3 members) ----
 
+
 def planted(n=80, d=16, seed=0):
     """Features with planted structure: a second half unlike the first (novel against the
     past: Gamma_t), and four single moments unlike the one before (Delta_t spikes)."""
     rng = np.random.default_rng(seed)
     X = np.abs(rng.normal(0.5, 0.2, (n, d)))
-    X[n // 2:, : d // 4] += 3.0
+    X[n // 2 :, : d // 4] += 3.0
     spikes = [n // 8, 5 * n // 16, 11 * n // 16, 7 * n // 8]
     X[spikes] += rng.random((len(spikes), d)) * 4
     return X.astype(np.float32), spikes
@@ -271,8 +292,9 @@ ONE_VIDEO = T.PRESETS["long"]
 
 
 def _alone(X, alpha=0.0, beta=0.0, gamma=0.0, seed=0):
-    return T.train_on_video(X, ONE_VIDEO.replace(alpha=alpha, beta=beta, gamma=gamma,
-                                                 seed=seed)).scores
+    return T.train_on_video(
+        X, ONE_VIDEO.replace(alpha=alpha, beta=beta, gamma=gamma, seed=seed)
+    ).scores
 
 
 def test_each_term_alone_moves_the_ranking_its_own_way():
@@ -298,13 +320,14 @@ def test_each_term_alone_moves_the_ranking_its_own_way():
 def test_the_paper_regime_is_kept_for_research():
     X, _ = planted(n=40)
     paper = T.train_on_video(X, FAST.replace(regime="paper"))
-    assert "pre" in paper.history                                # stage 1 ran, eq. (3)
+    assert "pre" in paper.history  # stage 1 ran, eq. (3)
     with pytest.raises(ValueError):
         T.TrainSettings(regime="magic")
 
 
 def test_two_seeds_agree_on_planted_structure():
     from scipy.stats import spearmanr
+
     X, _ = planted()
     a, b = _alone(X, alpha=1, gamma=5, seed=0), _alone(X, alpha=1, gamma=5, seed=1)
     assert spearmanr(a, b)[0] > 0.8
@@ -314,8 +337,8 @@ def test_two_seeds_agree_on_planted_structure():
 def test_no_slider_position_collapses_the_scores(weights):
     X, _ = planted()
     s = _alone(X, *weights)
-    assert s.std() > 0.02                                        # not all equal
-    assert np.mean((s > 0.999) | (s < 0.001)) < 0.5              # not pinned at 0 or 1
+    assert s.std() > 0.02  # not all equal
+    assert np.mean((s > 0.999) | (s < 0.001)) < 0.5  # not pinned at 0 or 1
 
 
 def test_inputs_are_deterministic_and_smaller():
@@ -330,8 +353,11 @@ def test_progress_of_the_one_video_regime_is_one_bar_that_only_grows():
     seen = []
     T.REPORT_INTERVAL_S, old = 0.0, T.REPORT_INTERVAL_S
     try:
-        T.train_on_video(X, ONE_VIDEO.replace(steps2=4),
-                         progress=lambda p: seen.append((p.stage, p.done, p.total, p.payload)))
+        T.train_on_video(
+            X,
+            ONE_VIDEO.replace(steps2=4),
+            progress=lambda p: seen.append((p.stage, p.done, p.total, p.payload)),
+        )
     finally:
         T.REPORT_INTERVAL_S = old
     stages = {s for s, *_ in seen}
@@ -351,11 +377,12 @@ def test_research_mode_keeps_the_papers_settings():
 
 def test_training_leaves_the_cores_other_processes_use(monkeypatch):
     from trim_desktop.core import cpus
+
     monkeypatch.setattr(cpus, "available_cpus", lambda: 4)
     monkeypatch.setattr(cpus, "busy_elsewhere", lambda window_s=0.05: 1.2)
     assert cpus.training_threads() == 3
     monkeypatch.setattr(cpus, "busy_elsewhere", lambda window_s=0.05: 9.0)
-    assert cpus.training_threads() == 1                       # never fewer than one
+    assert cpus.training_threads() == 1  # never fewer than one
     seen = []
     before = torch.get_num_threads()
     monkeypatch.setattr(cpus, "training_threads", lambda: 1)

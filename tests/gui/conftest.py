@@ -4,6 +4,7 @@ Dialogs are intercepted (``dialogs`` fixture records them instead of blocking), 
 uses short presets (``fast_training``), features use the small efficientnet-lite0 backbone
 with its real weights on the CPU.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -21,8 +22,14 @@ FAST_STEPS = dict(steps1=2, steps2=4)
 @pytest.fixture(scope="session")
 def clip(tmp_path_factory):
     """A 9 s 320x240 clip with sound: six 1.5 s scenes."""
-    return make_video(tmp_path_factory.mktemp("media") / "clip.mp4", duration=9.0, fps=25,
-                      size=(320, 240), scene_s=1.5, audio=True)
+    return make_video(
+        tmp_path_factory.mktemp("media") / "clip.mp4",
+        duration=9.0,
+        fps=25,
+        size=(320, 240),
+        scene_s=1.5,
+        audio=True,
+    )
 
 
 @pytest.fixture
@@ -35,8 +42,9 @@ def gui_env(tmp_path, monkeypatch):
     monkeypatch.setenv("TRIM_DESKTOP_SETTINGS", str(ini))
     monkeypatch.setenv("TRIM_DESKTOP_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("TRIM_DESKTOP_DATA", str(tmp_path / "data"))
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
-                      str(tmp_path / "settings"))
+    QSettings.setPath(
+        QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings")
+    )
     return ini
 
 
@@ -69,21 +77,28 @@ def dialogs(monkeypatch):
     from trim_desktop.gui import dialogs as dlg
 
     rec = DialogRecorder()
-    monkeypatch.setattr(dlg, "show_error",
-                        lambda parent, text, details=None, title="": rec.errors.append((text, details)))
+    monkeypatch.setattr(
+        dlg,
+        "show_error",
+        lambda parent, text, details=None, title="": rec.errors.append((text, details)),
+    )
     monkeypatch.setattr(dlg, "ask_save_path", lambda parent, suggested: rec.save_path or "")
     monkeypatch.setattr(dlg, "ask_open_path", lambda parent, folder: rec.open_path or "")
-    monkeypatch.setattr(dlg, "ask_project_save_path",
-                        lambda parent, suggested: rec.project_save_path or "")
-    monkeypatch.setattr(dlg, "ask_project_open_path",
-                        lambda parent, folder: rec.project_open_path or "")
+    monkeypatch.setattr(
+        dlg, "ask_project_save_path", lambda parent, suggested: rec.project_save_path or ""
+    )
+    monkeypatch.setattr(
+        dlg, "ask_project_open_path", lambda parent, folder: rec.project_open_path or ""
+    )
 
     def done(parent, path):
         rec.export_done.append(path)
         return rec.export_action
 
     monkeypatch.setattr(dlg, "export_done", done)
-    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: rec.opened_urls.append(url) or True)
+    monkeypatch.setattr(
+        QDesktopServices, "openUrl", lambda url: rec.opened_urls.append(url) or True
+    )
     monkeypatch.setattr(dlg, "show_shortcuts", lambda parent: None)
     return rec
 

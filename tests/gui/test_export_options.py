@@ -1,4 +1,5 @@
 """File > Export Options: one video or a clip per piece, frame-accurate or fast."""
+
 from __future__ import annotations
 
 import av
@@ -10,13 +11,11 @@ from tests.gui.test_main_window import summarize
 def export(qtbot, win, dialogs):
     n = len(dialogs.export_done)
     win.export_summary()
-    qtbot.waitUntil(lambda: len(dialogs.export_done) > n or bool(dialogs.errors),
-                    timeout=60000)
+    qtbot.waitUntil(lambda: len(dialogs.export_done) > n or bool(dialogs.errors), timeout=60000)
     assert not dialogs.errors, dialogs.errors
 
 
-def test_export_options_clips_and_fast(make_window, clip, qtbot, dialogs, tmp_path,
-                                       monkeypatch):
+def test_export_options_clips_and_fast(make_window, clip, qtbot, dialogs, tmp_path, monkeypatch):
     from trim_desktop.gui import dialogs as dlg
 
     win = make_window()
@@ -37,7 +36,7 @@ def test_export_options_clips_and_fast(make_window, clip, qtbot, dialogs, tmp_pa
     assert dialogs.export_done[-1] == str(folder)
     names = sorted(p.name for p in folder.iterdir())
     assert len(names) == len(pieces) and all(n.endswith(".mp4") for n in names)
-    assert dialogs.opened_urls[-1].toLocalFile() == str(folder)   # the folder itself
+    assert dialogs.opened_urls[-1].toLocalFile() == str(folder)  # the folder itself
 
     # one video as .mkv: Matroska, a chapter per kept piece
     A["export_single"].trigger()
@@ -52,17 +51,20 @@ def test_export_options_clips_and_fast(make_window, clip, qtbot, dialogs, tmp_pa
     A["export_fast"].trigger()
     A["export_clips"].trigger()
     monkeypatch.setattr(dlg, "ask_clips_folder", lambda parent, suggested: "")
-    win.export_summary()   # asked, then cancelled: the choices are stored all the same
+    win.export_summary()  # asked, then cancelled: the choices are stored all the same
     again = make_window()
     assert again.actions_["export_fast"].isChecked()
     assert again.actions_["export_clips"].isChecked()
 
 
-@pytest.mark.parametrize("chosen, typed, expected", [
-    ("Matroska video (*.mkv)", "/x/s", "/x/s.mkv"),
-    ("MP4 video (*.mp4)", "/x/s.mov", "/x/s.mov"),
-    ("QuickTime movie (*.mov)", "/x/s.txt", "/x/s.txt.mov"),
-])
+@pytest.mark.parametrize(
+    "chosen, typed, expected",
+    [
+        ("Matroska video (*.mkv)", "/x/s", "/x/s.mkv"),
+        ("MP4 video (*.mp4)", "/x/s.mov", "/x/s.mov"),
+        ("QuickTime movie (*.mov)", "/x/s.txt", "/x/s.txt.mov"),
+    ],
+)
 def test_save_dialog_adds_the_chosen_ending(monkeypatch, chosen, typed, expected):
     from PySide6.QtWidgets import QFileDialog
 

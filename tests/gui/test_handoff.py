@@ -1,6 +1,7 @@
 """The window's hand-off commands: File > Export Cut List (read back by OpenTimelineIO)
 and File > Open Segments (a segments file's kept pieces become the summary, which
 Preview and Export then use)."""
+
 from __future__ import annotations
 
 import json
@@ -16,8 +17,12 @@ pytestmark = pytest.mark.slow
 
 
 def in_file_menu(win, key) -> bool:
-    return any(a is win.actions_[key] for m in win.menuBar().actions()
-               if "File" in m.text() for a in m.menu().actions())
+    return any(
+        a is win.actions_[key]
+        for m in win.menuBar().actions()
+        if "File" in m.text()
+        for a in m.menu().actions()
+    )
 
 
 def test_export_cut_list_from_the_file_menu(window, clip, qtbot, dialogs, tmp_path, monkeypatch):
@@ -28,16 +33,28 @@ def test_export_cut_list_from_the_file_menu(window, clip, qtbot, dialogs, tmp_pa
     summarize(qtbot, win, clip)
     out = tmp_path / "cuts.otio"
     asked = []
-    monkeypatch.setattr(dlg, "ask_cutlist_path",
-                        lambda parent, suggested, formats: asked.append(formats) or str(out))
+    monkeypatch.setattr(
+        dlg,
+        "ask_cutlist_path",
+        lambda parent, suggested, formats: asked.append(formats) or str(out),
+    )
     assert win.actions_["cutlist"].isEnabled()
     win.actions_["cutlist"].trigger()
     qtbot.waitUntil(lambda: out.exists(), timeout=15000)
-    assert set(asked[0]) >= {".otio", ".edl", ".fcpxml", ".chapters.txt", ".srt",
-                             ".ffconcat", ".csv"}
+    assert set(asked[0]) >= {
+        ".otio",
+        ".edl",
+        ".fcpxml",
+        ".chapters.txt",
+        ".srt",
+        ".ffconcat",
+        ".csv",
+    }
     tl = otio.adapters.read_from_file(str(out))
-    got = [(c.source_range.start_time.to_seconds(),
-            c.source_range.end_time_exclusive().to_seconds()) for c in tl.find_clips()]
+    got = [
+        (c.source_range.start_time.to_seconds(), c.source_range.end_time_exclusive().to_seconds())
+        for c in tl.find_clips()
+    ]
     want = win.selected_ranges()
     merged = []
     for a, b in want:
@@ -46,13 +63,13 @@ def test_export_cut_list_from_the_file_menu(window, clip, qtbot, dialogs, tmp_pa
         else:
             merged.append((a, b))
     assert len(got) == len(merged)
-    assert all(abs(a - x) <= 1 / 25 and abs(b - y) <= 1 / 25
-               for (a, b), (x, y) in zip(got, merged))
+    assert all(abs(a - x) <= 1 / 25 and abs(b - y) <= 1 / 25 for (a, b), (x, y) in zip(got, merged))
     assert dialogs.errors == []
 
 
-def test_open_segments_makes_its_pieces_the_summary(window, clip, qtbot, dialogs, tmp_path,
-                                                    monkeypatch):
+def test_open_segments_makes_its_pieces_the_summary(
+    window, clip, qtbot, dialogs, tmp_path, monkeypatch
+):
     from trim_desktop.gui import dialogs as dlg
 
     win = window
@@ -60,10 +77,13 @@ def test_open_segments_makes_its_pieces_the_summary(window, clip, qtbot, dialogs
     open_clip(qtbot, win, clip)
     wait_idle(qtbot, win)
     assert win.actions_["open_segments"].isEnabled()
-    other = tmp_path / "other.json"    # another video's file: refused, nothing changes
-    other.write_text(json.dumps({"duration": 60.0, "segments": [
-        {"start_time": 1, "end_time": 2, "selected": True}]}))
-    edited = tmp_path / "edited.csv"   # LosslessCut's CSV: start, end, label
+    other = tmp_path / "other.json"  # another video's file: refused, nothing changes
+    other.write_text(
+        json.dumps(
+            {"duration": 60.0, "segments": [{"start_time": 1, "end_time": 2, "selected": True}]}
+        )
+    )
+    edited = tmp_path / "edited.csv"  # LosslessCut's CSV: start, end, label
     edited.write_text("1,3,first\n5,7.5,second\n")
     answers = [str(other), str(edited)]
     monkeypatch.setattr(dlg, "ask_segments_path", lambda parent, folder: answers.pop(0))

@@ -1,4 +1,5 @@
 """End-to-end tests of the desktop window (pytest-qt, offscreen, real pipeline)."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -11,12 +12,12 @@ from pathlib import Path
 
 import av
 import numpy as np
-from trim_desktop.gui.timeline import relative
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
 from tests.gui.conftest import wait_idle
+from trim_desktop.gui.timeline import relative
 
 pytestmark = pytest.mark.slow
 
@@ -45,17 +46,20 @@ def summary_text(win):
 def test_window_appears_fast_without_torch(gui_env):
     """The real entry point shows the window before importing torch (loose bound here;
     the measured number goes to the report / benchmarks)."""
-    code = ("import sys, time; t=time.monotonic();"
-            "from trim_desktop.gui import app;"
-            "sys.argv=['trim-desktop','--startup-time'];"
-            "import PySide6.QtCore as C;"
-            "orig=app.main;"
-            "rc=app.main(['--startup-time']);"
-            "print('torch-before-exit', 'torch' in sys.modules)")
+    code = (
+        "import sys, time; t=time.monotonic();"
+        "from trim_desktop.gui import app;"
+        "sys.argv=['trim-desktop','--startup-time'];"
+        "import PySide6.QtCore as C;"
+        "orig=app.main;"
+        "rc=app.main(['--startup-time']);"
+        "print('torch-before-exit', 'torch' in sys.modules)"
+    )
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     t0 = time.monotonic()
-    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True,
-                         text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=60
+    )
     wall = time.monotonic() - t0
     m = re.search(r"window shown after ([\d.]+) s", out.stdout)
     assert m, out.stdout + out.stderr
@@ -93,8 +97,13 @@ def test_open_video_recent_and_player(window, clip, qtbot):
 def test_drop_opens_video(window, clip, qtbot):
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(clip))])
-    ev = QDropEvent(QPointF(50, 50), Qt.DropAction.CopyAction, mime,
-                    Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    ev = QDropEvent(
+        QPointF(50, 50),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     window.dropEvent(ev)
     qtbot.waitUntil(lambda: window.info is not None, timeout=15000)
     assert window.path == str(clip)
@@ -108,7 +117,7 @@ def test_summarize_retrain_toggle_export(window, clip, qtbot, dialogs, tmp_path)
     win.activity.stage_label.setObjectName("stageLabel")
     orig_busy = win.activity.busy
     win.activity.busy = lambda text, frac, eta: (stages.append(text), orig_busy(text, frac, eta))
-    win.panel.set_budget(0.30)     # 9 s clip, ~1.5 s shots: 15 % would fit none
+    win.panel.set_budget(0.30)  # 9 s clip, ~1.5 s shots: 15 % would fit none
     summarize(qtbot, win, clip)
     assert not dialogs.errors, dialogs.errors
     assert any("Looking at the video" in s for s in stages)
@@ -125,6 +134,7 @@ def test_summarize_retrain_toggle_export(window, clip, qtbot, dialogs, tmp_path)
 
     # --- a slider move retrains from the features in memory and changes the scores
     from trim_desktop.core import pipeline
+
     calls = {"extract": 0, "score": 0}
     orig_extract, orig_score = pipeline.extract, pipeline.score
 
@@ -144,15 +154,15 @@ def test_summarize_retrain_toggle_export(window, clip, qtbot, dialogs, tmp_path)
         pipeline.extract, pipeline.score = spy_extract, spy_score
         g = win.panel.sliders["gamma"]
         g.setValue(0.0)
-        g.slider.setValue(g.slider.value() + 1)          # user move (emits)
-        win.panel.sliders["beta"].slider.setValue(200)    # 2.0
+        g.slider.setValue(g.slider.value() + 1)  # user move (emits)
+        win.panel.sliders["beta"].slider.setValue(200)  # 2.0
         qtbot.waitUntil(lambda: win.is_busy(), timeout=3000)
         wait_idle(qtbot, win)
     finally:
         pipeline.extract, pipeline.score = orig_extract, orig_score
-    assert calls["extract"] == 0 and calls["score"] == 1   # debounced: one retrain
+    assert calls["extract"] == 0 and calls["score"] == 1  # debounced: one retrain
     assert not np.allclose(before, win.scores)
-    assert len(live) >= 2                                  # curve redrew while training
+    assert len(live) >= 2  # curve redrew while training
 
     # --- budget-only change: re-select, no training
     try:
@@ -181,9 +191,11 @@ def test_summarize_retrain_toggle_export(window, clip, qtbot, dialogs, tmp_path)
     assert win.preview_target(ranges[-1][1] + 0.01) is None
     win.set_preview(True)
     assert win.preview.on and win.preview_btn.isChecked()
-    assert win.player.position() == pytest.approx(ranges[0][0], abs=0.1) or \
-        win.preview_target(win.player.position()) is not None
-    win.actions_["preview"].trigger()       # P again stops it
+    assert (
+        win.player.position() == pytest.approx(ranges[0][0], abs=0.1)
+        or win.preview_target(win.player.position()) is not None
+    )
+    win.actions_["preview"].trigger()  # P again stops it
     assert not win.preview.on
     win.player.pause()
 
@@ -216,6 +228,7 @@ def test_features_come_from_cache_second_time(window, clip, qtbot):
 
 def test_cancel_training_returns_to_idle(window, clip, qtbot, monkeypatch):
     from trim_desktop.core import train
+
     for key, p in list(train.PRESETS.items()):
         monkeypatch.setitem(train.PRESETS, key, dataclasses.replace(p, steps1=5, steps2=5000))
     win = window
@@ -230,7 +243,9 @@ def test_cancel_training_returns_to_idle(window, clip, qtbot, monkeypatch):
     assert not win.activity.cancel_btn.isEnabled()
     assert win.summary is None
     # still usable: a slider change after cancel retrains (features are in memory)
-    monkeypatch.setitem(train.PRESETS, "short", dataclasses.replace(train.PRESETS["short"], steps2=10))
+    monkeypatch.setitem(
+        train.PRESETS, "short", dataclasses.replace(train.PRESETS["short"], steps2=10)
+    )
     monkeypatch.setitem(train.PRESETS, "auto", train.PRESETS["short"])
     win.panel.preset.setCurrentIndex(win.panel.preset.findData("short"))
     qtbot.waitUntil(lambda: win.summary is not None, timeout=30000)
@@ -238,9 +253,10 @@ def test_cancel_training_returns_to_idle(window, clip, qtbot, monkeypatch):
 
 def test_cancel_export_leaves_nothing(window, clip, qtbot, dialogs, tmp_path, monkeypatch):
     from trim_desktop.core import export as core_export
+
     win = window
     summarize(qtbot, win, clip)
-    for i in range(len(win.summary.segments)):   # export the whole clip
+    for i in range(len(win.summary.segments)):  # export the whole clip
         if not win.summary.segments[i].selected:
             win.toggle_shot(i)
     orig = core_export._Exporter._encode_video
@@ -318,16 +334,19 @@ def test_settings_round_trip(make_window, gui_env, qtbot):
 
 
 def test_damaged_settings_fall_back_to_defaults(make_window, gui_env):
-    gui_env.write_text("[weights]\ngamma=abc\nalpha=-3\npreset=nonsense\ncustom=true\n"
-                       "stage1=maybe\n[summary]\nbudget=999\n[ui]\ngeometry=garbage\n"
-                       "[recent]\nfiles=42\n")
+    gui_env.write_text(
+        "[weights]\ngamma=abc\nalpha=-3\npreset=nonsense\ncustom=true\n"
+        "stage1=maybe\n[summary]\nbudget=999\n[ui]\ngeometry=garbage\n"
+        "[recent]\nfiles=42\n"
+    )
     win = make_window()
     v = win.panel.values()
     assert v["budget"] == pytest.approx(0.15)
     assert v["preset"] == "auto"
     assert not win.panel.custom
-    assert v["gamma"] == pytest.approx(win.panel.presets["long"]["gamma"]) or \
-        v["gamma"] == pytest.approx(win.panel.presets["auto"]["gamma"])
+    assert v["gamma"] == pytest.approx(win.panel.presets["long"]["gamma"]) or v[
+        "gamma"
+    ] == pytest.approx(win.panel.presets["auto"]["gamma"])
 
 
 def test_preset_moves_sliders_and_shortcuts_listed(window):
@@ -345,6 +364,7 @@ def test_preset_moves_sliders_and_shortcuts_listed(window):
     help_menu = next(m for m in window.menuBar().actions() if "Help" in m.text()).menu()
     assert any("Keyboard Shortcuts" in a.text() for a in help_menu.actions())
     from trim_desktop.gui.dialogs import SHORTCUTS
+
     listed = " ".join(k for k, _ in SHORTCUTS)
     for key in ("Space", "Left", "Shift+Left", "Ctrl+O", "Ctrl+E", "Ctrl+R", "P", "Esc", "Ctrl+Q"):
         assert key in listed
@@ -354,6 +374,7 @@ def test_preset_moves_sliders_and_shortcuts_listed(window):
 
 def test_cli_arguments():
     from trim_desktop.gui.app import _parse
+
     assert _parse([]).video is None and not _parse([]).sample
     assert _parse(["a.mp4"]).video == "a.mp4"
     assert _parse(["--sample"]).sample
@@ -361,6 +382,7 @@ def test_cli_arguments():
 
 def test_change_during_training_cancels_and_restarts(window, clip, qtbot, monkeypatch):
     from trim_desktop.core import pipeline, train
+
     win = window
     summarize(qtbot, win, clip)
     for key, p in list(train.PRESETS.items()):
@@ -374,22 +396,29 @@ def test_change_during_training_cancels_and_restarts(window, clip, qtbot, monkey
 
     monkeypatch.setattr(pipeline, "rescore", spy)
     win.panel.sliders["gamma"].setValue(2.0)
-    qtbot.waitUntil(lambda: win.jobs.pipeline is not None and win.jobs.pipeline.name == "rescore", timeout=3000)
+    qtbot.waitUntil(
+        lambda: win.jobs.pipeline is not None and win.jobs.pipeline.name == "rescore", timeout=3000
+    )
     first = win.jobs.pipeline
-    qtbot.waitUntil(lambda: "scoring moments" in win.activity.stage_label.text().lower(), timeout=10000)
+    qtbot.waitUntil(
+        lambda: "scoring moments" in win.activity.stage_label.text().lower(), timeout=10000
+    )
     win.panel.sliders["gamma"].setValue(3.0)
-    qtbot.waitUntil(lambda: win.jobs.pipeline is not None and win.jobs.pipeline is not first, timeout=5000)
+    qtbot.waitUntil(
+        lambda: win.jobs.pipeline is not None and win.jobs.pipeline is not first, timeout=5000
+    )
     assert first.cancel_requested and not first.running
     # the new job exists before its thread reaches rescore: wait for the call, not a tick
     qtbot.waitUntil(lambda: len(seen) >= 2, timeout=5000)
     assert seen == [2.0, 3.0]
     win.cancel()
     qtbot.waitUntil(lambda: not win.is_busy(), timeout=3000)
-    assert win.summary is not None      # the earlier summary stays on screen
+    assert win.summary is not None  # the earlier summary stays on screen
 
 
 def test_open_sample(window, qtbot, dialogs):
     from trim_desktop.gui.main_window import SAMPLE_VIDEO
+
     window.open_sample()
     if not SAMPLE_VIDEO.exists():
         assert "sample video is not installed" in dialogs.errors[-1][0]
@@ -398,13 +427,15 @@ def test_open_sample(window, qtbot, dialogs):
     assert window.path == str(SAMPLE_VIDEO) and not dialogs.errors
 
 
-def test_trained_model_scores_as_is_and_wrong_file_is_reported(window, clip, qtbot, dialogs, tmp_path):
+def test_trained_model_scores_as_is_and_wrong_file_is_reported(
+    window, clip, qtbot, dialogs, tmp_path
+):
     """Research mode in the app: a trim-train model gives its scores without per-video training."""
     import torch
 
     from trim_desktop.core.model import TrimScorer
-    from trim_desktop.core.train import score_with_model
     from trim_desktop.core.modelfile import save_model
+    from trim_desktop.core.train import score_with_model
 
     torch.manual_seed(7)
     model_path = tmp_path / "collection.pt"
@@ -418,8 +449,9 @@ def test_trained_model_scores_as_is_and_wrong_file_is_reported(window, clip, qtb
     assert window.use_model(str(model_path), "as-is")
     assert "collection.pt" in window.model_label.text()
     summarize(qtbot, window, clip)
-    expected = score_with_model(window.features.values,
-                                torch.load(model_path, weights_only=False)["state_dict"], "cpu")
+    expected = score_with_model(
+        window.features.values, torch.load(model_path, weights_only=False)["state_dict"], "cpu"
+    )
     assert np.allclose(window.scores, expected, atol=1e-5)
     window.use_model(None)
     assert window.base_settings.model_path is None
@@ -428,33 +460,43 @@ def test_trained_model_scores_as_is_and_wrong_file_is_reported(window, clip, qtb
 
 def test_closing_the_window_stops_playback(window, clip, qtbot):
     from PySide6.QtMultimedia import QMediaPlayer
+
     open_clip(qtbot, window, clip)
     window.player.play()
-    qtbot.waitUntil(lambda: window.player.player.playbackState()
-                    == QMediaPlayer.PlaybackState.PlayingState, timeout=5000)
-    window.close()   # stops from Qt's event loop (see Player.stop_soon): not at once
-    qtbot.waitUntil(lambda: window.player.player.playbackState()
-                    == QMediaPlayer.PlaybackState.StoppedState, timeout=5000)
+    qtbot.waitUntil(
+        lambda: window.player.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState,
+        timeout=5000,
+    )
+    window.close()  # stops from Qt's event loop (see Player.stop_soon): not at once
+    qtbot.waitUntil(
+        lambda: window.player.player.playbackState() == QMediaPlayer.PlaybackState.StoppedState,
+        timeout=5000,
+    )
 
 
 def test_opening_another_video_while_playing_switches_to_it(window, clip, qtbot, tmp_path):
     """The old media stops and the new one loads (both from Qt's event loop: see
     Player._set_source_soon), and the new one plays."""
     import shutil
+
     from PySide6.QtMultimedia import QMediaPlayer
+
     other = tmp_path / "other.mp4"
     shutil.copy(clip, other)
     open_clip(qtbot, window, clip)
     window.player.play()
-    qtbot.waitUntil(lambda: window.player.player.playbackState()
-                    == QMediaPlayer.PlaybackState.PlayingState, timeout=5000)
+    qtbot.waitUntil(
+        lambda: window.player.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState,
+        timeout=5000,
+    )
     open_clip(qtbot, window, other)
-    qtbot.waitUntil(lambda: window.player.player.source().toLocalFile() == str(other),
-                    timeout=5000)
+    qtbot.waitUntil(lambda: window.player.player.source().toLocalFile() == str(other), timeout=5000)
     # not playing for the user (a muted play to the first frame may run: Player doc)
     assert not window.player.playing
     qtbot.waitUntil(lambda: window.player.primed, timeout=5000)
     assert window.player.player.playbackState() != QMediaPlayer.PlaybackState.PlayingState
     window.player.play()
-    qtbot.waitUntil(lambda: window.player.player.playbackState()
-                    == QMediaPlayer.PlaybackState.PlayingState, timeout=5000)
+    qtbot.waitUntil(
+        lambda: window.player.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState,
+        timeout=5000,
+    )

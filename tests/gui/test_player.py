@@ -1,17 +1,24 @@
 """The player shows the frame at the playhead without Play being pressed first."""
+
 from __future__ import annotations
 
 import pytest
 
+from tests.gui.conftest import shown  # noqa: E402
 from tests.media import make_video
 from trim_desktop.gui.player import Player
-from tests.gui.conftest import shown  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def video(tmp_path_factory):
-    return make_video(tmp_path_factory.mktemp("player") / "v.mp4", duration=6.0, fps=25,
-                      size=(160, 120), scene_s=1.5, audio=True)
+    return make_video(
+        tmp_path_factory.mktemp("player") / "v.mp4",
+        duration=6.0,
+        fps=25,
+        size=(160, 120),
+        scene_s=1.5,
+        audio=True,
+    )
 
 
 def frame_time(p):
@@ -25,10 +32,11 @@ def test_frame_is_on_screen_after_opening_and_after_a_paused_seek(qtbot, video):
     # before the fix the area stayed black until Play was pressed once
     qtbot.waitUntil(lambda: p.primed and p.current_frame() is not None, timeout=10000)
     assert not p.playing and p.position() == pytest.approx(0.0, abs=0.05)
-    assert not p.audio.isMuted()                     # the muted first play left no trace
-    p.seek_to(4.0)                                   # a timeline click while paused
-    qtbot.waitUntil(lambda: frame_time(p) is not None and abs(frame_time(p) - 4.0) < 0.1,
-                    timeout=5000)
+    assert not p.audio.isMuted()  # the muted first play left no trace
+    p.seek_to(4.0)  # a timeline click while paused
+    qtbot.waitUntil(
+        lambda: frame_time(p) is not None and abs(frame_time(p) - 4.0) < 0.1, timeout=5000
+    )
     assert not p.playing
     # the frame shows the scene at 4.0 s (scene 2: blue), not a black area
     img = p.current_frame()
@@ -41,11 +49,12 @@ def test_seek_during_priming_lands_where_asked(qtbot, video):
     qtbot.addWidget(p)
     p.show()
     p.open(str(video))
-    p.seek_to(2.0)           # asked before the media has loaded or primed
+    p.seek_to(2.0)  # asked before the media has loaded or primed
     qtbot.waitUntil(lambda: p.primed, timeout=10000)
     p.seek_to(3.2)
-    qtbot.waitUntil(lambda: frame_time(p) is not None and abs(frame_time(p) - 3.2) < 0.1,
-                    timeout=5000)
+    qtbot.waitUntil(
+        lambda: frame_time(p) is not None and abs(frame_time(p) - 3.2) < 0.1, timeout=5000
+    )
 
 
 def test_j_k_l_shuttle(qtbot, video):

@@ -1,5 +1,6 @@
 """Qt binding quirks the suite must avoid: a leak of references to None (PySide6 6.12 +
 Python 3.11), and a crash when Qt's message handler is swapped during playback."""
+
 import subprocess
 import sys
 import textwrap
@@ -17,8 +18,13 @@ def test_void_qt_calls_keep_none_alive():
             app.processEvents()
         print(sys.getrefcount(None) - before)
     """)
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                          env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
     assert proc.returncode == 0, proc.stderr[-500:]
     assert abs(int(proc.stdout.strip().splitlines()[-1])) < 100
 

@@ -1,4 +1,5 @@
 """The timeline draws scores rescaled to the video's range; hover shows the raw score."""
+
 import numpy as np
 
 from trim_desktop.gui.timeline import Timeline, relative
@@ -35,15 +36,16 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtGui import QColor, QPalette  # noqa: E402
 from PySide6.QtWidgets import QHBoxLayout, QWidget  # noqa: E402
 
-from trim_desktop.gui import theme  # noqa: E402
 from tests.gui.conftest import shown  # noqa: E402
+from trim_desktop.gui import theme  # noqa: E402
 
 SAMPLE = __import__("pathlib").Path(__file__).resolve().parents[2] / "resources" / "sample.mp4"
 
 
 def seg(i, a, b, selected, reason="", junk=""):
-    return SimpleNamespace(index=i, start_time=a, end_time=b, selected=selected,
-                           reason=reason, junk=junk)
+    return SimpleNamespace(
+        index=i, start_time=a, end_time=b, selected=selected, reason=reason, junk=junk
+    )
 
 
 def summary(*segs, rule=None):
@@ -54,12 +56,15 @@ def summary(*segs, rule=None):
 def four_pieces(tl):
     tl.set_duration(8.0)
     tl.set_scores(np.arange(0, 8, 0.5), np.linspace(0.2, 1.0, 16))
-    tl.set_summary(summary(
-        seg(0, 0, 2, False, "left out: repeat of piece 3"),
-        seg(1, 2, 4, True, "kept: high score"),
-        seg(2, 4, 6, False, "left out: too dark", junk="dark"),
-        seg(3, 6, 8, True, "kept: represents scene 2"),
-        rule="Kept: the highest-scored pieces, each scene once, never junk."))
+    tl.set_summary(
+        summary(
+            seg(0, 0, 2, False, "left out: repeat of piece 3"),
+            seg(1, 2, 4, True, "kept: high score"),
+            seg(2, 4, 6, False, "left out: too dark", junk="dark"),
+            seg(3, 6, 8, True, "kept: represents scene 2"),
+            rule="Kept: the highest-scored pieces, each scene once, never junk.",
+        )
+    )
 
 
 def test_hover_readout_never_widens_the_layout(qtbot):
@@ -92,7 +97,7 @@ def test_readout_follows_a_toggle_instead_of_going_stale(qtbot):
     four_pieces(tl)
     tl.hover_at(1.0)
     assert "piece 1 (left out): left out: repeat of piece 3" in tl.readout.full_text()
-    tl.set_selected([True, True, False, True])      # the user added piece 1
+    tl.set_selected([True, True, False, True])  # the user added piece 1
     assert "piece 1 (in summary): added by you" in tl.readout.full_text()
     tl.hover_at(3.0)
     assert "piece 2 (in summary): kept: high score" in tl.readout.full_text()
@@ -103,10 +108,11 @@ def test_junk_is_marked_and_the_rule_is_stated(qtbot):
     qtbot.addWidget(tl)
     four_pieces(tl)
     brushes = tl.strip.opts["brushes"]
-    assert brushes[2].style() == Qt.BrushStyle.BDiagPattern          # junk: hatched
+    assert brushes[2].style() == Qt.BrushStyle.BDiagPattern  # junk: hatched
     assert all(b.style() == Qt.BrushStyle.SolidPattern for i, b in enumerate(brushes) if i != 2)
-    assert tl.rule_label.full_text() == ("Selection: Kept: the highest-scored pieces, each "
-                                         "scene once, never junk.")
+    assert tl.rule_label.full_text() == (
+        "Selection: Kept: the highest-scored pieces, each scene once, never junk."
+    )
     assert "junk" in tl.legend.text()
     # a summary without a rule (today's knapsack) still says what the selection did
     tl.set_summary(summary(seg(0, 0, 8, True)))
@@ -126,10 +132,10 @@ def test_piece_keys_move_toggle_and_mark(qtbot):
     assert seeks[-1] == 2.0 and tl.position() == 2.0
     tl.actions_["next_piece"].trigger()
     assert seeks[-1] == 4.0
-    tl.actions_["prev_piece"].trigger()            # at a start: the piece before
+    tl.actions_["prev_piece"].trigger()  # at a start: the piece before
     assert seeks[-1] == 2.0
     tl.set_position(5.0)
-    tl.actions_["prev_piece"].trigger()            # inside a piece: its start
+    tl.actions_["prev_piece"].trigger()  # inside a piece: its start
     assert seeks[-1] == 4.0
     tl.actions_["toggle_piece"].trigger()
     assert toggles == [2]
@@ -141,7 +147,7 @@ def test_piece_keys_move_toggle_and_mark(qtbot):
     assert tl.marked_range() == (1.0, 5.5) and tl.marked_pieces() == [1, 2]
     assert tl.marks_region.isVisible()
     toggles.clear()
-    tl.actions_["keep_marked"].trigger()           # piece 2 is out: toggled in; 1 already in
+    tl.actions_["keep_marked"].trigger()  # piece 2 is out: toggled in; 1 already in
     assert toggles == [2]
     toggles.clear()
     tl.actions_["drop_marked"].trigger()
@@ -152,6 +158,7 @@ def test_piece_keys_move_toggle_and_mark(qtbot):
 
 def test_keys_reach_the_timeline_from_the_window(qtbot):
     from PySide6.QtWidgets import QMainWindow
+
     win = QMainWindow()
     tl = Timeline()
     win.setCentralWidget(tl)
@@ -160,6 +167,7 @@ def test_keys_reach_the_timeline_from_the_window(qtbot):
     qtbot.waitExposed(win)
     win.activateWindow()
     from PySide6.QtWidgets import QApplication
+
     qtbot.waitUntil(lambda: QApplication.activeWindow() is win, timeout=3000)
     four_pieces(tl)
     seeks = []

@@ -1,13 +1,14 @@
 """The side panel: length in seconds beside the percent; nothing moves when notes change."""
+
 from __future__ import annotations
 
 import dataclasses
 
 import pytest
 
+from tests.gui.conftest import shown  # noqa: E402
 from trim_desktop.core.pipeline import SummarizeSettings
 from trim_desktop.gui.weights_panel import WeightsPanel
-from tests.gui.conftest import shown  # noqa: E402
 
 HAS_LENGTH = "length_seconds" in {f.name for f in dataclasses.fields(SummarizeSettings)}
 
@@ -15,12 +16,12 @@ HAS_LENGTH = "length_seconds" in {f.name for f in dataclasses.fields(SummarizeSe
 def test_length_in_seconds_and_percent_agree(qtbot):
     p = WeightsPanel()
     qtbot.addWidget(p)
-    assert not p.length.isEnabled()                 # no video: no seconds to show
+    assert not p.length.isEnabled()  # no video: no seconds to show
     p.set_duration(200.0)
-    assert p.length.isEnabled() and p.length.value() == pytest.approx(30.0)   # 15 %
+    assert p.length.isEnabled() and p.length.value() == pytest.approx(30.0)  # 15 %
     seen = []
     p.budgetChanged.connect(seen.append)
-    p.length.setValue(50)                            # the user types 50 s
+    p.length.setValue(50)  # the user types 50 s
     assert p.length_seconds() == 50.0
     assert p.budget.value() == 25 and p.budget_label.text() == "25 %"
     assert seen[-1] == pytest.approx(0.25)
@@ -28,13 +29,13 @@ def test_length_in_seconds_and_percent_agree(qtbot):
     assert over["budget"] == pytest.approx(0.25)
     if HAS_LENGTH:
         assert over["length_seconds"] == 50.0
-        SummarizeSettings().replace(**over)          # the settings take it as it is
+        SummarizeSettings().replace(**over)  # the settings take it as it is
     else:
         assert "length_seconds" not in over
-    p.budget.setValue(10)                            # the slider again: the percent decides
+    p.budget.setValue(10)  # the slider again: the percent decides
     assert p.length_seconds() is None and p.length.value() == pytest.approx(20.0)
     assert p.select_overrides().get("length_seconds") is None
-    p.set_duration(60.0)                             # another video: seconds follow the percent
+    p.set_duration(60.0)  # another video: seconds follow the percent
     assert p.length.value() == pytest.approx(6.0)
 
 

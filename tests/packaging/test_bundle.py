@@ -4,6 +4,7 @@ CI does not build the bundle (PyInstaller + torch takes 10-20 minutes on 2 cores
 skip there. After `bash packaging/build_linux.sh` they run the bundle offscreen with a
 clean environment, as packaging/smoke_test.sh does.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,16 +21,23 @@ GUI, CLI = BUNDLE / "trim-desktop", BUNDLE / "trim-summarize"
 pytestmark = pytest.mark.skipif(
     not (GUI.is_file() and CLI.is_file()),
     reason=f"no built bundle in {BUNDLE} (build it with: bash packaging/build_linux.sh; "
-           "CI does not build it)")
+    "CI does not build it)",
+)
 
 
 def run(args, tmp_path, timeout=600):
     home = tmp_path / "home"
     home.mkdir(exist_ok=True)
-    env = {"HOME": str(home), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
-           "QT_QPA_PLATFORM": "offscreen", "XDG_RUNTIME_DIR": str(home)}
-    return subprocess.run([str(a) for a in args], env=env, capture_output=True, text=True,
-                          timeout=timeout)
+    env = {
+        "HOME": str(home),
+        "PATH": "/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "QT_QPA_PLATFORM": "offscreen",
+        "XDG_RUNTIME_DIR": str(home),
+    }
+    return subprocess.run(
+        [str(a) for a in args], env=env, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def test_self_check(tmp_path):
@@ -38,7 +46,9 @@ def test_self_check(tmp_path):
     report = json.loads(r.stdout[: r.stdout.rindex("}") + 1])
     assert report["frozen"] is True
     checks = {c["check"]: c for c in report["checks"]}
-    assert checks["torch"]["detail"]["cuda_available"] is False or report["build"]["variant"] == "gpu"
+    assert (
+        checks["torch"]["detail"]["cuda_available"] is False or report["build"]["variant"] == "gpu"
+    )
     assert "efficientnet-lite0-" in checks["efficientnet-lite0 weights"]["detail"]["file"]
 
 

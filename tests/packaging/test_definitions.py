@@ -3,6 +3,7 @@
 What these machines cannot run (iscc, hdiutil, iconutil, codesign, PowerShell) is said in
 docs/packaging.md; here: syntax, metadata and the CUDA-stub generator on a toy library.
 """
+
 from __future__ import annotations
 
 import configparser
@@ -86,7 +87,7 @@ def test_version_has_one_source():
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert bundle_meta.version() == trim_desktop.__version__
     assert 'dynamic = ["version"]' in text and "trim_desktop.__version__" in text
-    assert not re.search(r'^version\s*=\s*"', text, re.M)   # not written twice
+    assert not re.search(r'^version\s*=\s*"', text, re.M)  # not written twice
 
 
 def test_inno_setup_script():
@@ -95,18 +96,28 @@ def test_inno_setup_script():
     for s in ("Setup", "Files", "Icons", "Run", "Code"):
         assert s in sections
     setup = iss.split("[Setup]")[1].split("\n[")[0]
-    keys = dict(line.split("=", 1) for line in setup.splitlines()
-                if "=" in line and not line.startswith(";"))
-    for k in ("AppId", "AppName", "AppVersion", "DefaultDirName", "OutputBaseFilename",
-              "ArchitecturesInstallIn64BitMode", "SetupIconFile"):
+    keys = dict(
+        line.split("=", 1)
+        for line in setup.splitlines()
+        if "=" in line and not line.startswith(";")
+    )
+    for k in (
+        "AppId",
+        "AppName",
+        "AppVersion",
+        "DefaultDirName",
+        "OutputBaseFilename",
+        "ArchitecturesInstallIn64BitMode",
+        "SetupIconFile",
+    ):
         assert k in keys, k
     assert re.fullmatch(r"\{\{[0-9A-F-]{36}\}", keys["AppId"])
     # the bundle folder it packs is the one the spec makes
     assert f'"..\\..\\dist\\{bundle_meta.BUNDLE_DIR}"' in iss
     # Pascal [Code]: begin/end balance
     code = iss.split("[Code]")[1]
-    code = re.sub(r"'[^']*'", "", code)                  # strings
-    code = re.sub(r"\{[^}]*\}|//[^\n]*", "", code)      # comments
+    code = re.sub(r"'[^']*'", "", code)  # strings
+    code = re.sub(r"\{[^}]*\}|//[^\n]*", "", code)  # comments
     words = re.findall(r"\b(begin|end)\b", code, re.I)
     assert words.count("begin") == words.count("end")
     iscc = shutil.which("iscc") or shutil.which("ISCC.exe")
@@ -121,8 +132,10 @@ def test_powershell_script():
     assert "trim_desktop.spec" in text and "trim-desktop.iss" in text
     pwsh = shutil.which("pwsh")
     if pwsh:
-        cmd = ("$e=$null; [System.Management.Automation.Language.Parser]::ParseFile('%s', "  # noqa: UP031 - PowerShell braces
-               "[ref]$null, [ref]$e) | Out-Null; if ($e) { $e; exit 1 }" % ps1)
+        cmd = (
+            "$e=$null; [System.Management.Automation.Language.Parser]::ParseFile('%s', "  # noqa: UP031 - PowerShell braces
+            "[ref]$null, [ref]$e) | Out-Null; if ($e) { $e; exit 1 }" % ps1
+        )
         subprocess.run([pwsh, "-NoProfile", "-Command", cmd], check=True)
 
 
@@ -134,8 +147,10 @@ def test_launcher_dispatch_without_bundle(capsys):
     assert launcher.FROZEN is False
 
 
-@pytest.mark.skipif(not (shutil.which("cc") and shutil.which("readelf")),
-                    reason="needs a C compiler and readelf (binutils)")
+@pytest.mark.skipif(
+    not (shutil.which("cc") and shutil.which("readelf")),
+    reason="needs a C compiler and readelf (binutils)",
+)
 def test_cuda_stub_generator_on_a_toy_library(tmp_path):
     """A stub keeps the SONAME and symbol versions, exports only what consumers import,
     and its functions return the 'not initialized' status instead of doing anything."""
@@ -143,26 +158,52 @@ def test_cuda_stub_generator_on_a_toy_library(tmp_path):
 
     (tmp_path / "real.c").write_text(
         "int cublasCreate_v2(void **h) { *h = 0; return 0; }\n"
-        "const char *cublasGetStatusString(int s) { return \"real\"; }\n"
-        "int cublasUnused(void) { return 0; }\n")
+        'const char *cublasGetStatusString(int s) { return "real"; }\n'
+        "int cublasUnused(void) { return 0; }\n"
+    )
     (tmp_path / "real.map").write_text("libcublas.so.13 { global: *; };\n")
     real = tmp_path / "real" / "libcublas.so.13"
     real.parent.mkdir()
-    subprocess.run(["cc", "-shared", "-fPIC", "-o", str(real), str(tmp_path / "real.c"),
-                    "-Wl,-soname,libcublas.so.13",
-                    "-Wl,--version-script=" + str(tmp_path / "real.map")], check=True)
+    subprocess.run(
+        [
+            "cc",
+            "-shared",
+            "-fPIC",
+            "-o",
+            str(real),
+            str(tmp_path / "real.c"),
+            "-Wl,-soname,libcublas.so.13",
+            "-Wl,--version-script=" + str(tmp_path / "real.map"),
+        ],
+        check=True,
+    )
     (tmp_path / "user.c").write_text(
         "int cublasCreate_v2(void **h); const char *cublasGetStatusString(int);\n"
-        "int use(void) { void *h; return cublasCreate_v2(&h) + (cublasGetStatusString(0) != 0); }\n")
+        "int use(void) { void *h; return cublasCreate_v2(&h) + (cublasGetStatusString(0) != 0); }\n"
+    )
     user = tmp_path / "libuser.so"
-    subprocess.run(["cc", "-shared", "-fPIC", "-o", str(user), str(tmp_path / "user.c"),
-                    "-L" + str(real.parent), "-l:libcublas.so.13"], check=True)
+    subprocess.run(
+        [
+            "cc",
+            "-shared",
+            "-fPIC",
+            "-o",
+            str(user),
+            str(tmp_path / "user.c"),
+            "-L" + str(real.parent),
+            "-l:libcublas.so.13",
+        ],
+        check=True,
+    )
     stub = tmp_path / "stub" / "libcublas.so.13"
     info = cuda_stubs.build_stub(str(real), stub, cuda_stubs.undefined(str(user)))
     assert info["soname"] == "libcublas.so.13" and info["symbols"] == 2
     assert cuda_stubs.soname(str(stub)) == "libcublas.so.13"
     names = {name: version for name, _k, _s, version in cuda_stubs.exported(str(stub))}
-    assert names == {"cublasCreate_v2": "libcublas.so.13", "cublasGetStatusString": "libcublas.so.13"}
+    assert names == {
+        "cublasCreate_v2": "libcublas.so.13",
+        "cublasGetStatusString": "libcublas.so.13",
+    }
     lib = ctypes.CDLL(str(stub))
     assert lib.cublasCreate_v2(None) == 1  # CUBLAS_STATUS_NOT_INITIALIZED, touches nothing
     lib.cublasGetStatusString.restype = ctypes.c_char_p

@@ -1,4 +1,5 @@
 """Synthetic benchmark h5 files for the research tests (no real dataset needed)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -23,11 +24,16 @@ def hand_video(key: str = "video_1") -> VideoRecord:
     summ[1, 0:4] = 1
     rng = np.random.default_rng(0)
     return VideoRecord(
-        key=key, features=rng.normal(size=(6, 8)).astype(np.float32), picks=picks, n_frames=30,
+        key=key,
+        features=rng.normal(size=(6, 8)).astype(np.float32),
+        picks=picks,
+        n_frames=30,
         change_points=np.array([[0, 3], [4, 9], [10, 13], [14, 19], [20, 29]]),
-        user_summary=summ, user_scores=np.stack([u1, u2]),
+        user_summary=summ,
+        user_scores=np.stack([u1, u2]),
         gtscore=np.array([0.1, 0.2, 0.9, 0.8, 0.3, 0.4], np.float32),
-        gtsummary=np.array([0, 0, 1, 0, 0, 0], np.float32))
+        gtsummary=np.array([0, 0, 1, 0, 0, 0], np.float32),
+    )
 
 
 def random_video(key: str, rng: np.random.Generator, dim: int = 16, users: int = 3) -> VideoRecord:
@@ -38,20 +44,36 @@ def random_video(key: str, rng: np.random.Generator, dim: int = 16, users: int =
     scenes = rng.normal(size=(4, dim)) * 2.0
     labels = np.sort(rng.integers(0, 4, n_steps))
     feats = np.abs(scenes[labels] + 0.3 * rng.normal(size=(n_steps, dim))).astype(np.float32)
-    bounds = np.unique(np.r_[0, np.sort(rng.choice(np.arange(30, n_frames - 30), 5, replace=False)), n_frames])
+    bounds = np.unique(
+        np.r_[0, np.sort(rng.choice(np.arange(30, n_frames - 30), 5, replace=False)), n_frames]
+    )
     cps = np.stack([bounds[:-1], bounds[1:] - 1], axis=1)
-    user_scores = np.clip(np.round(rng.normal(3, 1, size=(users, n_frames))), 1, 5).astype(np.float32)
+    user_scores = np.clip(np.round(rng.normal(3, 1, size=(users, n_frames))), 1, 5).astype(
+        np.float32
+    )
     user_summary = np.zeros((users, n_frames), np.uint8)
     for u in range(users):
         start = int(rng.integers(0, n_frames - n_frames // 7))
-        user_summary[u, start:start + n_frames // 7] = 1
-    return VideoRecord(key=key, features=feats, picks=picks, n_frames=n_frames, change_points=cps,
-                       user_summary=user_summary, user_scores=user_scores,
-                       gtscore=user_scores[:, picks].mean(0) / 5.0)
+        user_summary[u, start : start + n_frames // 7] = 1
+    return VideoRecord(
+        key=key,
+        features=feats,
+        picks=picks,
+        n_frames=n_frames,
+        change_points=cps,
+        user_summary=user_summary,
+        user_scores=user_scores,
+        gtscore=user_scores[:, picks].mean(0) / 5.0,
+    )
 
 
-def make_collection(path: Path | str, n_videos: int = 10, dim: int = 16, seed: int = 0,
-                    with_user_scores: bool = True) -> Path:
+def make_collection(
+    path: Path | str,
+    n_videos: int = 10,
+    dim: int = 16,
+    seed: int = 0,
+    with_user_scores: bool = True,
+) -> Path:
     rng = np.random.default_rng(seed)
     records = [random_video(f"video_{i}", rng, dim) for i in range(1, n_videos + 1)]
     if not with_user_scores:

@@ -1,4 +1,5 @@
 """Research CLIs without the research extra: one line naming the extra, never a traceback."""
+
 from __future__ import annotations
 
 import builtins
@@ -22,14 +23,21 @@ def no_research_packages(monkeypatch):
     monkeypatch.setattr("importlib.import_module", lambda name, *a: fake_import(name))
 
 
-@pytest.mark.parametrize("cli, argv, tool", [
-    (evaluate, ["features.h5"], "trim-eval"),
-    (train, ["features.h5", "-o", "m.pt"], "trim-train"),
-    (extract_dataset, ["videos", "--dataset", "tvsum", "--template", "features.h5", "-o", "out.h5"],
-     "trim-extract-dataset"),
-])
-def test_missing_extra_is_one_clear_line(cli, argv, tool, tmp_path, monkeypatch, capsys,
-                                         no_research_packages):
+@pytest.mark.parametrize(
+    "cli, argv, tool",
+    [
+        (evaluate, ["features.h5"], "trim-eval"),
+        (train, ["features.h5", "-o", "m.pt"], "trim-train"),
+        (
+            extract_dataset,
+            ["videos", "--dataset", "tvsum", "--template", "features.h5", "-o", "out.h5"],
+            "trim-extract-dataset",
+        ),
+    ],
+)
+def test_missing_extra_is_one_clear_line(
+    cli, argv, tool, tmp_path, monkeypatch, capsys, no_research_packages
+):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "features.h5").write_bytes(b"\x89HDF\r\n")
     (tmp_path / "videos").mkdir()

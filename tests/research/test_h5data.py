@@ -2,9 +2,14 @@ import h5py
 import numpy as np
 import pytest
 
-from trim_desktop.research.h5data import (DatasetError, attach_tvsum_annotations, list_keys, read_h5,
-                                          write_h5)
 from tests.research.synth import hand_video, make_collection
+from trim_desktop.research.h5data import (
+    DatasetError,
+    attach_tvsum_annotations,
+    list_keys,
+    read_h5,
+    write_h5,
+)
 
 
 def test_roundtrip(tmp_path):
@@ -18,8 +23,18 @@ def test_roundtrip(tmp_path):
     np.testing.assert_array_equal(r.user_summary, v.user_summary)
     np.testing.assert_array_equal(r.n_frame_per_seg, [4, 6, 4, 6, 10])
     with h5py.File(tmp_path / "a.h5") as f:  # the field's names, as DSNet / CSTA read them
-        assert {"features", "gtscore", "user_summary", "change_points", "n_frame_per_seg",
-                "n_frames", "picks", "n_steps", "gtsummary", "video_name"} <= set(f["video_1"])
+        assert {
+            "features",
+            "gtscore",
+            "user_summary",
+            "change_points",
+            "n_frame_per_seg",
+            "n_frames",
+            "picks",
+            "n_steps",
+            "gtsummary",
+            "video_name",
+        } <= set(f["video_1"])
 
 
 def test_errors(tmp_path):
@@ -40,7 +55,9 @@ def test_attach_annotations_by_file_order(tmp_path):
     lines = []
     for i, r in enumerate(recs.values()):
         for u in range(3):
-            lines.append(f"vid{i}\tVT\t" + ",".join(str((u + f) % 5 + 1) for f in range(r.n_frames)))
+            lines.append(
+                f"vid{i}\tVT\t" + ",".join(str((u + f) % 5 + 1) for f in range(r.n_frames))
+            )
     (tmp_path / "anno.tsv").write_text("\n".join(lines) + "\n")
     assert attach_tvsum_annotations(recs, tmp_path / "anno.tsv") == 2
     assert recs["video_2"].user_scores.shape == (3, recs["video_2"].n_frames)

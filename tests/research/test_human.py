@@ -1,4 +1,5 @@
 """The TVSum "Human" row of Table 1 from the real annotations (read in place, never copied)."""
+
 from pathlib import Path
 
 import pytest

@@ -1,11 +1,12 @@
 """Metrics on a video small enough to check by hand (see synth.hand_video)."""
+
 import math
 
 import numpy as np
 import pytest
 
-from trim_desktop.research import metrics as m
 from tests.research.synth import hand_video
+from trim_desktop.research import metrics as m
 
 PRED = np.array([0.1, 0.2, 0.9, 0.8, 0.3, 0.4])
 

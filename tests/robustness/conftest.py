@@ -4,6 +4,7 @@ Every corpus file is small (320x240, a few seconds; 4K only a few frames) and ma
 first use, once per session. Tests hash a file before and after a run to prove that
 the source is never changed.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -19,11 +20,26 @@ from typing import Callable
 
 import pytest
 
-from tests.media import (corrupt_copy, make_audio_only, make_image_file, make_static_video,
-                         make_video, truncate_copy)
+from tests.media import (
+    corrupt_copy,
+    make_audio_only,
+    make_image_file,
+    make_static_video,
+    make_video,
+    truncate_copy,
+)
 
-FAST = ["--backbone", "efficientnet-lite0", "--device", "cpu", "--steps1", "1",
-        "--steps2", "2", "-q"]
+FAST = [
+    "--backbone",
+    "efficientnet-lite0",
+    "--device",
+    "cpu",
+    "--steps1",
+    "1",
+    "--steps2",
+    "2",
+    "-q",
+]
 """CLI flags for quick runs: the small backbone and a few training steps."""
 
 
@@ -65,7 +81,7 @@ def signal_when(proc, marker: str, sig, ready=lambda: True, wait_s: float = 10.0
     to stop); the process is killed if it outlives the test."""
     seen = []
     try:
-        for line in proc.stderr:                 # progress lines (not a tty: milestones)
+        for line in proc.stderr:  # progress lines (not a tty: milestones)
             seen.append(line)
             if line.startswith(marker):
                 break
@@ -86,11 +102,11 @@ def signal_when(proc, marker: str, sig, ready=lambda: True, wait_s: float = 10.0
 
 def trim_threads() -> list[threading.Thread]:
     """Threads our code starts (decoder prefetch, GUI workers) that are still alive."""
-    return [t for t in threading.enumerate()
-            if t.is_alive() and t.name.startswith("trim-")]
+    return [t for t in threading.enumerate() if t.is_alive() and t.name.startswith("trim-")]
 
 
 # ---------------------------------------------------------------- the corpus
+
 
 def _still_frames_mp4(path):
     return make_video(path, duration=1 / 30, fps=30)
@@ -110,22 +126,36 @@ RECIPES: dict[str, Callable[[Path, Callable[[str], Path]], Path]] = {
     "one_second.mp4": lambda p, get: make_video(p, duration=1.0, fps=30),
     "shorter_than_a_shot.mp4": lambda p, get: make_video(p, duration=2.5, fps=25, scene_s=10.0),
     "long_static.mp4": lambda p, get: make_static_video(p, duration=200.0, fps=1),
-    "uhd_4k.mp4": lambda p, get: make_video(p, duration=1.0, fps=4, size=(3840, 2160),
-                                            audio=False, codec_options={"preset": "ultrafast"}),
-    "odd_size.mp4": lambda p, get: make_video(p, duration=3.0, fps=25, size=(321, 241),
-                                              pix_fmt="yuv444p"),
-    "rotated_phone.mp4": lambda p, get: make_video(p, duration=4.0, fps=30, size=(320, 240),
-                                                   rotation=90, marker=True),
+    "uhd_4k.mp4": lambda p, get: make_video(
+        p,
+        duration=1.0,
+        fps=4,
+        size=(3840, 2160),
+        audio=False,
+        codec_options={"preset": "ultrafast"},
+    ),
+    "odd_size.mp4": lambda p, get: make_video(
+        p, duration=3.0, fps=25, size=(321, 241), pix_fmt="yuv444p"
+    ),
+    "rotated_phone.mp4": lambda p, get: make_video(
+        p, duration=4.0, fps=30, size=(320, 240), rotation=90, marker=True
+    ),
     "vfr.mp4": lambda p, get: make_video(p, duration=4.0, fps=30, vfr=True),
     "hevc_10bit.mp4": lambda p, get: make_video(
-        p, duration=3.0, fps=25, codec="libx265", pix_fmt="yuv420p10le",
-        codec_options={"preset": "ultrafast", "x265-params": "log-level=error"}),
+        p,
+        duration=3.0,
+        fps=25,
+        codec="libx265",
+        pix_fmt="yuv420p10le",
+        codec_options={"preset": "ultrafast", "x265-params": "log-level=error"},
+    ),
     "no_audio.mp4": lambda p, get: make_video(p, duration=4.0, fps=30, audio=False),
     "corrupt_frames.mp4": lambda p, get: corrupt_copy(get("good.mp4"), p),
     "dir with spaces/Vidéo d'été – 夏.mp4": lambda p, get: make_video(p, duration=3.0, fps=25),
     # for cancellation: long enough that every stage takes a moment
-    "long_scenes.mp4": lambda p, get: make_video(p, duration=40.0, fps=10, scene_s=4.0,
-                                                 codec_options={"preset": "ultrafast"}),
+    "long_scenes.mp4": lambda p, get: make_video(
+        p, duration=40.0, fps=10, scene_s=4.0, codec_options={"preset": "ultrafast"}
+    ),
 }
 
 
@@ -181,6 +211,7 @@ def run_cli(capsys):
 
 # ---------------------------------------------------------------- hostile file systems
 
+
 def _chattr(flag: str, path: Path) -> bool:
     if not shutil.which("chattr"):
         return False
@@ -213,8 +244,9 @@ def tiny_disk(tmp_path):
     """A real 64 KiB tmpfs (a disk that fills up); skipped where mounting is not allowed."""
     d = tmp_path / "tiny-disk"
     d.mkdir()
-    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(d)],
-                       capture_output=True)
+    r = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(d)], capture_output=True
+    )
     if r.returncode != 0:
         pytest.skip("cannot mount a small tmpfs here (needs root): " + r.stderr.decode()[:80])
     try:

@@ -2,6 +2,7 @@
 long-GOP MPEG-TS, a Matroska file whose timestamps start below zero, a raw H.264
 elementary stream, an MP3 with cover art. Tiny (64x48, a few seconds) so each takes
 well under a second to make."""
+
 from __future__ import annotations
 
 from fractions import Fraction
@@ -18,7 +19,7 @@ def _frame(i: int, fps: int, width: int, height: int) -> av.VideoFrame:
     img = np.zeros((height, width, 3), np.uint8)
     img[...] = ((i // fps) * 60 % 256, 120, 200 - (i // fps) * 30 % 200)
     x = (i * 2) % width
-    img[:, x:x + 6] = 255
+    img[:, x : x + 6] = 255
     return av.VideoFrame.from_ndarray(img, format="rgb24").reformat(format="yuv420p")
 
 
@@ -27,17 +28,25 @@ def _tone_packets(stream, duration: float, sr: int, chunk: int):
     t = np.arange(int(round(duration * sr))) / sr
     wave = (0.3 * np.sin(2 * np.pi * 330 * t)).astype(np.float32)
     for start in range(0, len(wave), chunk):
-        af = av.AudioFrame.from_ndarray(wave[None, start:start + chunk], format="fltp",
-                                        layout="mono")
+        af = av.AudioFrame.from_ndarray(
+            wave[None, start : start + chunk], format="fltp", layout="mono"
+        )
         af.sample_rate, af.pts, af.time_base = sr, start, Fraction(1, sr)
         yield from stream.encode(af)
     yield from stream.encode()
 
 
-def make_clip(path, fmt: str, duration: float = 4.0, fps: int = 25, audio: bool = True,
-              gop: int | None = None, offset_s: float = 0.0,
-              container_options: dict | None = None,
-              frame_pts: list[int] | None = None) -> Path:
+def make_clip(
+    path,
+    fmt: str,
+    duration: float = 4.0,
+    fps: int = 25,
+    audio: bool = True,
+    gop: int | None = None,
+    offset_s: float = 0.0,
+    container_options: dict | None = None,
+    frame_pts: list[int] | None = None,
+) -> Path:
     """H.264 (+ AAC) in container ``fmt``; ``gop`` frames between key frames (None:
     x264's default, 250, and no scene-cut key frames); every timestamp shifted by
     ``offset_s`` seconds (negative: a file that starts before zero, like ffmpeg's
@@ -47,8 +56,7 @@ def make_clip(path, fmt: str, duration: float = 4.0, fps: int = 25, audio: bool 
     width, height = SIZE
     out = av.open(str(path), "w", format=fmt, options=container_options or {})
     params = "scenecut=0" + (f":keyint={gop}:min-keyint={gop}" if gop else ":keyint=250")
-    vs = out.add_stream("libx264", rate=fps, options={"preset": "ultrafast",
-                                                      "x264-params": params})
+    vs = out.add_stream("libx264", rate=fps, options={"preset": "ultrafast", "x264-params": params})
     vs.width, vs.height, vs.pix_fmt = width, height, "yuv420p"
     vs.time_base = vs.codec_context.time_base = Fraction(1, fps)
     a_stream = None
@@ -106,5 +114,10 @@ def make_mp3_with_cover(path, duration: float = 3.0) -> Path:
 def make_gappy(path, fps: int = 25) -> Path:
     """One second of frames, a 4 s gap with no frame (a screen recording standing
     still), one more second: a variable-rate file whose middle is legitimately empty."""
-    return make_clip(path, "mp4", audio=False, fps=fps,
-                     frame_pts=list(range(fps)) + list(range(5 * fps, 6 * fps)))
+    return make_clip(
+        path,
+        "mp4",
+        audio=False,
+        fps=fps,
+        frame_pts=list(range(fps)) + list(range(5 * fps, 6 * fps)),
+    )

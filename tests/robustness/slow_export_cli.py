@@ -1,6 +1,7 @@
 """``trim-summarize`` with a slowed-down encoder, for signal tests: the export then lasts
 seconds, so a signal sent once it has started surely lands mid-export (when the hidden
 ``.NAME.partial-XXXX.mp4`` file exists). Run as ``python -m tests.robustness.slow_export_cli``."""
+
 from __future__ import annotations
 
 import sys

@@ -1,5 +1,6 @@
 """Cancel at every stage returns within 1 s and leaves no thread and no temporary file;
 Ctrl-C on a real ``trim-summarize`` process exits 130 with nothing written."""
+
 from __future__ import annotations
 
 import os
@@ -12,10 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.robustness.conftest import (files_under, sha256, signal_when, temp_leftovers,
-                                       trim_threads)
+from tests.robustness.conftest import files_under, sha256, signal_when, temp_leftovers, trim_threads
 from trim_desktop.core import pipeline
-from trim_desktop.core.progress import CancelToken, Cancelled
+from trim_desktop.core.progress import Cancelled, CancelToken
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
@@ -91,16 +91,18 @@ def test_cancel_pipeline_stage(stage, corpus, env, tmp_path):
     if use_cache:  # later stages: features from the cache, computed once per module
         pipeline.extract(src, settings())
     c = Canceller(stage, min_done=0.5 if stage == "features" else 0.0)
-    if stage == "features":   # not right after a batch: at a moment of its own, mid-batch
+    if stage == "features":  # not right after a batch: at a moment of its own, mid-batch
         c = TimedCanceller("features", delay=0.35)
     # stage 1 runs only when asked for (the one-video regime of the presets skips it)
-    steps = {"stage1": dict(steps1=40, steps2=1, stage1=True),
-             "stage2": dict(steps1=1, steps2=40)}
+    steps = {"stage1": dict(steps1=40, steps2=1, stage1=True), "stage2": dict(steps1=1, steps2=40)}
     s = settings(use_cache=use_cache, **steps.get(stage, dict(steps1=1, steps2=1)))
     threads = trim_threads()
-    assert_clean_cancel(lambda: pipeline.summarize(src, s,
-                                                   progress=c, cancel=c.token),
-                        c, [env, src.parent], threads)
+    assert_clean_cancel(
+        lambda: pipeline.summarize(src, s, progress=c, cancel=c.token),
+        c,
+        [env, src.parent],
+        threads,
+    )
     assert sha256(src) == before
 
 
@@ -115,14 +117,17 @@ def test_cancel_while_decoding(corpus, env, monkeypatch):
     def samples(*a, **k):
         for i, s in enumerate(real(*a, **k)):
             if i == 3:
-                c.cancel_now()      # from inside the decoder thread
+                c.cancel_now()  # from inside the decoder thread
             yield s
 
     monkeypatch.setattr(decode, "iter_samples", samples)
     threads = trim_threads()
-    assert_clean_cancel(lambda: pipeline.extract(src, settings(use_cache=False),
-                                                 progress=c, cancel=c.token),
-                        c, [env], threads)
+    assert_clean_cancel(
+        lambda: pipeline.extract(src, settings(use_cache=False), progress=c, cancel=c.token),
+        c,
+        [env],
+        threads,
+    )
 
 
 def test_cancel_export(corpus, env, tmp_path):
@@ -131,9 +136,14 @@ def test_cancel_export(corpus, env, tmp_path):
     out.parent.mkdir()
     c = Canceller("export", min_done=0.1)
     threads = trim_threads()
-    assert_clean_cancel(lambda: pipeline.export(src, type("S", (), {"selected": [(0.0, 30.0)]})(),
-                                                out, progress=c, cancel=c.token),
-                        c, [out.parent], threads)
+    assert_clean_cancel(
+        lambda: pipeline.export(
+            src, type("S", (), {"selected": [(0.0, 30.0)]})(), out, progress=c, cancel=c.token
+        ),
+        c,
+        [out.parent],
+        threads,
+    )
     assert files_under(out.parent) == []
 
 
@@ -144,9 +154,24 @@ def test_ctrl_c_during_features_exits_130_and_leaves_nothing(corpus, tmp_path):
     out_dir, cache = tmp_path / "out", tmp_path / "cache"
     env = dict(os.environ, TRIM_DESKTOP_CACHE=str(cache), PYTHONUNBUFFERED="1")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "trim_desktop.cli.summarize", str(src), "--output-dir",
-         str(out_dir), "--backbone", "efficientnet-lite0", "--device", "cpu"],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "trim_desktop.cli.summarize",
+            str(src),
+            "--output-dir",
+            str(out_dir),
+            "--backbone",
+            "efficientnet-lite0",
+            "--device",
+            "cpu",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     seen, rest, took = signal_when(proc, "Decode + features", signal.SIGINT)
     assert proc.returncode == 130, seen + rest
     assert "Cancelled; no partial output was left." in rest

@@ -1,6 +1,7 @@
 """Every awkward input through ``trim-summarize`` (in-process): one clear line and a
 documented exit code for bad inputs, a sensible summary for valid-but-odd ones, never a
 partial output, never a changed source. docs/robustness.md has the table."""
+
 from __future__ import annotations
 
 import errno
@@ -11,8 +12,14 @@ import shutil
 import av
 import pytest
 
-from tests.robustness.conftest import (FAST, enospc, files_under, one_error_line, sha256,
-                                       temp_leftovers)
+from tests.robustness.conftest import (
+    FAST,
+    enospc,
+    files_under,
+    one_error_line,
+    sha256,
+    temp_leftovers,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -87,6 +94,7 @@ def test_unreadable_file_exit_3(corpus, run_cli, tmp_path, out_dir, cache_dir, m
 
 # ---------------------------------------------------------------- bad outputs: exit 4
 
+
 def test_read_only_output_folder_exit_4(corpus, run_cli, read_only_dir, cache_dir):
     src = corpus("good.mp4")
     before = sha256(src)
@@ -109,6 +117,7 @@ def test_output_equal_to_input_exit_2(corpus, run_cli, tmp_path):
     assert code == 2
     from trim_desktop.core.errors import OutputError
     from trim_desktop.core.export import export_mp4
+
     with pytest.raises(OutputError, match="it is the input video"):
         export_mp4(src, [(0.0, 1.0)], src)
     assert sha256(src) == before and files_under(tmp_path) == ["same.mp4"]
@@ -156,8 +165,9 @@ def test_disk_full_mid_export_simulated(corpus, run_cli, out_dir, cache_dir, mon
     assert calls["n"] > 5 and files_under(out_dir) == []
 
 
-def test_disk_full_on_the_side_file_removes_the_mp4_too(corpus, run_cli, out_dir, cache_dir,
-                                                        monkeypatch):
+def test_disk_full_on_the_side_file_removes_the_mp4_too(
+    corpus, run_cli, out_dir, cache_dir, monkeypatch
+):
     """The MP4 is complete, then the JSON cannot be written: all outputs or none."""
     from trim_desktop.core import export as core_export
 
@@ -200,13 +210,18 @@ def test_full_disk_for_the_cache_only_warns(corpus, run_cli, out_dir, tmp_path, 
 
 # ---------------------------------------------------------------- valid but odd: exit 0
 
+
 def read_mp4(path):
     with av.open(str(path)) as c:
         v = c.streams.video[0]
         frames = list(c.decode(video=0))
-        return {"frames": len(frames), "width": v.codec_context.width,
-                "height": v.codec_context.height, "audio": bool(c.streams.audio),
-                "rotation": frames[0].rotation if frames else 0}
+        return {
+            "frames": len(frames),
+            "width": v.codec_context.width,
+            "height": v.codec_context.height,
+            "audio": bool(c.streams.audio),
+            "rotation": frames[0].rotation if frames else 0,
+        }
 
 
 ODD_VALID = [
@@ -226,11 +241,13 @@ ODD_VALID = [
 ]
 
 
-@pytest.mark.parametrize("name,expect,note", ODD_VALID, ids=[o[0].split("/")[-1] for o in ODD_VALID])
+@pytest.mark.parametrize(
+    "name,expect,note", ODD_VALID, ids=[o[0].split("/")[-1] for o in ODD_VALID]
+)
 def test_valid_odd_input_succeeds(corpus, name, expect, note, run_cli, cache_dir, tmp_path):
     src = corpus(name)
     before = sha256(src)
-    out_dir = tmp_path / "résumés et plus"          # odd characters on the output side too
+    out_dir = tmp_path / "résumés et plus"  # odd characters on the output side too
     code, out, err = run_cli(src, "--output-dir", out_dir, *FAST)
     assert code == 0, err
     assert "error:" not in err and "Traceback" not in err
@@ -246,18 +263,19 @@ def test_valid_odd_input_succeeds(corpus, name, expect, note, run_cli, cache_dir
     for k, v in expect.items():
         assert got[k] == v, (k, got)
     if name.startswith("rotated"):
-        assert got["rotation"] in (90, -90, 270, -270)   # display matrix kept
+        assert got["rotation"] in (90, -90, 270, -270)  # display matrix kept
     if note:
         assert "note: " in err and note in err, err
-    if name == "long_static.mp4":       # 200 s, one unchanging picture: ~15 % kept
+    if name == "long_static.mp4":  # 200 s, one unchanging picture: ~15 % kept
         kept = sum(s["end_time"] - s["start_time"] for s in selected)
         assert 0 < kept <= 0.15 * 200 + 1e-6
     assert sha256(src) == before
     assert not temp_leftovers(src.parent, cache_dir)
-    assert src.stem in out                                   # the one summary line
+    assert src.stem in out  # the one summary line
 
 
 # ---------------------------------------------------------------- batch
+
 
 def test_batch_of_good_and_bad_exit_7(corpus, run_cli, tmp_path, cache_dir):
     folder = tmp_path / "batch"
@@ -269,7 +287,10 @@ def test_batch_of_good_and_bad_exit_7(corpus, run_cli, tmp_path, cache_dir):
     assert code == 7
     assert err.count("error: ") == 2
     assert "Batch: 1 of 3 summarized, 2 failed." in out
-    assert files_under(out_dir) == ["no_audio.summary.json", "no_audio.summary.mp4",
-                                    "trim-batch-report.json"]
+    assert files_under(out_dir) == [
+        "no_audio.summary.json",
+        "no_audio.summary.mp4",
+        "trim-batch-report.json",
+    ]
     report = json.loads((out_dir / "trim-batch-report.json").read_text())
     assert sorted(r.get("code", 0) for r in report) == [0, 3, 3]

@@ -1,6 +1,7 @@
 """The desktop window with awkward inputs: a one-line dialog for every bad input or
 output, the app stays usable, cancel and close leave no thread or temporary file, a
 damaged settings file means defaults. Drives MainWindow as tests/gui does."""
+
 from __future__ import annotations
 
 import os
@@ -10,8 +11,10 @@ import time
 
 import pytest
 
-from tests.gui.conftest import (clip, dialogs, fast_training, gui_env, make_window,  # noqa: F401
-                                wait_idle, window)
+from tests.gui.conftest import (
+    make_window,  # noqa: F401
+    wait_idle,
+)
 from tests.robustness.conftest import enospc, files_under, sha256, temp_leftovers, trim_threads
 
 pytestmark = pytest.mark.slow
@@ -45,11 +48,11 @@ def test_bad_inputs_show_one_line_dialog_and_app_stays_usable(window, corpus, qt
         qtbot.waitUntil(lambda before=before: len(dialogs.errors) > before, timeout=15000)
         text, details = dialogs.errors[-1]
         assert text.startswith(f"Cannot read '{n}': ") and "\n" not in text, text
-        assert details is None                       # a user error: no traceback shown
+        assert details is None  # a user error: no traceback shown
         assert window.path is None and not window.actions_["summarize"].isEnabled()
         assert not window.is_busy()
     assert "still image" in dialogs.errors[3][0] and "no video stream" in dialogs.errors[4][0]
-    open_ok(qtbot, window, corpus("no_audio.mp4"))       # still usable
+    open_ok(qtbot, window, corpus("no_audio.mp4"))  # still usable
     assert window.actions_["summarize"].isEnabled()
     assert {n: sha256(corpus(n)) for n in BAD} == hashes
 
@@ -60,11 +63,12 @@ def test_odd_but_valid_video_summarizes_in_the_app(window, corpus, qtbot, dialog
     summarize(qtbot, window, src, budget=0.15)
     assert not dialogs.errors
     assert window.summary.selected
-    assert "too short" in window.message_text()    # status bar, or notice bar when long
+    assert "too short" in window.message_text()  # status bar, or notice bar when long
 
 
-def test_export_errors_show_dialog_and_leave_nothing(window, corpus, qtbot, dialogs, tmp_path,
-                                                     read_only_dir, monkeypatch):
+def test_export_errors_show_dialog_and_leave_nothing(
+    window, corpus, qtbot, dialogs, tmp_path, read_only_dir, monkeypatch
+):
     src = tmp_path / "in" / "holiday.mp4"
     src.parent.mkdir()
     shutil.copy(corpus("good.mp4"), src)
@@ -90,6 +94,7 @@ def test_export_errors_show_dialog_and_leave_nothing(window, corpus, qtbot, dial
     assert sha256(src) == before and files_under(src.parent) == ["holiday.mp4"]
     # the disk fills up half way (ENOSPC injected after a few frames)
     from trim_desktop.core import export as core_export
+
     orig, calls = core_export._Exporter._encode_video, {"n": 0}
 
     def encode(self, *a, **k):
@@ -120,8 +125,13 @@ def test_cancel_during_features_in_app(window, corpus, qtbot, dialogs, gui_env):
     open_ok(qtbot, window, src)
     threads = trim_threads()
     window.summarize()
-    qtbot.waitUntil(lambda: "Looking at the video" in window.activity.stage_label.text()
-                    and window.activity.bar.value() > 0, timeout=30000)
+    qtbot.waitUntil(
+        lambda: (
+            "Looking at the video" in window.activity.stage_label.text()
+            and window.activity.bar.value() > 0
+        ),
+        timeout=30000,
+    )
     t0 = time.monotonic()
     window.cancel()
     qtbot.waitUntil(lambda: not window.is_busy(), timeout=5000)
@@ -144,7 +154,7 @@ def test_cancel_during_kts_in_app(window, corpus, qtbot, dialogs, monkeypatch):
         end = time.monotonic() + 10
         while not cancel.cancelled and time.monotonic() < end:
             time.sleep(0.01)
-        return real(features, settings, progress, cancel)   # raises Cancelled at once
+        return real(features, settings, progress, cancel)  # raises Cancelled at once
 
     monkeypatch.setattr(pipeline, "shots_for", slow_shots)
     open_ok(qtbot, window, corpus("no_audio.mp4"))
@@ -180,19 +190,21 @@ def test_damaged_settings_file_starts_with_defaults(damage, make_window, gui_env
     if damage == "binary":
         gui_env.write_bytes(os.urandom(4096) + b"\x00\xff[weights]\x00budget=\xfe")
     elif damage == "half-written":
-        gui_env.write_text("[weights]\npreset=sho")      # cut off mid-write
+        gui_env.write_text("[weights]\npreset=sho")  # cut off mid-write
         gui_env.write_bytes(gui_env.read_bytes() + b"\n[summary]\nbudget=0.2")
         gui_env.write_bytes(gui_env.read_bytes()[:-3])
     else:
-        gui_env.write_text("[summary]\nbudget=@Variant(\\0\\0\\0\\x7f\\0\\0\\0\\x5)\n"
-                           "[weights]\ncustom=true\nalpha=nan\nbeta=inf\n[ui]\ngeometry=1\n"
-                           "[player]\nvolume=-5\n")
+        gui_env.write_text(
+            "[summary]\nbudget=@Variant(\\0\\0\\0\\x7f\\0\\0\\0\\x5)\n"
+            "[weights]\ncustom=true\nalpha=nan\nbeta=inf\n[ui]\ngeometry=1\n"
+            "[player]\nvolume=-5\n"
+        )
     win = make_window()
     v = win.panel.values()
     assert v["preset"] == "auto" and not win.panel.custom
     assert 0.05 <= v["budget"] <= 0.5
     assert win.player.volume.value() in range(0, 101)
-    open_ok(qtbot, win, corpus("no_audio.mp4"))         # usable
+    open_ok(qtbot, win, corpus("no_audio.mp4"))  # usable
     win.close()
     # and the file is rewritten in a good state
     win2 = make_window()
@@ -200,8 +212,9 @@ def test_damaged_settings_file_starts_with_defaults(damage, make_window, gui_env
 
 
 @pytest.mark.parametrize("where", ["read-only folder", "a folder in its place"])
-def test_settings_that_cannot_be_saved_never_stop_the_app(where, make_window, gui_env, qtbot,
-                                                          monkeypatch, tmp_path, request):
+def test_settings_that_cannot_be_saved_never_stop_the_app(
+    where, make_window, gui_env, qtbot, monkeypatch, tmp_path, request
+):
     """Issue 21, "what a user tries next": the settings file cannot be written (its folder
     is read-only, or a folder has its name). The app starts with defaults, works, and
     closes without an error; nothing is written anywhere else."""

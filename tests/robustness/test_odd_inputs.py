@@ -1,6 +1,7 @@
 """Issue 21, the input side: long-GOP MPEG-TS, cover art, a negative start time, a raw
 H.264 stream, a FIFO; and errors named by where they happened (reading the source or
 writing the output), never by errno alone. Inputs are made here with PyAV (64x48)."""
+
 from __future__ import annotations
 
 import errno
@@ -36,14 +37,19 @@ def media(tmp_path_factory):
         "short_gop.ts": make_clip(d / "short_gop.ts", "mpegts", duration=10.0, gop=25),
         # Matroska keeps no negative block times: the video's first 1.5 s have no
         # timestamps and the audio starts at -1.5 s (what a negative offset leaves)
-        "negative_start.mkv": make_clip(d / "negative_start.mkv", "matroska", offset_s=-1.5,
-                                        container_options={"avoid_negative_ts": "disabled"}),
+        "negative_start.mkv": make_clip(
+            d / "negative_start.mkv",
+            "matroska",
+            offset_s=-1.5,
+            container_options={"avoid_negative_ts": "disabled"},
+        ),
         "raw.h264": make_raw_h264(d / "raw.h264"),
         "cover_art.mp3": make_mp3_with_cover(d / "cover_art.mp3"),
     }
 
 
 # ---------------------------------------------------------------- 4: long GOP MPEG-TS
+
 
 @pytest.mark.parametrize("name", ["long_gop.ts", "short_gop.ts"])
 def test_ts_export_has_the_frames_of_every_range(media, tmp_path, name):
@@ -52,14 +58,13 @@ def test_ts_export_has_the_frames_of_every_range(media, tmp_path, name):
     src = media[name]
     out = export_mp4(src, [(2.0, 3.0), (6.0, 8.0)], tmp_path / "s.mp4")
     times = video_frames(out)
-    assert len(times) == 75, len(times)             # 25 + 50 frames at 25 fps
+    assert len(times) == 75, len(times)  # 25 + 50 frames at 25 fps
     with av.open(str(out)) as c:
         assert c.streams.audio and c.streams.video
 
 
 def test_ts_through_the_cli_has_a_picture(media, run_cli, tmp_path, cache_dir):
-    code, out, err = run_cli(media["long_gop.ts"], "--output-dir", tmp_path, "--budget", "40",
-                             *RUN)
+    code, out, err = run_cli(media["long_gop.ts"], "--output-dir", tmp_path, "--budget", "40", *RUN)
     assert code == 0, err
     doc = json.loads((tmp_path / "long_gop.summary.json").read_text())
     kept = sum(s["end_time"] - s["start_time"] for s in doc["segments"] if s["selected"])
@@ -68,7 +73,8 @@ def test_ts_through_the_cli_has_a_picture(media, run_cli, tmp_path, cache_dir):
 
 
 def test_a_range_where_nothing_decodes_fails_instead_of_writing_no_picture(
-        media, tmp_path, monkeypatch):
+    media, tmp_path, monkeypatch
+):
     """Frame check before the rename: frames missing for a range -> exit-3 error, no file."""
     real = core_export._Exporter._timed
 
@@ -79,8 +85,11 @@ def test_a_range_where_nothing_decodes_fails_instead_of_writing_no_picture(
             yield frame, t
 
     monkeypatch.setattr(core_export._Exporter, "_timed", nothing_after_two_seconds)
-    with pytest.raises(InputVideoError, match=r"no video frame could be decoded between "
-                                              r"6\.00 s and 8\.00 s"):
+    with pytest.raises(
+        InputVideoError,
+        match=r"no video frame could be decoded between "
+        r"6\.00 s and 8\.00 s",
+    ):
         export_mp4(media["short_gop.ts"], [(0.0, 1.0), (6.0, 8.0)], tmp_path / "s.mp4")
     assert os.listdir(tmp_path) == []
 
@@ -99,7 +108,7 @@ def test_a_file_that_loses_frames_on_the_way_is_not_kept(media, tmp_path, monkey
     def lose_every_tenth(self, frame, out_t):
         real(self, frame, out_t)
         if self.encoded % 10 == 0:
-            self.encoded += 1      # as if a frame had been encoded and not muxed
+            self.encoded += 1  # as if a frame had been encoded and not muxed
 
     monkeypatch.setattr(core_export._Exporter, "_encode_video", lose_every_tenth)
     with pytest.raises(OutputError, match="video frames selected"):
@@ -108,6 +117,7 @@ def test_a_file_that_loses_frames_on_the_way_is_not_kept(media, tmp_path, monkey
 
 
 # ---------------------------------------------------------------- 5: cover art is not video
+
 
 def test_cover_art_is_not_a_video_exit_3(media, run_cli, tmp_path, cache_dir):
     src = media["cover_art.mp3"]
@@ -120,6 +130,7 @@ def test_cover_art_is_not_a_video_exit_3(media, run_cli, tmp_path, cache_dir):
 
 
 # ---------------------------------------------------------------- 8: odd but valid, odd places
+
 
 @pytest.mark.parametrize("name", ["negative_start.mkv", "raw.h264"])
 def test_negative_start_and_raw_h264_are_summarized(media, run_cli, tmp_path, cache_dir, name):
@@ -139,6 +150,7 @@ def test_negative_start_and_raw_h264_are_summarized(media, run_cli, tmp_path, ca
 
 def test_raw_h264_probe_knows_its_duration(media):
     from trim_desktop.core.decode import probe
+
     info = probe(media["raw.h264"])
     assert info.duration == pytest.approx(4.0, abs=0.1) and info.n_frames == 100
 
@@ -150,8 +162,9 @@ def test_fifo_is_named_as_such_exit_3(run_cli, tmp_path, cache_dir):
     line = one_error_line(err)
     assert code == 3 and "not a regular file (a pipe or a device)" in line, line
     from trim_desktop.core.decode import probe
+
     with pytest.raises(InputVideoError, match="not a regular file"):
-        probe(fifo)                       # the app's open path says the same, and never blocks
+        probe(fifo)  # the app's open path says the same, and never blocks
 
 
 def test_errors_are_named_by_where_they_happened(media, tmp_path, monkeypatch):
@@ -165,7 +178,7 @@ def test_errors_are_named_by_where_they_happened(media, tmp_path, monkeypatch):
         raise av.error.PermissionError(errno.EPERM, "Operation not permitted")
 
     monkeypatch.setattr(av.container.InputContainer, "seek", seek_refused)
-    out = export_mp4(src, [(6.0, 7.0)], tmp_path / "a.mp4")      # reads on from the start
+    out = export_mp4(src, [(6.0, 7.0)], tmp_path / "a.mp4")  # reads on from the start
     assert calls["n"] >= 1 and len(video_frames(out)) == 25
     monkeypatch.setattr(av.container.InputContainer, "seek", real_seek)
 

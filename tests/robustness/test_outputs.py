@@ -2,6 +2,7 @@
 runs never silently replace each other's file, a batch never shares one side file,
 odd output folders give one line, and files get the user's umask. Videos are tiny
 (64x48, 4 s), so each CLI run takes a few seconds."""
+
 from __future__ import annotations
 
 import errno
@@ -64,6 +65,7 @@ def refused_before_work(code, err, cache_dir, words, exit_code=2):
 
 # ---------------------------------------------------------------- 1: outputs vs outputs/inputs
 
+
 def test_summary_and_segments_on_one_path_exit_2(src, run_cli, tmp_path, cache_dir):
     same = tmp_path / "same.mp4"
     code, out, err = run_cli(src, "-o", same, "--segments", same, *RUN)
@@ -73,18 +75,26 @@ def test_summary_and_segments_on_one_path_exit_2(src, run_cli, tmp_path, cache_d
 
 
 def test_segments_and_scores_on_one_path_exit_2(src, run_cli, tmp_path, cache_dir):
-    code, out, err = run_cli(src, "-o", tmp_path / "sc.mp4", "--segments", tmp_path / "sc.json",
-                             "--scores", tmp_path / "sc.json", *RUN)
+    code, out, err = run_cli(
+        src,
+        "-o",
+        tmp_path / "sc.mp4",
+        "--segments",
+        tmp_path / "sc.json",
+        "--scores",
+        tmp_path / "sc.json",
+        *RUN,
+    )
     refused_before_work(code, err, cache_dir, "--segments and --scores are the same file")
     # the default segments name (beside the MP4) against --scores, too
-    code, out, err = run_cli(src, "-o", tmp_path / "sc.mp4", "--scores", tmp_path / "sc.json",
-                             *RUN)
+    code, out, err = run_cli(src, "-o", tmp_path / "sc.mp4", "--scores", tmp_path / "sc.json", *RUN)
     refused_before_work(code, err, cache_dir, "The segments file and --scores are the same file")
     assert files_under(tmp_path) == ["v.mp4"]
 
 
-def test_output_through_a_hard_link_or_symlink_to_the_input_exit_2(src, run_cli, tmp_path,
-                                                                  cache_dir):
+def test_output_through_a_hard_link_or_symlink_to_the_input_exit_2(
+    src, run_cli, tmp_path, cache_dir
+):
     before = sha256(src)
     hard = tmp_path / "hard.mp4"
     os.link(src, hard)
@@ -94,8 +104,11 @@ def test_output_through_a_hard_link_or_symlink_to_the_input_exit_2(src, run_cli,
     soft.symlink_to(src)
     code, out, err = run_cli(src, "-o", tmp_path / "s.mp4", "--segments", soft, "--force", *RUN)
     refused_before_work(code, err, cache_dir, "is the input video itself")
-    assert sha256(src) == before and sorted(os.listdir(tmp_path)) == ["hard.mp4", "soft.json",
-                                                                       "v.mp4"]
+    assert sha256(src) == before and sorted(os.listdir(tmp_path)) == [
+        "hard.mp4",
+        "soft.json",
+        "v.mp4",
+    ]
 
 
 def test_output_on_another_input_of_the_batch_exit_2(src, run_cli, tmp_path, cache_dir):
@@ -110,6 +123,7 @@ def test_output_on_another_input_of_the_batch_exit_2(src, run_cli, tmp_path, cac
 
 # ---------------------------------------------------------------- 2: batch side files
 
+
 def test_batch_with_one_segments_or_scores_file_exit_2(src, clip, run_cli, tmp_path, cache_dir):
     o = tmp_path / "o"
     o.mkdir()
@@ -117,7 +131,7 @@ def test_batch_with_one_segments_or_scores_file_exit_2(src, clip, run_cli, tmp_p
         code, out, err = run_cli(src, clip, "--output-dir", o, flag, o / name, "--force", *RUN)
         line = refused_before_work(code, err, cache_dir, f"{flag} names one file, but 2 videos")
         assert "leave " + flag + " out" in line
-        assert "a folder or a name template such as {stem}." in line   # the way to do it
+        assert "a folder or a name template such as {stem}." in line  # the way to do it
     assert files_under(o) == []
 
 
@@ -141,8 +155,8 @@ def test_the_same_video_twice_is_summarized_once(src, run_cli, tmp_path, warm):
 
 # ---------------------------------------------------------------- 3: two runs, one name
 
-def test_an_output_that_appears_meanwhile_is_kept(src, run_cli, tmp_path, warm,
-                                                  monkeypatch):
+
+def test_an_output_that_appears_meanwhile_is_kept(src, run_cli, tmp_path, warm, monkeypatch):
     """The other run finishes first (simulated: it writes the name while we train):
     without --force we keep its file and exit 4; with --force we replace it."""
     from trim_desktop.core import pipeline
@@ -168,8 +182,9 @@ def test_an_output_that_appears_meanwhile_is_kept(src, run_cli, tmp_path, warm,
     assert target.read_bytes() != b"the other run's summary"
 
 
-def test_a_side_file_that_appears_meanwhile_removes_our_mp4_too(src, run_cli, tmp_path,
-                                                                warm, monkeypatch):
+def test_a_side_file_that_appears_meanwhile_removes_our_mp4_too(
+    src, run_cli, tmp_path, warm, monkeypatch
+):
     real = core_export.export_mp4
     seg = tmp_path / "s.json"
 
@@ -188,8 +203,10 @@ def test_a_side_file_that_appears_meanwhile_removes_our_mp4_too(src, run_cli, tm
 def test_place_never_replaces_without_force(tmp_path, monkeypatch, hard_links):
     """The no-replace rename, also on file systems without hard links (FAT, exFAT)."""
     if not hard_links:
+
         def no_link(a, b):
             raise OSError(errno.EPERM, "Operation not permitted")
+
         monkeypatch.setattr(core_export.os, "link", no_link)
     tmp = tmp_path / ".x.partial-1.json"
     tmp.write_text("new")
@@ -211,13 +228,31 @@ def test_two_real_runs_on_one_name_never_both_succeed(src, tmp_path, warm):
     written, the other run fails with exit 4 (or refuses at start), nothing replaced."""
     import subprocess
     import sys
+
     repo = Path(__file__).resolve().parents[2]
     target = tmp_path / "s.mp4"
     env = dict(os.environ, TRIM_DESKTOP_CACHE=str(warm))
-    procs = [subprocess.Popen([sys.executable, "-m", "trim_desktop.cli.summarize", str(src),
-                               "-o", str(target), "--budget", budget, *RUN], cwd=repo, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for budget in ("10", "40")]
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "trim_desktop.cli.summarize",
+                str(src),
+                "-o",
+                str(target),
+                "--budget",
+                budget,
+                *RUN,
+            ],
+            cwd=repo,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for budget in ("10", "40")
+    ]
     results = [(p.wait(timeout=300), p.communicate()[1]) for p in procs]
     codes = sorted(c for c, _ in results)
     assert codes == [0, 4], results
@@ -227,6 +262,7 @@ def test_two_real_runs_on_one_name_never_both_succeed(src, tmp_path, warm):
 
 
 # ---------------------------------------------------------------- 7: odd output folders
+
 
 def test_output_dir_that_is_a_file_exit_2(src, run_cli, tmp_path, cache_dir):
     f = tmp_path / "notes.txt"
@@ -250,8 +286,9 @@ def test_list_file_that_is_not_utf8_exit_3(src, run_cli, tmp_path, cache_dir):
     assert "videos.txt" in line
 
 
-def test_output_named_like_a_folder_or_an_unknown_container_exit_2(src, run_cli, tmp_path,
-                                                                   cache_dir):
+def test_output_named_like_a_folder_or_an_unknown_container_exit_2(
+    src, run_cli, tmp_path, cache_dir
+):
     (tmp_path / "d").mkdir()
     code, out, err = run_cli(src, "-o", tmp_path / "d", "--force", *RUN)
     refused_before_work(code, err, cache_dir, "is a folder")
@@ -260,6 +297,7 @@ def test_output_named_like_a_folder_or_an_unknown_container_exit_2(src, run_cli,
 
 
 # ---------------------------------------------------------------- 9: modes, per-container names
+
 
 @pytest.mark.parametrize("umask", [0o022, 0o027])
 def test_outputs_get_the_umask_also_when_forced(src, run_cli, tmp_path, warm, umask):
@@ -274,8 +312,10 @@ def test_outputs_get_the_umask_also_when_forced(src, run_cli, tmp_path, warm, um
         os.umask(old)
     assert code == 0, err
     want = 0o666 & ~umask
-    assert {p.name: oct(stat.S_IMODE(p.stat().st_mode)) for p in (mp4, seg)} == \
-        {"s.mp4": oct(want), "s.json": oct(want)}
+    assert {p.name: oct(stat.S_IMODE(p.stat().st_mode)) for p in (mp4, seg)} == {
+        "s.mp4": oct(want),
+        "s.json": oct(want),
+    }
 
 
 def test_mkv_and_mp4_outputs_keep_their_own_segments_file(src, run_cli, tmp_path, warm):
@@ -291,6 +331,7 @@ def test_mkv_and_mp4_outputs_keep_their_own_segments_file(src, run_cli, tmp_path
 
 
 # ---------------------------------------------------------------- the cache, as users break it
+
 
 def test_a_cache_folder_that_is_a_file_only_warns(src, run_cli, tmp_path, monkeypatch):
     """$TRIM_DESKTOP_CACHE names a file (a typo, an old config): the run succeeds with a

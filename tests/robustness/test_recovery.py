@@ -1,5 +1,6 @@
 """GPU failures fall back to the CPU with a note; same input + seed = same segments;
 a damaged feature cache is detected and rebuilt."""
+
 from __future__ import annotations
 
 import json
@@ -22,6 +23,7 @@ def fast_settings(**kw):
 
 # ---------------------------------------------------------------- CUDA failure -> CPU
 
+
 def cuda_failure(kind: str) -> BaseException:
     if kind == "oom":
         return torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
@@ -41,7 +43,7 @@ def fake_gpu(monkeypatch):
     calls = {"backbone": [], "train": [], "kind": "oom"}
     real_choose = device.choose_device
 
-    def choose_device(pref="auto"):      # "auto" finds the (pretend) GPU
+    def choose_device(pref="auto"):  # "auto" finds the (pretend) GPU
         if str(pref or "auto").lower() in ("auto", "cuda", "cuda:0"):
             return torch.device("cuda")
         return real_choose(pref)
@@ -79,7 +81,7 @@ def test_gpu_failure_falls_back_to_cpu_in_pipeline(kind, fake_gpu, corpus, cache
     assert fake_gpu["backbone"][:2] == ["cuda", "cpu"]
     assert fake_gpu["train"] == ["cuda", "cpu"]
     notes = [m for m in result.messages if "The GPU failed" in m]
-    assert len(notes) == 2, result.messages          # one for features, one for training
+    assert len(notes) == 2, result.messages  # one for features, one for training
     word = "OutOfMemoryError" if kind == "oom" else "illegal memory access"
     assert all(word in m and "continuing on the CPU" in m for m in notes)
     assert result.device.startswith("CPU")
@@ -88,8 +90,9 @@ def test_gpu_failure_falls_back_to_cpu_in_pipeline(kind, fake_gpu, corpus, cache
 
 def test_gpu_failure_note_on_cli_stderr(fake_gpu, corpus, run_cli, out_dir, cache_dir):
     flags = [f for f in FAST if f not in ("--device", "cpu")]
-    code, out, err = run_cli(corpus("good.mp4"), "--output-dir", out_dir, "--device", "auto",
-                             *flags)
+    code, out, err = run_cli(
+        corpus("good.mp4"), "--output-dir", out_dir, "--device", "auto", *flags
+    )
     assert code == 0, err
     notes = [ln for ln in err.splitlines() if ln.startswith("note: The GPU failed")]
     assert len(notes) == 2 and all("OutOfMemoryError" in n for n in notes), err
@@ -99,13 +102,22 @@ def test_gpu_failure_note_on_cli_stderr(fake_gpu, corpus, run_cli, out_dir, cach
 
 def test_explicit_cuda_without_gpu_exit_6(corpus, run_cli, out_dir, monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    code, out, err = run_cli(corpus("good.mp4"), "--output-dir", out_dir, "--device", "cuda",
-                             "-q", "--backbone", "efficientnet-lite0")
+    code, out, err = run_cli(
+        corpus("good.mp4"),
+        "--output-dir",
+        out_dir,
+        "--device",
+        "cuda",
+        "-q",
+        "--backbone",
+        "efficientnet-lite0",
+    )
     assert code == 6 and err.startswith("error: --device cuda was asked for")
     assert len(err.strip().splitlines()) == 1 and files_under(out_dir) == []
 
 
 # ---------------------------------------------------------------- determinism
+
 
 def test_same_input_and_seed_same_segments_byte_for_byte(corpus, run_cli, tmp_path, cache_dir):
     """Run twice (the second without the cache: features recomputed too)."""
@@ -113,19 +125,24 @@ def test_same_input_and_seed_same_segments_byte_for_byte(corpus, run_cli, tmp_pa
     docs, raw = [], []
     for i, extra in enumerate(([], ["--no-cache"])):
         seg = tmp_path / f"run{i}.json"
-        code, out, err = run_cli(src, "--no-export", "--segments", seg, "--seed", "7",
-                                 *FAST, *extra)
+        code, out, err = run_cli(
+            src, "--no-export", "--segments", seg, "--seed", "7", *FAST, *extra
+        )
         assert code == 0, err
         raw.append(seg.read_bytes())
         docs.append(json.loads(raw[-1]))
     seg_bytes = [json.dumps(d["segments"], sort_keys=True).encode() for d in docs]
     assert seg_bytes[0] == seg_bytes[1]
-    assert raw[0] == raw[1]                    # in fact the whole file is identical
-    assert np.array_equal(docs[0]["sample_scores"], docs[1]["sample_scores"]) \
-        if "sample_scores" in docs[0] else True
+    assert raw[0] == raw[1]  # in fact the whole file is identical
+    assert (
+        np.array_equal(docs[0]["sample_scores"], docs[1]["sample_scores"])
+        if "sample_scores" in docs[0]
+        else True
+    )
 
 
 # ---------------------------------------------------------------- damaged feature cache
+
 
 def damage(path, how: str) -> None:
     data = path.read_bytes()
@@ -154,12 +171,12 @@ def test_damaged_cache_entry_is_rebuilt(how, corpus, cache_dir):
     damage(entries[0], how)
 
     second = pipeline.summarize(src, fast_settings(device="cpu"))
-    assert not second.features.from_cache                 # detected: computed again
+    assert not second.features.from_cache  # detected: computed again
     assert any("cache entry for this video was damaged" in m for m in second.messages)
     assert np.allclose(second.features.values, first.features.values, atol=1e-5)
     assert second.summary.selected
     key = entries[0].stem
-    assert FeatureCache(cache_dir).get(key) is not None   # rebuilt, valid again
+    assert FeatureCache(cache_dir).get(key) is not None  # rebuilt, valid again
 
     third = pipeline.summarize(src, fast_settings(device="cpu"))
     assert third.features.from_cache

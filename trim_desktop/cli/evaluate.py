@@ -3,6 +3,7 @@
 Exit codes: 0 done; 1 bug; 2 bad command line; 3 the dataset, splits or annotations cannot
 be used; 4 the results file cannot be written; 6 device unavailable; 130 cancelled.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,25 +35,46 @@ examples:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="trim-eval", description="Benchmark TRIM on a TVSum / SumMe h5 file (runs x 5-fold CV).",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        prog="trim-eval",
+        description="Benchmark TRIM on a TVSum / SumMe h5 file (runs x 5-fold CV).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("h5", metavar="DATASET.h5", help="feature file in the field's h5 layout")
-    p.add_argument("--dataset", choices=["tvsum", "summe"],
-                   help="protocol (default: guessed from the file: 50 videos tvsum, 25 summe)")
-    p.add_argument("--annotations", metavar="TSV", help="TVSum ydata-anno.tsv(.gz): annotator scores")
-    p.add_argument("--splits", metavar="FILE",
-                   help="JSON splits (default: the shipped ones for tvsum/summe)")
+    p.add_argument(
+        "--dataset",
+        choices=["tvsum", "summe"],
+        help="protocol (default: guessed from the file: 50 videos tvsum, 25 summe)",
+    )
+    p.add_argument(
+        "--annotations", metavar="TSV", help="TVSum ydata-anno.tsv(.gz): annotator scores"
+    )
+    p.add_argument(
+        "--splits", metavar="FILE", help="JSON splits (default: the shipped ones for tvsum/summe)"
+    )
     p.add_argument("--runs", type=int, default=10, help="independent runs (default 10)")
     s1 = p.add_mutually_exclusive_group()
-    s1.add_argument("--stage1", dest="stage1", action="store_true", default=True,
-                    help="two-stage TRIM: stage 1 pre-training then stage 2 (default)")
-    s1.add_argument("--no-stage1", dest="stage1", action="store_false",
-                    help="stage 2 only (the paper's unsupervised variant)")
+    s1.add_argument(
+        "--stage1",
+        dest="stage1",
+        action="store_true",
+        default=True,
+        help="two-stage TRIM: stage 1 pre-training then stage 2 (default)",
+    )
+    s1.add_argument(
+        "--no-stage1",
+        dest="stage1",
+        action="store_false",
+        help="stage 2 only (the paper's unsupervised variant)",
+    )
     p.add_argument("--epochs1", type=int, default=60, help="stage 1 epochs (default 60)")
     p.add_argument("--epochs2", type=int, default=90, help="stage 2 epochs (default 90)")
     p.add_argument("--lr", type=float, default=1e-5, help="Adam learning rate (default 1e-5)")
-    p.add_argument("--preset", choices=["long", "short", "paper"],
-                   help="loss weights (default: long for tvsum, short for summe)")
+    p.add_argument(
+        "--preset",
+        choices=["long", "short", "paper"],
+        help="loss weights (default: long for tvsum, short for summe)",
+    )
     p.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N (default auto)")
     p.add_argument("--seed", type=int, default=0, help="run r uses seed + r (default 0)")
     p.add_argument("--json", metavar="FILE", help="also write every per-video score here")
@@ -87,8 +109,12 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     records = read_h5(args.h5)
     dataset = args.dataset or _guess_dataset(records)
     if dataset is None:
-        parser.error(f"cannot tell the dataset of {args.h5} ({len(records)} videos): pass --dataset")
-    say = (lambda msg: None) if args.quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
+        parser.error(
+            f"cannot tell the dataset of {args.h5} ({len(records)} videos): pass --dataset"
+        )
+    say = (
+        (lambda msg: None) if args.quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
+    )
     if args.annotations:
         n = attach_tvsum_annotations(records, args.annotations)
         say(f"annotator scores attached to {n} of {len(records)} videos")
@@ -101,9 +127,17 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         splits = generate_splits(keys)
         say(f"{len(keys)} videos are not the benchmark's keys: using seeded splits made for them")
     device = choose_device(args.device)
-    cfg = ev.EvalConfig(dataset=dataset, runs=args.runs, stage1=args.stage1, epochs1=args.epochs1,
-                        epochs2=args.epochs2, device=str(device), seed=args.seed, lr=args.lr,
-                        preset=args.preset)
+    cfg = ev.EvalConfig(
+        dataset=dataset,
+        runs=args.runs,
+        stage1=args.stage1,
+        epochs1=args.epochs1,
+        epochs2=args.epochs2,
+        device=str(device),
+        seed=args.seed,
+        lr=args.lr,
+        preset=args.preset,
+    )
     from .progressbar import ProgressBar
 
     bar = ProgressBar(sys.stderr, quiet=args.quiet)
@@ -137,6 +171,7 @@ def main(argv=None) -> int:
         return EXIT_CANCELLED
     except Exception as err:  # a bug: say so in one line, keep the traceback for a report
         import traceback
+
         traceback.print_exc()
         print(f"trim-eval: unexpected error (a bug, please report): {err}", file=sys.stderr)
         return EXIT_BUG

@@ -10,6 +10,7 @@ Exit codes: 0 done; 1 bug; 2 bad command line; 3 a video or the template is miss
 unreadable; 4 the output cannot be written; 5 weights unavailable; 6 device unavailable;
 130 cancelled.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,7 +42,18 @@ Kids_playing_in_leaves Notre_Dame Paintball Playing_on_water_slide Saving_dolphi
 St_Maarten_Landing Statue_of_Liberty Uncut_Evening_Flight Valparaiso_Downhill car_over_camera
 paluma_jump playing_ball""".split()
 DEFAULT_NAMES = {"tvsum": TVSUM_IDS, "summe": SUMME_NAMES}
-VIDEO_EXTENSIONS = {".mp4", ".m4v", ".mkv", ".mov", ".avi", ".webm", ".mpg", ".mpeg", ".flv", ".wmv"}
+VIDEO_EXTENSIONS = {
+    ".mp4",
+    ".m4v",
+    ".mkv",
+    ".mov",
+    ".avi",
+    ".webm",
+    ".mpg",
+    ".mpeg",
+    ".flv",
+    ".wmv",
+}
 
 EPILOG = """\
 Each h5 group video_i is matched to a file in VIDEO_DIR by name: --map JSON
@@ -61,19 +73,33 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="trim-extract-dataset",
         description="Extract benchmark features at the template h5's picks and write them in its layout.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("video_dir", metavar="VIDEO_DIR", help="folder with the benchmark's videos")
     p.add_argument("--dataset", choices=["tvsum", "summe"], required=True)
-    p.add_argument("--template", required=True, metavar="EXISTING.h5",
-                   help="the field's h5 (picks, shots and annotations are copied from it)")
+    p.add_argument(
+        "--template",
+        required=True,
+        metavar="EXISTING.h5",
+        help="the field's h5 (picks, shots and annotations are copied from it)",
+    )
     p.add_argument("-o", "--output", required=True, metavar="OUT.h5")
     p.add_argument("--force", action="store_true", help="replace an existing output file")
     p.add_argument("--map", metavar="JSON", help="explicit {h5 key: video file name} mapping")
-    p.add_argument("--backbone", choices=["resnet50", "efficientnet-lite0"], default="resnet50",
-                   help="frozen CNN (default resnet50, the paper's)")
+    p.add_argument(
+        "--backbone",
+        choices=["resnet50", "efficientnet-lite0"],
+        default="resnet50",
+        help="frozen CNN (default resnet50, the paper's)",
+    )
     p.add_argument("--weights", help="a local resnet50 weights file (.pth)")
-    p.add_argument("--preprocess", choices=["crop", "resize"], default="crop",
-                   help="crop: resize 256 + center crop 224 (default, the paper's best); resize: 224")
+    p.add_argument(
+        "--preprocess",
+        choices=["crop", "resize"],
+        default="crop",
+        help="crop: resize 256 + center crop 224 (default, the paper's best); resize: 224",
+    )
     p.add_argument("--device", default="auto", help="auto (default), cpu, cuda or cuda:N")
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--random-weights", action="store_true", help=argparse.SUPPRESS)  # tests only
@@ -83,12 +109,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _norm(name: str) -> str:
-    return re.sub(r"[\s_]+", "_", Path(name).stem if Path(name).suffix.lower() in VIDEO_EXTENSIONS
-                  else name).lower()
+    return re.sub(
+        r"[\s_]+", "_", Path(name).stem if Path(name).suffix.lower() in VIDEO_EXTENSIONS else name
+    ).lower()
 
 
-def match_videos(video_dir: Path, keys: list[str], names: dict[str, Optional[str]],
-                 dataset: str, mapping: Optional[dict] = None) -> dict[str, Path]:
+def match_videos(
+    video_dir: Path,
+    keys: list[str],
+    names: dict[str, Optional[str]],
+    dataset: str,
+    mapping: Optional[dict] = None,
+) -> dict[str, Path]:
     """h5 key -> video file; raises with every unmatched key listed at once."""
     files: dict[str, Path] = {}
     for p in sorted(video_dir.iterdir()):
@@ -111,8 +143,11 @@ def match_videos(video_dir: Path, keys: list[str], names: dict[str, Optional[str
         else:
             out[key] = path
     if missing:
-        raise InputVideoError(f"{len(missing)} video(s) not found in {video_dir}: "
-                              + ", ".join(missing[:8]) + (" ..." if len(missing) > 8 else ""))
+        raise InputVideoError(
+            f"{len(missing)} video(s) not found in {video_dir}: "
+            + ", ".join(missing[:8])
+            + (" ..." if len(missing) > 8 else "")
+        )
     return out
 
 
@@ -136,8 +171,9 @@ def frames_at(path: Path, picks: np.ndarray, size, cancel=None):
         container.close()
 
 
-def extract_at_picks(path: Path, picks: np.ndarray, bb, preprocess: str, batch_size: int,
-                     progress=None, cancel=None) -> np.ndarray:
+def extract_at_picks(
+    path: Path, picks: np.ndarray, bb, preprocess: str, batch_size: int, progress=None, cancel=None
+) -> np.ndarray:
     """(len(picks), dim) features; up to 2 trailing picks past the video's end repeat the last one."""
     import torch
 
@@ -146,7 +182,9 @@ def extract_at_picks(path: Path, picks: np.ndarray, bb, preprocess: str, batch_s
 
     def flush():
         with torch.inference_mode():
-            rows.append(bb.embed(bb.preprocess(np.stack(batch), preprocess, device=bb.device)).cpu().numpy())
+            rows.append(
+                bb.embed(bb.preprocess(np.stack(batch), preprocess, device=bb.device)).cpu().numpy()
+            )
         batch.clear()
 
     total = int(picks[-1]) + 1 if len(picks) else 0
@@ -160,16 +198,19 @@ def extract_at_picks(path: Path, picks: np.ndarray, bb, preprocess: str, batch_s
     feats = np.concatenate(rows).astype(np.float32) if rows else np.zeros((0, bb.dim), np.float32)
     short = len(picks) - len(feats)
     if short > 2 or len(feats) == 0:
-        raise InputVideoError(f"{path.name}: decoded {len(feats)} of {len(picks)} sampled frames "
-                              "(not the benchmark's version of this video?)")
+        raise InputVideoError(
+            f"{path.name}: decoded {len(feats)} of {len(picks)} sampled frames "
+            "(not the benchmark's version of this video?)"
+        )
     if short > 0:
         feats = np.concatenate([feats, np.repeat(feats[-1:], short, axis=0)])
     report(progress, "features", total, total)
     return feats
 
 
-def write_like_template(template: Path, out: Path, features: dict[str, np.ndarray],
-                        backbone: str, preprocess: str) -> None:
+def write_like_template(
+    template: Path, out: Path, features: dict[str, np.ndarray], backbone: str, preprocess: str
+) -> None:
     """Copy the template group by group, replacing ``features``; atomic rename at the end."""
     import h5py
 
@@ -180,7 +221,9 @@ def write_like_template(template: Path, out: Path, features: dict[str, np.ndarra
                 src.copy(src[key], dst, name=key)
                 del dst[key]["features"]
                 dst[key].create_dataset("features", data=feats)
-            dst.attrs["features"] = f"{backbone} pool, preprocess {preprocess}, at the template's picks"
+            dst.attrs["features"] = (
+                f"{backbone} pool, preprocess {preprocess}, at the template's picks"
+            )
             dst.attrs["template"] = template.name
         os.replace(tmp, out)
     except OSError as exc:
@@ -211,19 +254,26 @@ def run(args, cancel) -> int:
             mapping = json.loads(Path(args.map).read_text())
         except (OSError, ValueError) as exc:
             raise InputVideoError(f"cannot read --map {args.map}: {exc}") from None
-    paths = match_videos(vdir, list(records), {k: r.video_name for k, r in records.items()},
-                         args.dataset, mapping)
+    paths = match_videos(
+        vdir, list(records), {k: r.video_name for k, r in records.items()}, args.dataset, mapping
+    )
     device = choose_device(args.device)
-    bb = load_backbone(args.backbone, device, weights_path=args.weights,
-                       random_weights=args.random_weights, cancel=cancel)
+    bb = load_backbone(
+        args.backbone,
+        device,
+        weights_path=args.weights,
+        random_weights=args.random_weights,
+        cancel=cancel,
+    )
     bar = ProgressBar(sys.stderr, quiet=args.quiet)
     features = {}
     for i, (key, path) in enumerate(paths.items(), 1):
         if not args.quiet:
             print(f"[{i}/{len(paths)}] {key} <- {path.name}", file=sys.stderr)
         rec = records[key]
-        features[key] = extract_at_picks(path, rec.picks, bb, args.preprocess, args.batch_size,
-                                         bar, cancel)
+        features[key] = extract_at_picks(
+            path, rec.picks, bb, args.preprocess, args.batch_size, bar, cancel
+        )
         bar.close()
     write_like_template(template, out, features, bb.name, args.preprocess)
     print(f"{out}: {len(features)} videos, {bb.dim}-d {bb.name} features ({args.preprocess})")
@@ -246,8 +296,11 @@ def main(argv: Optional[list[str]] = None) -> int:
         return EXIT_CANCELLED
     except Exception as err:  # a bug
         import traceback
+
         traceback.print_exc()
-        print(f"trim-extract-dataset: unexpected error (a bug, please report): {err}", file=sys.stderr)
+        print(
+            f"trim-extract-dataset: unexpected error (a bug, please report): {err}", file=sys.stderr
+        )
         return EXIT_BUG
 
 

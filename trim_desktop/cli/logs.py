@@ -5,6 +5,7 @@ The core logs what it decides (backbone fallbacks, decoding strategy, cache miss
 ``-v`` shows INFO on stderr, ``-vv`` DEBUG; ``--log FILE`` appends everything (DEBUG)
 to FILE, for a bug report, whatever ``-v`` says.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,10 +24,14 @@ several mains in one process)."""
 
 def add_log_options(parser: argparse.ArgumentParser) -> None:
     """Add ``-v/--verbose`` (counted) and ``--log FILE`` to ``parser``."""
-    parser.add_argument("-v", "--verbose", action="count", default=0,
-                        help="show what each stage does on stderr (-v: info, -vv: debug)")
-    parser.add_argument("--log", metavar="FILE",
-                        help="append a detailed (debug) log to FILE")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="show what each stage does on stderr (-v: info, -vv: debug)",
+    )
+    parser.add_argument("--log", metavar="FILE", help="append a detailed (debug) log to FILE")
 
 
 def setup_logging(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Optional[Path]:
@@ -46,8 +51,9 @@ def setup_logging(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
         logger.setLevel(logging.NOTSET)
         return None
     console = logging.StreamHandler(sys.stderr)
-    console.setLevel(logging.WARNING if not verbose else
-                     logging.INFO if verbose == 1 else logging.DEBUG)
+    console.setLevel(
+        logging.WARNING if not verbose else logging.INFO if verbose == 1 else logging.DEBUG
+    )
     console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     handlers: list[logging.Handler] = [console]
     if log_path is not None:

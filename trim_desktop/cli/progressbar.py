@@ -1,4 +1,5 @@
 """A text progress bar per stage, with ETA, for the command-line tools (stderr)."""
+
 from __future__ import annotations
 
 import sys

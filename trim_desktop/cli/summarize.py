@@ -7,6 +7,7 @@ unavailable; 6 requested device unavailable; 7 a batch finished with some videos
 removed on every failure, and without --force no file is ever replaced, not even one
 that another run created meanwhile.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,16 +22,35 @@ from pathlib import Path
 from typing import Any, Optional
 
 from .. import __version__
-from ..core.errors import (EXIT_BUG, EXIT_OK, InputVideoError, OutputError, TrimError,
-                           UsageError, exit_code_for_signal)
-from ..core.progress import CancelToken, Cancelled, check
+from ..core.errors import (
+    EXIT_BUG,
+    EXIT_OK,
+    InputVideoError,
+    OutputError,
+    TrimError,
+    UsageError,
+    exit_code_for_signal,
+)
+from ..core.progress import Cancelled, CancelToken, check
 from ..core.settings import BUDGET_DEFAULT, PRESET_WEIGHTS, presets_in_words
-from .logs import add_log_options, setup_logging
 from . import sidefiles
+from .logs import add_log_options, setup_logging
 from .progressbar import ProgressBar
 
 EXIT_BATCH_PARTIAL = 7
-VIDEO_EXTENSIONS = {".mp4", ".m4v", ".mkv", ".mov", ".avi", ".webm", ".mpg", ".mpeg", ".ts", ".wmv", ".flv"}
+VIDEO_EXTENSIONS = {
+    ".mp4",
+    ".m4v",
+    ".mkv",
+    ".mov",
+    ".avi",
+    ".webm",
+    ".mpg",
+    ".mpeg",
+    ".ts",
+    ".wmv",
+    ".flv",
+}
 
 EPILOG = f"""\
 presets (weights named by the loss they weight, eq. 10 of the paper; docs/training.md):
@@ -58,79 +78,172 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="trim-summarize",
         description="Turn long videos into short summaries with TRIM (self-supervised; "
-                    "trains on each video itself, on the GPU when there is one).",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        "trains on each video itself, on the GPU when there is one).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     add_log_options(p)
-    p.add_argument("inputs", nargs="+", metavar="VIDEO",
-                   help="video file(s), a folder of videos, or a .txt list of paths")
+    p.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="VIDEO",
+        help="video file(s), a folder of videos, or a .txt list of paths",
+    )
     out = p.add_argument_group("output")
-    out.add_argument("-o", "--output", help="summary MP4 path (one input only; default VIDEO.summary.mp4)")
+    out.add_argument(
+        "-o", "--output", help="summary MP4 path (one input only; default VIDEO.summary.mp4)"
+    )
     out.add_argument("--output-dir", help="folder for the outputs (default: beside each video)")
     out.add_argument("--no-export", action="store_true", help="do not write the summary MP4")
-    out.add_argument("--segments", help="write the segments here: .json (default, beside the MP4) "
-                     "or .csv; several videos: a folder or a template such as {stem}.seg.json")
-    out.add_argument("--scores", help="write per-sample scores as CSV (.csv) or JSON (.json); "
-                     "several videos: a folder or a template such as {stem}.scores.csv")
-    sidefiles.add_arguments(out)   # --list, --from-segments (cli/sidefiles.py)
+    out.add_argument(
+        "--segments",
+        help="write the segments here: .json (default, beside the MP4) "
+        "or .csv; several videos: a folder or a template such as {stem}.seg.json",
+    )
+    out.add_argument(
+        "--scores",
+        help="write per-sample scores as CSV (.csv) or JSON (.json); "
+        "several videos: a folder or a template such as {stem}.scores.csv",
+    )
+    sidefiles.add_arguments(out)  # --list, --from-segments (cli/sidefiles.py)
     out.add_argument("--force", action="store_true", help="replace existing output files")
     exp = p.add_argument_group(
-        "export choices", "The summary's container follows -o's ending: .mp4, .m4v, .mov or "
+        "export choices",
+        "The summary's container follows -o's ending: .mp4, .m4v, .mov or "
         ".mkv (any other is refused). A joined video has a chapter per piece "
-        "(\"Piece 3 - 1:23\", its source time) and keeps every audio track.")
-    exp.add_argument("--export-mode", choices=["accurate", "fast"], default="accurate",
-                     help="accurate (default): re-encoded, every cut frame-exact; fast: the "
-                          "video and sound copied without re-encoding (much faster, the "
-                          "source's quality), but each cut snaps to the keyframe at or before "
-                          "the piece's start, so a piece can start up to a GOP (often 1-10 s) "
-                          "early")
-    exp.add_argument("--fast", dest="export_mode", action="store_const", const="fast",
-                     help="the same as --export-mode fast (keyframe cuts, no re-encoding)")
-    exp.add_argument("--clips", action="store_true",
-                     help="one file per kept piece (piece-01-0m12s.mp4, ...) in a new folder "
-                          "instead of one joined video: -o FOLDER, default "
-                          "VIDEO.summary-clips; all clips appear or none")
-    exp.add_argument("--clip-format", choices=["mp4", "m4v", "mov", "mkv"], default="mp4",
-                     help="container of the clips with --clips (default mp4)")
+        '("Piece 3 - 1:23", its source time) and keeps every audio track.',
+    )
+    exp.add_argument(
+        "--export-mode",
+        choices=["accurate", "fast"],
+        default="accurate",
+        help="accurate (default): re-encoded, every cut frame-exact; fast: the "
+        "video and sound copied without re-encoding (much faster, the "
+        "source's quality), but each cut snaps to the keyframe at or before "
+        "the piece's start, so a piece can start up to a GOP (often 1-10 s) "
+        "early",
+    )
+    exp.add_argument(
+        "--fast",
+        dest="export_mode",
+        action="store_const",
+        const="fast",
+        help="the same as --export-mode fast (keyframe cuts, no re-encoding)",
+    )
+    exp.add_argument(
+        "--clips",
+        action="store_true",
+        help="one file per kept piece (piece-01-0m12s.mp4, ...) in a new folder "
+        "instead of one joined video: -o FOLDER, default "
+        "VIDEO.summary-clips; all clips appear or none",
+    )
+    exp.add_argument(
+        "--clip-format",
+        choices=["mp4", "m4v", "mov", "mkv"],
+        default="mp4",
+        help="container of the clips with --clips (default mp4)",
+    )
     sel = p.add_argument_group("summary")
-    sel.add_argument("--budget", type=float, default=BUDGET_DEFAULT * 100,
-                     help=f"summary length, %% of the duration (default {BUDGET_DEFAULT * 100:g})")
-    sel.add_argument("--length", type=parse_length, metavar="TIME",
-                     help="summary length as time instead of a share: 90s, 90, 2m, 1:30 (overrides --budget)")
-    sel.add_argument("--selection", choices=["app", "paper"], default="app",
-                     help="app (default): the highest-scored pieces, each scene once, no dark, blank "
-                          "or still pieces while others fit; paper: the research protocol's knapsack "
-                          "over whole shots (trim-eval always uses it)")
+    sel.add_argument(
+        "--budget",
+        type=float,
+        default=BUDGET_DEFAULT * 100,
+        help=f"summary length, %% of the duration (default {BUDGET_DEFAULT * 100:g})",
+    )
+    sel.add_argument(
+        "--length",
+        type=parse_length,
+        metavar="TIME",
+        help="summary length as time instead of a share: 90s, 90, 2m, 1:30 (overrides --budget)",
+    )
+    sel.add_argument(
+        "--selection",
+        choices=["app", "paper"],
+        default="app",
+        help="app (default): the highest-scored pieces, each scene once, no dark, blank "
+        "or still pieces while others fit; paper: the research protocol's knapsack "
+        "over whole shots (trim-eval always uses it)",
+    )
     feat = p.add_argument_group("features")
-    feat.add_argument("--backbone", choices=["auto", "resnet50", "efficientnet-lite0"], default="auto",
-                      help="frozen CNN (default auto: resnet50 when its weights are here, else efficientnet-lite0)")
+    feat.add_argument(
+        "--backbone",
+        choices=["auto", "resnet50", "efficientnet-lite0"],
+        default="auto",
+        help="frozen CNN (default auto: resnet50 when its weights are here, else efficientnet-lite0)",
+    )
     feat.add_argument("--weights", help="a local resnet50 weights file (.pth)")
-    feat.add_argument("--preprocess", choices=["crop", "resize"], default="crop",
-                      help="crop: resize 256 + center crop 224 (paper's best, default); resize: direct 224")
-    feat.add_argument("--no-cache", action="store_true", help="do not read or write the feature cache")
-    feat.add_argument("--engine", choices=["auto", "torch", "onnx"], default="auto",
-                      help="backbone runtime on the CPU: auto (ONNX Runtime when installed: same "
-                           "features, ~3.6x faster), torch or onnx")
+    feat.add_argument(
+        "--preprocess",
+        choices=["crop", "resize"],
+        default="crop",
+        help="crop: resize 256 + center crop 224 (paper's best, default); resize: direct 224",
+    )
+    feat.add_argument(
+        "--no-cache", action="store_true", help="do not read or write the feature cache"
+    )
+    feat.add_argument(
+        "--engine",
+        choices=["auto", "torch", "onnx"],
+        default="auto",
+        help="backbone runtime on the CPU: auto (ONNX Runtime when installed: same "
+        "features, ~3.6x faster), torch or onnx",
+    )
     tr = p.add_argument_group("training")
     tr.add_argument("--preset", choices=list(PRESET_WEIGHTS), default="auto")
-    tr.add_argument("--alpha", type=float, help="weight of L_PTRIM: moments unlike the one just before (cuts, sudden action)")
-    tr.add_argument("--beta", type=float, help="weight of L_PCTRIM: what is new against everything before")
-    tr.add_argument("--gamma", type=float, help="weight of L_REP (Wasserstein): moments whose picture stands out from the rest")
+    tr.add_argument(
+        "--alpha",
+        type=float,
+        help="weight of L_PTRIM: moments unlike the one just before (cuts, sudden action)",
+    )
+    tr.add_argument(
+        "--beta", type=float, help="weight of L_PCTRIM: what is new against everything before"
+    )
+    tr.add_argument(
+        "--gamma",
+        type=float,
+        help="weight of L_REP (Wasserstein): moments whose picture stands out from the rest",
+    )
     tr.add_argument("--nu", type=float, help="stage-1 weight of the score-spread terms")
     s1 = tr.add_mutually_exclusive_group()
-    s1.add_argument("--stage1", dest="stage1", action="store_true", default=None, help="run stage 1 pre-training")
-    s1.add_argument("--no-stage1", dest="stage1", action="store_false", help="stage 2 only (the paper's unsupervised variant)")
+    s1.add_argument(
+        "--stage1",
+        dest="stage1",
+        action="store_true",
+        default=None,
+        help="run stage 1 pre-training",
+    )
+    s1.add_argument(
+        "--no-stage1",
+        dest="stage1",
+        action="store_false",
+        help="stage 2 only (the paper's unsupervised variant)",
+    )
     tr.add_argument("--seed", type=int, default=0)
-    tr.add_argument("--steps1", type=int, metavar="N",
-                    help="stage-1 training steps (default: the preset's; fewer is faster, rougher)")
-    tr.add_argument("--steps2", type=int, metavar="N", help="stage-2 training steps (default: the preset's)")
-    tr.add_argument("--train-precision", choices=["auto", "fp32", "bf16"], default="auto",
-                    help="arithmetic of the scorer's convolution on the CPU: auto (default: bf16 for "
-                         "videos of 200 s or more where the CPU has native bf16), fp32 (the same "
-                         "numbers on every machine) or bf16")
+    tr.add_argument(
+        "--steps1",
+        type=int,
+        metavar="N",
+        help="stage-1 training steps (default: the preset's; fewer is faster, rougher)",
+    )
+    tr.add_argument(
+        "--steps2", type=int, metavar="N", help="stage-2 training steps (default: the preset's)"
+    )
+    tr.add_argument(
+        "--train-precision",
+        choices=["auto", "fp32", "bf16"],
+        default="auto",
+        help="arithmetic of the scorer's convolution on the CPU: auto (default: bf16 for "
+        "videos of 200 s or more where the CPU has native bf16), fp32 (the same "
+        "numbers on every machine) or bf16",
+    )
     tr.add_argument("--model", help="a model file from trim-train")
-    tr.add_argument("--model-mode", choices=["as-is", "finetune"], default="finetune",
-                    help="with --model: use it as it is (instant) or as the start of per-video training")
+    tr.add_argument(
+        "--model-mode",
+        choices=["as-is", "finetune"],
+        default="finetune",
+        help="with --model: use it as it is (instant) or as the start of per-video training",
+    )
     p.add_argument("--device", default="auto", help="auto (default), cpu, cuda or cuda:N")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     return p
@@ -150,12 +263,14 @@ def parse_length(text: str) -> float:
         else:
             for unit, factor in (("min", 60), ("m", 60), ("s", 1), ("h", 3600)):
                 if t.endswith(unit):
-                    value = float(t[:-len(unit)]) * factor
+                    value = float(t[: -len(unit)]) * factor
                     break
             else:
                 value = float(t)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a length of time: {text!r} (try 90s, 2m or 1:30)") from None
+        raise argparse.ArgumentTypeError(
+            f"not a length of time: {text!r} (try 90s, 2m or 1:30)"
+        ) from None
     if not value > 0:
         raise argparse.ArgumentTypeError(f"the summary length must be positive, got {text!r}")
     return value
@@ -170,8 +285,11 @@ def collect_inputs(items: list[str]) -> list[Path]:
         path = Path(item)
         try:
             if path.is_dir():
-                paths += sorted(p for p in path.iterdir()
-                                if p.suffix.lower() in VIDEO_EXTENSIONS and p.is_file())
+                paths += sorted(
+                    p
+                    for p in path.iterdir()
+                    if p.suffix.lower() in VIDEO_EXTENSIONS and p.is_file()
+                )
             elif path.suffix.lower() == ".txt" and path.is_file():
                 paths += _read_list(path)
             else:
@@ -185,11 +303,16 @@ def _read_list(path: Path) -> list[Path]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as err:
-        raise InputVideoError(f"Cannot read the list '{path.name}': it is not UTF-8 text "
-                              f"(byte 0x{err.object[err.start]:02x} at position {err.start}); "
-                              "save it as UTF-8") from None
-    return [Path(line.strip()) for line in text.splitlines()
-            if line.strip() and not line.lstrip().startswith("#")]
+        raise InputVideoError(
+            f"Cannot read the list '{path.name}': it is not UTF-8 text "
+            f"(byte 0x{err.object[err.start]:02x} at position {err.start}); "
+            "save it as UTF-8"
+        ) from None
+    return [
+        Path(line.strip())
+        for line in text.splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
 
 
 def _identity(path: Path):
@@ -255,9 +378,11 @@ def scores_path(video: Path, args) -> Optional[Path]:
 def planned_outputs(video: Path, args) -> list[tuple[str, Path]]:
     """(what, path) for each file a run on ``video`` writes."""
     mp4, segments = output_paths(video, args)
-    named = [("-o/--output" if args.output else "the summary", mp4),
-             ("--segments" if args.segments else "the segments file", segments),
-             ("--scores", scores_path(video, args))]
+    named = [
+        ("-o/--output" if args.output else "the summary", mp4),
+        ("--segments" if args.segments else "the segments file", segments),
+        ("--scores", scores_path(video, args)),
+    ]
     named += [("--list", p) for p in sidefiles.list_paths(video, output_folder(video, args), args)]
     return [(what, path) for what, path in named if path is not None]
 
@@ -266,24 +391,27 @@ def check_plan(videos: list[Path], args) -> None:
     """Before any work: every output differs from every other output and from every
     input, also through symlinks and hard links (else one file silently replaces
     another); several videos never share one side-file name."""
-    sidefiles.check_args(videos, args)   # one file for several videos; --list endings
+    sidefiles.check_args(videos, args)  # one file for several videos; --list endings
     from ..core.export import container_for
 
     if args.output:
         out = Path(args.output)
         if args.clips:
             if container_for(out) is not None:
-                raise UsageError(f"With --clips, -o/--output names the folder for the clips, "
-                                 f"not a video ('{out.name}'); pick the clips' container "
-                                 "with --clip-format.")
+                raise UsageError(
+                    f"With --clips, -o/--output names the folder for the clips, "
+                    f"not a video ('{out.name}'); pick the clips' container "
+                    "with --clip-format."
+                )
         elif out.is_dir():
-            raise UsageError(f"-o/--output '{out}' is a folder; name a file "
-                             "(or use --output-dir).")
+            raise UsageError(f"-o/--output '{out}' is a folder; name a file (or use --output-dir).")
         elif container_for(out) is None:
-            raise UsageError(f"-o/--output '{out.name}' must end in .mp4, .m4v, .mov or .mkv "
-                             "(the ending picks the container).")
+            raise UsageError(
+                f"-o/--output '{out.name}' must end in .mp4, .m4v, .mov or .mkv "
+                "(the ending picks the container)."
+            )
     inputs = {_identity(v): v for v in videos}
-    edited: dict = {}   # --from-segments files are inputs too: never written over
+    edited: dict = {}  # --from-segments files are inputs too: never written over
     for v in videos if args.from_segments else ():
         seg = sidefiles.from_segments_path(args.from_segments, v, output_folder(v, args))
         edited.setdefault(_identity(seg), seg)
@@ -292,23 +420,32 @@ def check_plan(videos: list[Path], args) -> None:
         for what, path in planned_outputs(video, args):
             key = _identity(path)
             if key in edited and key not in inputs:
-                raise UsageError(f"Output '{path}' ({what} of '{video.name}') is the "
-                                 f"--from-segments file '{edited[key]}'; choose another name.")
+                raise UsageError(
+                    f"Output '{path}' ({what} of '{video.name}') is the "
+                    f"--from-segments file '{edited[key]}'; choose another name."
+                )
             if key in inputs:
                 other = inputs[key]
                 if _identity(other) == _identity(video):
-                    raise UsageError(f"Output '{path}' is the input video itself; "
-                                     "choose another name.")
-                raise UsageError(f"Output '{path}' ({what} of '{video.name}') is the input "
-                                 f"video '{other}'; choose another name.")
+                    raise UsageError(
+                        f"Output '{path}' is the input video itself; choose another name."
+                    )
+                raise UsageError(
+                    f"Output '{path}' ({what} of '{video.name}') is the input "
+                    f"video '{other}'; choose another name."
+                )
             if key in taken:
                 owner, owner_what = taken[key]
                 if owner == video:
                     both = f"{owner_what} and {what}"
-                    raise UsageError(f"{both[0].upper()}{both[1:]} are the same file "
-                                     f"'{path}'; give each output its own name.")
-                raise UsageError(f"'{owner}' and '{video}' would both write '{path}'; rename "
-                                 "one of them or summarize them into different folders.")
+                    raise UsageError(
+                        f"{both[0].upper()}{both[1:]} are the same file "
+                        f"'{path}'; give each output its own name."
+                    )
+                raise UsageError(
+                    f"'{owner}' and '{video}' would both write '{path}'; rename "
+                    "one of them or summarize them into different folders."
+                )
             taken[key] = (video, what)
 
 
@@ -355,8 +492,12 @@ def make_output_dir(folder: str) -> None:
         d.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         from ..core import api
-        raise OutputError(str(api.output_error(d, err)).replace(
-            f"Cannot write '{d.name}'", f"Cannot create the output folder '{d}'")) from None
+
+        raise OutputError(
+            str(api.output_error(d, err)).replace(
+                f"Cannot write '{d.name}'", f"Cannot create the output folder '{d}'"
+            )
+        ) from None
 
 
 def check_input_file(video: Path) -> None:
@@ -367,21 +508,38 @@ def check_input_file(video: Path) -> None:
     if video.is_dir():
         raise InputVideoError(f"Cannot read '{video}': it is a folder, not a video file.")
     if not video.is_file():
-        raise InputVideoError(f"Cannot read '{video}': not a regular file (a pipe or a "
-                              "device); save the video to a file first.")
+        raise InputVideoError(
+            f"Cannot read '{video}': not a regular file (a pipe or a "
+            "device); save the video to a file first."
+        )
 
 
 def settings_from_args(args):
     from ..core.pipeline import SummarizeSettings
 
     return SummarizeSettings(
-        backbone=args.backbone, weights_path=args.weights, preprocess=args.preprocess,
-        device=args.device, engine=args.engine, preset=args.preset, alpha=args.alpha, beta=args.beta,
-        gamma=args.gamma, nu=args.nu, stage1=args.stage1, seed=args.seed,
-        budget=args.budget / 100.0, length_seconds=args.length, selection=args.selection,
+        backbone=args.backbone,
+        weights_path=args.weights,
+        preprocess=args.preprocess,
+        device=args.device,
+        engine=args.engine,
+        preset=args.preset,
+        alpha=args.alpha,
+        beta=args.beta,
+        gamma=args.gamma,
+        nu=args.nu,
+        stage1=args.stage1,
+        seed=args.seed,
+        budget=args.budget / 100.0,
+        length_seconds=args.length,
+        selection=args.selection,
         use_cache=not args.no_cache,
-        model_path=args.model, model_mode=args.model_mode,
-        steps1=args.steps1, steps2=args.steps2, train_precision=args.train_precision)
+        model_path=args.model,
+        model_mode=args.model_mode,
+        steps1=args.steps1,
+        steps2=args.steps2,
+        train_precision=args.train_precision,
+    )
 
 
 def summarize_one(video: Path, args, cancel: CancelToken, bar: ProgressBar) -> dict:
@@ -394,41 +552,53 @@ def summarize_one(video: Path, args, cancel: CancelToken, bar: ProgressBar) -> d
     mp4, segments_path = output_paths(video, args)
     score_file = scores_path(video, args)
     lists = sidefiles.list_paths(video, output_folder(video, args), args)
-    check_outputs(video, [None if args.clips else mp4, segments_path, score_file, *lists],
-                  args.force)
+    check_outputs(
+        video, [None if args.clips else mp4, segments_path, score_file, *lists], args.force
+    )
     if args.clips and mp4 is not None:
         check_clips_folder(video, mp4, args.force)
     check_input_file(video)
-    if args.from_segments:   # the kept pieces of an edited file: no features, no training
+    if args.from_segments:  # the kept pieces of an edited file: no features, no training
         seg = sidefiles.from_segments_path(args.from_segments, video, output_folder(video, args))
         return sidefiles.from_segments_one(video, mp4, lists, seg, args, cancel, bar)
-    assert segments_path is not None   # only --from-segments writes none
+    assert segments_path is not None  # only --from-segments writes none
     started = time.monotonic()
     result = pipeline.summarize(video, settings_from_args(args), progress=bar, cancel=cancel)
     written: list[Path] = []
     keep = not args.force  # without --force never replace a file, even one made meanwhile
     try:
         if mp4 is not None:
-            export_video(video, result.summary.selected, mp4, mode=args.export_mode,
-                         clips=args.clips, clip_format=args.clip_format, progress=bar,
-                         cancel=cancel, replace=not keep)
+            export_video(
+                video,
+                result.summary.selected,
+                mp4,
+                mode=args.export_mode,
+                clips=args.clips,
+                clip_format=args.clip_format,
+                progress=bar,
+                cancel=cancel,
+                replace=not keep,
+            )
             written.append(mp4)
         check(cancel)
         f = result.features
-        result.summary.extra.update(video=str(video), backbone=f.backbone, preprocess=f.preprocess,
-                                    device=result.device, seed=args.seed,
-                                    selection=args.selection)
+        result.summary.extra.update(
+            video=str(video),
+            backbone=f.backbone,
+            preprocess=f.preprocess,
+            device=result.device,
+            seed=args.seed,
+            selection=args.selection,
+        )
         if segments_path.suffix.lower() == ".csv":
             write_segments_csv(result.summary.segments, segments_path, replace=not keep)
         else:
             write_segments_json(result.summary, segments_path, replace=not keep)
         written.append(segments_path)
         if score_file is not None:
-            write_scores(f.timestamps, f.frame_indices, result.scores, score_file,
-                         replace=not keep)
+            write_scores(f.timestamps, f.frame_indices, result.scores, score_file, replace=not keep)
             written.append(score_file)
-        sidefiles.write_lists(video, result.info, result.summary.selected, lists, not keep,
-                              written)
+        sidefiles.write_lists(video, result.info, result.summary.selected, lists, not keep, written)
     except BaseException:
         for path in written:  # all of a video's outputs, or none of them
             if path.is_dir() and not path.is_symlink():
@@ -439,17 +609,26 @@ def summarize_one(video: Path, args, cancel: CancelToken, bar: ProgressBar) -> d
     finally:
         bar.close()
     s = result.summary
-    return {"video": str(video), "ok": True, "output": str(mp4) if mp4 else None,
-            "segments": str(segments_path), "lists": [str(p) for p in lists],
-            "duration": s.duration,
-            "summary_seconds": s.selected_duration, "shots_selected": len(s.selected),
-            "backbone": result.features.backbone, "device": result.device,
-            "from_cache": result.features.from_cache, "seconds": time.monotonic() - started,
-            "messages": list(result.messages)}
+    return {
+        "video": str(video),
+        "ok": True,
+        "output": str(mp4) if mp4 else None,
+        "segments": str(segments_path),
+        "lists": [str(p) for p in lists],
+        "duration": s.duration,
+        "summary_seconds": s.selected_duration,
+        "shots_selected": len(s.selected),
+        "backbone": result.features.backbone,
+        "device": result.device,
+        "from_cache": result.features.from_cache,
+        "seconds": time.monotonic() - started,
+        "messages": list(result.messages),
+    }
 
 
-STOP_SIGNALS = tuple(getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP")
-                     if hasattr(signal, n))
+STOP_SIGNALS = tuple(
+    getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)
+)
 """Ctrl-C, ``kill`` and a closed terminal all stop cleanly: no partial output, exit 128+N."""
 
 
@@ -474,10 +653,14 @@ class StopOnSignal:
         if self.signum is None:
             self.signum = signum
         self.cancel.cancel()
-        signal.signal(signum, signal.default_int_handler if signum == signal.SIGINT
-                      else signal.SIG_DFL)
-        _say("\nStopping... (" + ("press Ctrl-C" if signum == signal.SIGINT else "send it")
-             + " again to force)")
+        signal.signal(
+            signum, signal.default_int_handler if signum == signal.SIGINT else signal.SIG_DFL
+        )
+        _say(
+            "\nStopping... ("
+            + ("press Ctrl-C" if signum == signal.SIGINT else "send it")
+            + " again to force)"
+        )
 
     def __exit__(self, *exc):
         for sig, old in self.old.items():
@@ -531,9 +714,11 @@ def main(argv: Optional[list[str]] = None) -> int:
                 rows.append(row)
                 for m in row["messages"]:
                     _say(f"note: {m}")
-                print(f"{video}: {row['summary_seconds']:.1f}s of {row['duration']:.1f}s "
-                      f"({row['shots_selected']} shots, {row['backbone']}, {row['device']})"
-                      + (f" -> {row['output']}" if row["output"] else ""))
+                print(
+                    f"{video}: {row['summary_seconds']:.1f}s of {row['duration']:.1f}s "
+                    f"({row['shots_selected']} shots, {row['backbone']}, {row['device']})"
+                    + (f" -> {row['output']}" if row["output"] else "")
+                )
             except (Cancelled, KeyboardInterrupt):
                 bar.close()
                 _say("Cancelled; no partial output was left.")
@@ -541,11 +726,15 @@ def main(argv: Optional[list[str]] = None) -> int:
             except TrimError as err:
                 bar.close()
                 _say(f"error: {err}")
-                rows.append({"video": str(video), "ok": False, "error": str(err), "code": err.exit_code})
+                rows.append(
+                    {"video": str(video), "ok": False, "error": str(err), "code": err.exit_code}
+                )
                 code = err.exit_code
     if len(videos) > 1:
         failed = [r for r in rows if not r["ok"]]
-        print(f"\nBatch: {len(rows) - len(failed)} of {len(videos)} summarized, {len(failed)} failed.")
+        print(
+            f"\nBatch: {len(rows) - len(failed)} of {len(videos)} summarized, {len(failed)} failed."
+        )
         for r in failed:
             print(f"  FAILED {r['video']}: {r['error']}")
         write_batch_report(rows, Path(args.output_dir) if args.output_dir else Path.cwd())
@@ -570,8 +759,12 @@ def entry() -> None:
         raise
     except Exception:  # a bug: keep the traceback, say so
         import traceback
+
         traceback.print_exc()
-        print("error: unexpected failure (a bug); please report it with the lines above.", file=sys.stderr)
+        print(
+            "error: unexpected failure (a bug); please report it with the lines above.",
+            file=sys.stderr,
+        )
         sys.exit(EXIT_BUG)
 
 

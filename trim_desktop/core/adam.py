@@ -7,6 +7,7 @@ code we never use. The update is torch.optim.Adam's (L2 weight decay added to th
 gradient, bias-corrected moments, eps outside the square root); tests/core/test_adam.py
 checks it against torch.optim.Adam step by step.
 """
+
 from __future__ import annotations
 
 import math
@@ -18,8 +19,14 @@ import torch
 class Adam:
     """Adam over ``params`` with ``param_groups[0]["lr"]`` adjustable between steps."""
 
-    def __init__(self, params: Iterable[torch.Tensor], lr: float, weight_decay: float = 0.0,
-                 betas: tuple = (0.9, 0.999), eps: float = 1e-8) -> None:
+    def __init__(
+        self,
+        params: Iterable[torch.Tensor],
+        lr: float,
+        weight_decay: float = 0.0,
+        betas: tuple = (0.9, 0.999),
+        eps: float = 1e-8,
+    ) -> None:
         self.params = [p for p in params if p.requires_grad]
         if not self.params:
             raise ValueError("Adam needs at least one parameter that requires grad")
@@ -35,8 +42,9 @@ class Adam:
         # torch's fused kernel (the one torch.optim.Adam(fused=True) calls): ~5x faster
         # than the loop below for the scorer's 4.5M weights on the CPU. None = untried.
         self._fused: Optional[bool] = None
-        self._step_tensors = [torch.zeros((), dtype=torch.float32, device=p.device)
-                              for p in self.params]
+        self._step_tensors = [
+            torch.zeros((), dtype=torch.float32, device=p.device) for p in self.params
+        ]
 
     def _fused_step(self, lr: float) -> bool:
         """One step with ``torch._fused_adam_``; False (and the loop from then on) if this
@@ -48,10 +56,21 @@ class Adam:
         try:
             for t in steps:  # the step count the loop path would use, too
                 t.fill_(self.steps)
-            torch._fused_adam_(self.params, grads, self.exp_avg,
-                               self.exp_avg_sq, [], steps, lr=lr, beta1=self.beta1,
-                               beta2=self.beta2, weight_decay=self.weight_decay, eps=self.eps,
-                               amsgrad=False, maximize=False)
+            torch._fused_adam_(
+                self.params,
+                grads,
+                self.exp_avg,
+                self.exp_avg_sq,
+                [],
+                steps,
+                lr=lr,
+                beta1=self.beta1,
+                beta2=self.beta2,
+                weight_decay=self.weight_decay,
+                eps=self.eps,
+                amsgrad=False,
+                maximize=False,
+            )
         except (AttributeError, RuntimeError, NotImplementedError, TypeError):
             if self._fused is None:  # first try failed before touching the weights
                 self._fused = False
@@ -75,8 +94,8 @@ class Adam:
         lr = self.param_groups[0]["lr"]
         if self._fused is not False and self._fused_step(lr):
             return
-        bias1 = 1.0 - self.beta1 ** self.steps
-        bias2_sqrt = math.sqrt(1.0 - self.beta2 ** self.steps)
+        bias1 = 1.0 - self.beta1**self.steps
+        bias2_sqrt = math.sqrt(1.0 - self.beta2**self.steps)
         for p, m, v in zip(self.params, self.exp_avg, self.exp_avg_sq):
             g = p.grad
             if g is None:

@@ -5,6 +5,7 @@ need torch or the decoders import them when called, which the GUI does in its wo
 The CLIs import the stage modules too, but every helper they share with the core (safe
 output files, one-line write errors) comes from here, never a private name.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -16,14 +17,42 @@ import numpy as np
 from . import pipeline
 from .errors import OutputError, TrimError
 from .pipeline import Result, SummarizeSettings
-from .project import (SUFFIX as PROJECT_SUFFIX, Project, ProjectError, VideoIdentity,
-                      autosave_path, from_session as project_from_session,
-                      load as load_project, locate_video, matches as project_matches,
-                      save as save_project, video_identity)
 from .progress import Cancelled, CancelToken, EtaEstimator, JobEta, Progress, ProgressFn
+from .project import (
+    SUFFIX as PROJECT_SUFFIX,
+)
+from .project import (
+    Project,
+    ProjectError,
+    VideoIdentity,
+    autosave_path,
+    locate_video,
+    video_identity,
+)
+from .project import (
+    from_session as project_from_session,
+)
+from .project import (
+    load as load_project,
+)
+from .project import (
+    matches as project_matches,
+)
+from .project import (
+    save as save_project,
+)
 from .session import STAGES, Extracted, Scored, Selected, Session, Update, rerun_for
-from .settings import (BUDGET_DEFAULT, BUDGET_MAX, BUDGET_MIN, PRESET_LABELS, PRESET_WEIGHTS,
-                       WEIGHT_LIMITS, Limit, Weights, preset_for_duration)
+from .settings import (
+    BUDGET_DEFAULT,
+    BUDGET_MAX,
+    BUDGET_MIN,
+    PRESET_LABELS,
+    PRESET_WEIGHTS,
+    WEIGHT_LIMITS,
+    Limit,
+    Weights,
+    preset_for_duration,
+)
 
 if TYPE_CHECKING:  # pragma: no cover - types only (importing them loads the decoders)
     from .decode import VideoInfo
@@ -60,7 +89,8 @@ def load_model(path: str | Path) -> ModelFile:
 
 def device_label(preference: str = "auto") -> str:
     """Where training runs for ``preference``, in words ("CPU (2 threads)", a GPU's name)."""
-    from .device import choose_device, device_label as _label
+    from .device import choose_device
+    from .device import device_label as _label
 
     return _label(choose_device(preference))
 
@@ -70,9 +100,12 @@ def presets() -> tuple[dict[str, Weights], dict[str, str], Callable[[Optional[fl
     return PRESET_WEIGHTS, PRESET_LABELS, preset_for_duration
 
 
-def summarize(path: str | Path, settings: Optional[SummarizeSettings] = None,
-              progress: Optional[ProgressFn] = None,
-              cancel: Optional[CancelToken] = None) -> Result:
+def summarize(
+    path: str | Path,
+    settings: Optional[SummarizeSettings] = None,
+    progress: Optional[ProgressFn] = None,
+    cancel: Optional[CancelToken] = None,
+) -> Result:
     """Every stage on one video (see core.pipeline.summarize)."""
     return pipeline.summarize(path, settings, progress, cancel)
 
@@ -90,21 +123,36 @@ VIDEO_ENDINGS = (".mp4", ".mov", ".mkv", ".m4v")
 """Output names the export takes; the ending picks the container."""
 
 
-def export(path: str | Path, ranges: Sequence[tuple[float, float]], out_path: str | Path,
-           progress: Optional[ProgressFn] = None,
-           cancel: Optional[CancelToken] = None, replace: bool = True,
-           mode: str = "accurate", clips: bool = False) -> Path:
+def export(
+    path: str | Path,
+    ranges: Sequence[tuple[float, float]],
+    out_path: str | Path,
+    progress: Optional[ProgressFn] = None,
+    cancel: Optional[CancelToken] = None,
+    replace: bool = True,
+    mode: str = "accurate",
+    clips: bool = False,
+) -> Path:
     """Write the (start, end) second ``ranges`` of ``path`` to ``out_path`` (atomic; the
     ending picks MP4, MOV or Matroska; chapters mark the pieces); ``replace=False``
     never replaces a file, even one that appeared during the export. ``mode``: one of
     EXPORT_MODES; ``clips``: one file per range into the new folder ``out_path``."""
     chosen = SimpleNamespace(selected=[(float(a), float(b)) for a, b in ranges])
-    return pipeline.export(path, chosen, out_path, progress=progress, cancel=cancel,
-                           replace=replace, mode=mode, clips=clips)
+    return pipeline.export(
+        path,
+        chosen,
+        out_path,
+        progress=progress,
+        cancel=cancel,
+        replace=replace,
+        mode=mode,
+        clips=clips,
+    )
 
 
-def grab_frames(path: str | Path, times: Sequence[float],
-                width: int = 240) -> list[Optional[np.ndarray]]:
+def grab_frames(
+    path: str | Path, times: Sequence[float], width: int = 240
+) -> list[Optional[np.ndarray]]:
     """RGB thumbnails (numpy) of ``path`` at ``times`` seconds, None where no frame
     decodes (core.thumbnails)."""
     from .thumbnails import grab_frames as _grab
@@ -112,8 +160,9 @@ def grab_frames(path: str | Path, times: Sequence[float],
     return _grab(path, times, width=width)
 
 
-def export_contact_sheet(path: str | Path, ranges: Sequence[tuple[float, float]],
-                         out_path: str | Path) -> str:
+def export_contact_sheet(
+    path: str | Path, ranges: Sequence[tuple[float, float]], out_path: str | Path
+) -> str:
     """A PNG grid of the (start, end) second ``ranges`` of ``path`` with their times."""
     from .thumbnails import export_contact_sheet as _sheet
 
@@ -127,15 +176,20 @@ def cutlist_formats() -> dict[str, str]:
     return dict(FORMATS)
 
 
-def export_cutlist(path: str | Path, ranges: Sequence[tuple[float, float]],
-                   out_path: str | Path, replace: bool = True) -> Path:
+def export_cutlist(
+    path: str | Path,
+    ranges: Sequence[tuple[float, float]],
+    out_path: str | Path,
+    replace: bool = True,
+) -> Path:
     """Write the (start, end) second ``ranges`` of ``path`` as a cut list; the ending of
     ``out_path`` picks the format (core.cutlists); atomic."""
     from .cutlists import write_cutlist
     from .decode import probe as _probe
 
-    return write_cutlist(out_path, _probe(path), [(float(a), float(b)) for a, b in ranges],
-                         replace=replace)
+    return write_cutlist(
+        out_path, _probe(path), [(float(a), float(b)) for a, b in ranges], replace=replace
+    )
 
 
 def load_segments(path: str | Path, info: VideoInfo) -> Any:
@@ -174,14 +228,63 @@ def has_setting(name: str) -> bool:
     return name in {f.name for f in dataclasses.fields(SummarizeSettings)}
 
 
-__all__ = ["BUDGET_DEFAULT", "BUDGET_MAX", "BUDGET_MIN", "EXPORT_MODES", "PRESET_LABELS",
-           "PRESET_WEIGHTS", "PROJECT_SUFFIX", "STAGES", "VIDEO_ENDINGS", "WEIGHT_LIMITS",
-           "CancelToken", "Cancelled", "EtaEstimator", "Extracted", "Features", "JobEta",
-           "Limit", "ModelFile", "OutputError", "Progress", "ProgressFn", "Project",
-           "ProjectError", "Result", "Scored", "Selected", "Session", "SummarizeSettings",
-           "TrimError", "Update", "VideoIdentity", "VideoInfo", "Weights", "autosave_path",
-           "check_writable", "cutlist_formats", "device_label", "export", "export_contact_sheet",
-           "export_cutlist", "grab_frames", "has_setting", "load_model", "load_project",
-           "load_segments", "locate_video", "output_error", "preset_for_duration", "presets",
-           "probe", "project_from_session", "project_matches", "rerun_for", "rescore",
-           "save_project", "summarize", "video_identity", "write_text_atomic"]
+__all__ = [
+    "BUDGET_DEFAULT",
+    "BUDGET_MAX",
+    "BUDGET_MIN",
+    "EXPORT_MODES",
+    "PRESET_LABELS",
+    "PRESET_WEIGHTS",
+    "PROJECT_SUFFIX",
+    "STAGES",
+    "VIDEO_ENDINGS",
+    "WEIGHT_LIMITS",
+    "CancelToken",
+    "Cancelled",
+    "EtaEstimator",
+    "Extracted",
+    "Features",
+    "JobEta",
+    "Limit",
+    "ModelFile",
+    "OutputError",
+    "Progress",
+    "ProgressFn",
+    "Project",
+    "ProjectError",
+    "Result",
+    "Scored",
+    "Selected",
+    "Session",
+    "SummarizeSettings",
+    "TrimError",
+    "Update",
+    "VideoIdentity",
+    "VideoInfo",
+    "Weights",
+    "autosave_path",
+    "check_writable",
+    "cutlist_formats",
+    "device_label",
+    "export",
+    "export_contact_sheet",
+    "export_cutlist",
+    "grab_frames",
+    "has_setting",
+    "load_model",
+    "load_project",
+    "load_segments",
+    "locate_video",
+    "output_error",
+    "preset_for_duration",
+    "presets",
+    "probe",
+    "project_from_session",
+    "project_matches",
+    "rerun_for",
+    "rescore",
+    "save_project",
+    "summarize",
+    "video_identity",
+    "write_text_atomic",
+]

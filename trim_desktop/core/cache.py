@@ -7,6 +7,7 @@ features. Entries are .npz files written atomically and carrying a checksum: a d
 entry is deleted and treated as a miss, and a cache that cannot be written (read-only,
 disk full) only logs a warning. The cache is an optimisation; it must never break a run.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -49,7 +50,7 @@ def legacy_cache_roots() -> list[Path]:
     folder). Entries found there are still read, and moved to the new folder on use."""
     if os.environ.get(ENV_VAR):
         return []
-    platform = sys.platform     # (a variable: type checkers skip other platforms' branches)
+    platform = sys.platform  # (a variable: type checkers skip other platforms' branches)
     if platform == "win32":
         base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
         old = Path(base) / "TRIM Desktop" / "cache" / "features"
@@ -156,8 +157,12 @@ class FeatureCache:
             if meta.get("checksum") != _arrays_checksum(arrays):
                 raise ValueError("checksum mismatch")
             n = len(arrays["values"])
-            if arrays["values"].ndim != 2 or len(arrays["frame_indices"]) != n \
-                    or len(arrays["timestamps"]) != n or len(arrays["quality"]) != n:
+            if (
+                arrays["values"].ndim != 2
+                or len(arrays["frame_indices"]) != n
+                or len(arrays["timestamps"]) != n
+                or len(arrays["quality"]) != n
+            ):
                 raise ValueError("inconsistent array shapes")
             return self._features(meta, arrays)
         except Exception as err:  # noqa: BLE001 - any damage at all means "rebuild"
@@ -168,8 +173,9 @@ class FeatureCache:
 
     @staticmethod
     def _features(meta: dict, arrays: dict):
-        from .feature_set import Features   # (on the first hit: the cache needs only numpy)
         from .decode.info import VideoInfo
+        from .feature_set import Features  # (on the first hit: the cache needs only numpy)
+
         info_d = meta["info"]
         names = {f.name for f in fields(VideoInfo)}
         if set(info_d) != names:
@@ -178,8 +184,11 @@ class FeatureCache:
             values=arrays["values"].astype(np.float32, copy=False),
             frame_indices=arrays["frame_indices"].astype(np.int64, copy=False),
             timestamps=arrays["timestamps"].astype(np.float64, copy=False),
-            backbone=meta["backbone"], preprocess=meta["preprocess"],
-            rate=float(meta["rate"]), info=VideoInfo(**info_d), from_cache=True,
+            backbone=meta["backbone"],
+            preprocess=meta["preprocess"],
+            rate=float(meta["rate"]),
+            info=VideoInfo(**info_d),
+            from_cache=True,
             backbone_reason=meta.get("backbone_reason", ""),
             quality=arrays["quality"].astype(np.float32, copy=False),
         )
@@ -192,16 +201,23 @@ class FeatureCache:
             "frame_indices": np.ascontiguousarray(features.frame_indices, dtype=np.int64),
             "timestamps": np.ascontiguousarray(features.timestamps, dtype=np.float64),
             "quality": np.ascontiguousarray(
-                features.quality if features.quality is not None
-                else np.zeros((len(features.values), len(quality.COLUMNS))), dtype=np.float32),
+                features.quality
+                if features.quality is not None
+                else np.zeros((len(features.values), len(quality.COLUMNS))),
+                dtype=np.float32,
+            ),
         }
         info = features.info
-        info_d = asdict(info) if is_dataclass(info) and not isinstance(info, type) \
-            else dict(info or {})
+        info_d = (
+            asdict(info) if is_dataclass(info) and not isinstance(info, type) else dict(info or {})
+        )
         meta = {
-            "key": key, "feature_version": FEATURE_VERSION,
-            "backbone": features.backbone, "preprocess": features.preprocess,
-            "rate": float(features.rate), "info": {k: _jsonable(v) for k, v in info_d.items()},
+            "key": key,
+            "feature_version": FEATURE_VERSION,
+            "backbone": features.backbone,
+            "preprocess": features.preprocess,
+            "rate": float(features.rate),
+            "info": {k: _jsonable(v) for k, v in info_d.items()},
             "backbone_reason": getattr(features, "backbone_reason", ""),
             "checksum": _arrays_checksum(arrays),
         }

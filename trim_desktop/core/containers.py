@@ -5,6 +5,7 @@ another name), and a name the writers cannot honour is refused before any work, 
 usage error. Chapters mark where each kept piece starts, titled with its source time, so
 a player's chapter menu jumps from piece to piece.
 """
+
 from __future__ import annotations
 
 from fractions import Fraction
@@ -30,8 +31,10 @@ def require_container(path, what: str = "the output") -> str:
     """The container for ``path``, or a :class:`UsageError` (exit 2) naming the endings."""
     fmt = container_for(path)
     if fmt is None:
-        raise UsageError(f"Cannot write {what} '{Path(path).name}': the name must end in "
-                         f"{EXTENSIONS_TEXT} (the ending picks the container).")
+        raise UsageError(
+            f"Cannot write {what} '{Path(path).name}': the name must end in "
+            f"{EXTENSIONS_TEXT} (the ending picks the container)."
+        )
     return fmt
 
 
@@ -47,9 +50,11 @@ def clock(seconds: float) -> str:
     return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
 
 
-def piece_chapters(pieces: Sequence[tuple[float, float]],
-                   spans: Sequence[tuple[float, float, float, float]],
-                   total: float) -> list[Any]:
+def piece_chapters(
+    pieces: Sequence[tuple[float, float]],
+    spans: Sequence[tuple[float, float, float, float]],
+    total: float,
+) -> list[Any]:
     """Chapters, in the form ``OutputContainer.set_chapters`` takes, for the kept
     ``pieces`` (source seconds, touching ones not merged): "Piece 3 - 1:23" starts where
     piece 3 does in the output and names its source time.
@@ -70,6 +75,13 @@ def piece_chapters(pieces: Sequence[tuple[float, float]],
         end_s = rows[i][0] if i < len(rows) else total
         start = int(round(start_s / CHAPTER_TIME_BASE))
         end = max(int(round(end_s / CHAPTER_TIME_BASE)), start + 1)
-        chapters.append({"id": i, "start": start, "end": end, "time_base": CHAPTER_TIME_BASE,
-                         "metadata": {"title": f"Piece {i} - {clock(src)}"}})
+        chapters.append(
+            {
+                "id": i,
+                "start": start,
+                "end": end,
+                "time_base": CHAPTER_TIME_BASE,
+                "metadata": {"title": f"Piece {i} - {clock(src)}"},
+            }
+        )
     return chapters

@@ -2,6 +2,7 @@
 
 Kept apart from ``device`` (which imports torch) so that ``video`` stays light.
 """
+
 from __future__ import annotations
 
 import os

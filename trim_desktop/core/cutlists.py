@@ -24,6 +24,7 @@ each cut goes to the first frame at or after it (the frames export keeps). An ED
 it back at ``timeline_rate(".edl", fps)``. Every file is written atomically (temporary
 file, then rename), like the rest of the core.
 """
+
 from __future__ import annotations
 
 import csv
@@ -64,12 +65,15 @@ def check_cutlist_path(path: Any) -> str:
     """The format of ``path``, or UsageError naming the supported endings."""
     ext = format_of(path)
     if ext is None:
-        raise UsageError(f"Cannot tell the cut list format of '{Path(path).name}': "
-                         f"name it with one of {supported_text()}.")
+        raise UsageError(
+            f"Cannot tell the cut list format of '{Path(path).name}': "
+            f"name it with one of {supported_text()}."
+        )
     return ext
 
 
 # ---------------------------------------------------------------- time text
+
 
 def clock(seconds: float) -> str:
     """YouTube's chapter time: M:SS, or H:MM:SS from an hour on (whole seconds, down)."""
@@ -112,6 +116,7 @@ def default_label(i: int, a: float, b: float) -> str:
 
 # ---------------------------------------------------------------- the writers
 
+
 def _chapters(video: Path, ranges, labels, fps) -> str:
     lines = [f"{clock(t)} {label}" for t, label in zip(summary_starts(ranges), labels)]
     return "\n".join(lines) + "\n"
@@ -132,8 +137,12 @@ def _quote(path: str) -> str:
 def _ffconcat(video: Path, ranges, labels, fps) -> str:
     lines = ["ffconcat version 1.0"]
     for (a, b), label in zip(ranges, labels):
-        lines += [f"# {label}", f"file {_quote(str(video))}", f"inpoint {a:.6f}",
-                  f"outpoint {b:.6f}"]
+        lines += [
+            f"# {label}",
+            f"file {_quote(str(video))}",
+            f"inpoint {a:.6f}",
+            f"outpoint {b:.6f}",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -152,7 +161,7 @@ def timeline(video: Path, ranges, labels, fps: float, duration: Optional[float] 
 
     rt, tr = otio.opentime.RationalTime, otio.opentime.TimeRange
 
-    def frames(seconds: float):   # the first frame at or after ``seconds``: export's cut
+    def frames(seconds: float):  # the first frame at or after ``seconds``: export's cut
         return rt(math.ceil(seconds * fps - 1e-6), fps)
 
     available = None if not duration else tr(rt(0, fps), frames(duration))
@@ -162,12 +171,14 @@ def timeline(video: Path, ranges, labels, fps: float, duration: Optional[float] 
     for (a, b), label in zip(ranges, labels):
         start, end = frames(a), frames(b)
         if end.value <= start.value:
-            end = rt(start.value + 1, fps)   # a piece shorter than a frame keeps one frame
-        ref = otio.schema.ExternalReference(target_url=video.as_uri(),
-                                            available_range=available)
-        clip = otio.schema.Clip(name=label, media_reference=ref,
-                                source_range=otio.opentime.range_from_start_end_time(start, end))
-        clip.metadata["cmx_3600"] = {"reel": "AX"}   # the EDL's name for a file source
+            end = rt(start.value + 1, fps)  # a piece shorter than a frame keeps one frame
+        ref = otio.schema.ExternalReference(target_url=video.as_uri(), available_range=available)
+        clip = otio.schema.Clip(
+            name=label,
+            media_reference=ref,
+            source_range=otio.opentime.range_from_start_end_time(start, end),
+        )
+        clip.metadata["cmx_3600"] = {"reel": "AX"}  # the EDL's name for a file source
         track.append(clip)
     return tl
 
@@ -201,20 +212,31 @@ def _otio(ext: str, adapter: str) -> Callable:
 
         tl = timeline(video, ranges, labels, timeline_rate(ext, fps), duration)
         return otio.adapters.write_to_string(tl, adapter)
+
     return write
 
 
 WRITERS: dict[str, Callable] = {
-    ".otio": _otio(".otio", "otio_json"), ".edl": _otio(".edl", "cmx_3600"),
+    ".otio": _otio(".otio", "otio_json"),
+    ".edl": _otio(".edl", "cmx_3600"),
     ".fcpxml": _otio(".fcpxml", "fcpx_xml"),
-    ".chapters.txt": _chapters, ".srt": _srt, ".ffconcat": _ffconcat, ".csv": _csv,
+    ".chapters.txt": _chapters,
+    ".srt": _srt,
+    ".ffconcat": _ffconcat,
+    ".csv": _csv,
 }
 OTIO_FORMATS = (".otio", ".edl", ".fcpxml")
 
 
-def write_cutlist(path: Any, video: Any, ranges: Any, labels: Optional[Sequence[str]] = None,
-                  fps: Optional[float] = None, duration: Optional[float] = None,
-                  replace: bool = True) -> Path:
+def write_cutlist(
+    path: Any,
+    video: Any,
+    ranges: Any,
+    labels: Optional[Sequence[str]] = None,
+    fps: Optional[float] = None,
+    duration: Optional[float] = None,
+    replace: bool = True,
+) -> Path:
     """Write the kept ``ranges`` of ``video`` to ``path`` in the format its ending names.
 
     ``video``: a path or a ``VideoInfo`` (probe's; gives the frame rate and duration).
@@ -239,10 +261,11 @@ def write_cutlist(path: Any, video: Any, ranges: Any, labels: Optional[Sequence[
         labels = [default_label(i, a, b) for i, (a, b) in enumerate(pieces)]
     elif len(labels) != len(pieces):
         raise ValueError(f"{len(labels)} labels for {len(pieces)} pieces")
-    labels = [" ".join(str(x).split()) for x in labels]   # one line each
+    labels = [" ".join(str(x).split()) for x in labels]  # one line each
     if ext in OTIO_FORMATS:
         if fps is None:
             from .decode import probe
+
             info = probe(video)
             fps, duration = float(info.fps), duration or float(info.duration)
         text = WRITERS[ext](video, pieces, labels, float(fps), duration)
@@ -251,5 +274,14 @@ def write_cutlist(path: Any, video: Any, ranges: Any, labels: Optional[Sequence[
     return _atomic_write_text(path, text, replace)
 
 
-__all__ = ["EDITING_RATES", "FORMATS", "OTIO_FORMATS", "check_cutlist_path", "format_of",
-           "summary_starts", "timeline", "timeline_rate", "write_cutlist"]
+__all__ = [
+    "EDITING_RATES",
+    "FORMATS",
+    "OTIO_FORMATS",
+    "check_cutlist_path",
+    "format_of",
+    "summary_starts",
+    "timeline",
+    "timeline_rate",
+    "write_cutlist",
+]

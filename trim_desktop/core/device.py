@@ -3,10 +3,10 @@
 A desktop app meets laptops without a GPU and GPUs that run out of memory half way
 through a video; both must end in a result (on the CPU), not a crash.
 """
+
 from __future__ import annotations
 
 import contextlib
-
 import functools
 import logging
 import re
@@ -44,13 +44,17 @@ def choose_device(pref: DeviceLike = "auto") -> torch.device:
     if pref == "auto":
         return torch.device("cuda") if torch.cuda.is_available() else torch.device("cpu")
     if not torch.cuda.is_available():
-        raise DeviceError(f"--device {pref} was asked for, but no CUDA GPU is available "
-                          "on this computer (use --device cpu or auto).")
+        raise DeviceError(
+            f"--device {pref} was asked for, but no CUDA GPU is available "
+            "on this computer (use --device cpu or auto)."
+        )
     dev = torch.device(pref)
     count = torch.cuda.device_count()
     if dev.index is not None and dev.index >= count:
-        raise DeviceError(f"--device {pref} was asked for, but this computer has only "
-                          f"{count} CUDA GPU{'s' if count != 1 else ''} (cuda:0..cuda:{count - 1}).")
+        raise DeviceError(
+            f"--device {pref} was asked for, but this computer has only "
+            f"{count} CUDA GPU{'s' if count != 1 else ''} (cuda:0..cuda:{count - 1})."
+        )
     return dev
 
 
@@ -81,13 +85,15 @@ def is_cuda_failure(exc: BaseException) -> bool:
         return True
     if isinstance(exc, RuntimeError):
         text = str(exc)
-        return ("CUDA" in text or "cuDNN" in text or "CUBLAS" in text
-                or "out of memory" in text)
+        return "CUDA" in text or "cuDNN" in text or "CUBLAS" in text or "out of memory" in text
     return False
 
 
-def run_with_cpu_fallback(fn: Callable[[torch.device], T], device: Device,
-                          on_fallback: Optional[Callable[[str], None]] = None) -> T:
+def run_with_cpu_fallback(
+    fn: Callable[[torch.device], T],
+    device: Device,
+    on_fallback: Optional[Callable[[str], None]] = None,
+) -> T:
     """Call ``fn(device)``; if a CUDA device fails with a CUDA error, retry on the CPU.
 
     The GPU cache is emptied first so the failed attempt's memory is returned; the
@@ -103,8 +109,10 @@ def run_with_cpu_fallback(fn: Callable[[torch.device], T], device: Device,
         if not is_cuda_failure(exc):
             raise
         first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        message = (f"The GPU failed ({type(exc).__name__}: {first_line[:160]}); "
-                   "continuing on the CPU, which is slower.")
+        message = (
+            f"The GPU failed ({type(exc).__name__}: {first_line[:160]}); "
+            "continuing on the CPU, which is slower."
+        )
     # Outside the except block, so the traceback (holding GPU tensors) is released.
     try:
         if torch.cuda.is_available():

@@ -19,6 +19,7 @@ over the part added) and a keep edit over what remains. Because pieces are cut f
 edits always cover whole pieces, so the kept ranges that preview plays and export cuts
 are still the kept pieces, now at sub-piece precision. No Qt, no torch.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -92,9 +93,16 @@ def cut_segments(segments: Sequence[Any], cuts: Sequence[float]) -> list[Any]:
         frame = [f0 + (round((x - a) / (b - a) * n) if b > a else 0) for x in pts]
         frame[-1] = f0 + n
         for k in range(len(pts) - 1):
-            out.append(dataclasses.replace(
-                seg, index=len(out), start_time=pts[k], end_time=pts[k + 1],
-                start_frame=frame[k], end_frame=max(frame[k], frame[k + 1] - 1)))
+            out.append(
+                dataclasses.replace(
+                    seg,
+                    index=len(out),
+                    start_time=pts[k],
+                    end_time=pts[k + 1],
+                    start_frame=frame[k],
+                    end_frame=max(frame[k], frame[k + 1] - 1),
+                )
+            )
     return out
 
 
@@ -123,8 +131,10 @@ def apply_edits(summary: Any, machine: Sequence[bool], edits: Sequence[Edit]) ->
             break
         segs[i].selected = False
         total -= segs[i].duration
-    for i in sorted((i for i in free if not segs[i].selected and _may_fill(segs[i])),
-                    key=lambda i: -segs[i].score):
+    for i in sorted(
+        (i for i in free if not segs[i].selected and _may_fill(segs[i])),
+        key=lambda i: -segs[i].score,
+    ):
         if total + segs[i].duration <= budget:
             segs[i].selected = True
             total += segs[i].duration
@@ -161,7 +171,7 @@ class History:
             return False
         if step and self.current is not None:
             self._past.append(self.current)
-            del self._past[:-self.limit]
+            del self._past[: -self.limit]
             self._future.clear()
         self.current = state
         return True

@@ -3,6 +3,7 @@
 The CLI prints ``str(err)`` on one line and exits with ``err.exit_code``; the GUI shows
 the same text in a dialog. Anything else that escapes is a bug (exit code 1).
 """
+
 from __future__ import annotations
 
 

@@ -10,6 +10,7 @@ presentation time t (see ``video.stream_start``) satisfies start <= t < end, and
 audio samples of the same interval, so picture and sound stay in sync after the kept
 pieces are joined back to back.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -29,25 +30,46 @@ import numpy as np
 
 from .audio_cut import AAC_RATES, SEEK_GAP_S, AudioCutter, chain, seek_before
 from .containers import CONTAINERS, container_for, mux_options, piece_chapters, require_container
-from .errors import InputVideoError, OutputError, TrimError
-from .progress import CancelToken, ProgressFn, check, report
 from .decode import (
-    decode_frames, enable_threads, frame_seconds, open_input, probe, stream_start,
+    decode_frames,
+    enable_threads,
+    frame_seconds,
+    open_input,
+    probe,
+    stream_start,
     video_stream,
 )
+from .errors import InputVideoError, OutputError, TrimError
+from .progress import CancelToken, ProgressFn, check, report
 
 log = logging.getLogger(__name__)
 
 OUT_TIME_BASE = Fraction(1, 90000)
 """Output video time base: fine enough for any source frame timing (VFR kept)."""
 
-__all__ = ["AAC_RATES", "CONTAINERS", "SEEK_GAP_S", "OutputAppeared", "container_for",
-           "export_mp4", "output_mode", "piece_ranges", "place", "read_scores_csv", "read_segments_csv",
-           "read_summary_json", "selected_ranges", "write_scores", "write_scores_csv",
-           "write_segments_csv", "write_summary_json"]
+__all__ = [
+    "AAC_RATES",
+    "CONTAINERS",
+    "SEEK_GAP_S",
+    "OutputAppeared",
+    "container_for",
+    "export_mp4",
+    "output_mode",
+    "piece_ranges",
+    "place",
+    "read_scores_csv",
+    "read_segments_csv",
+    "read_summary_json",
+    "selected_ranges",
+    "write_scores",
+    "write_scores_csv",
+    "write_segments_csv",
+    "write_summary_json",
+]
 
 
 # ---------------------------------------------------------------- segments
+
 
 def selected_ranges(segments: Any, duration: Optional[float] = None) -> list[tuple[float, float]]:
     """Sorted, merged (start, end) pairs from tuples, Segment-like objects or a Summary.
@@ -112,6 +134,7 @@ def _pairs_clipped(segments: Any, duration: Optional[float]):
 
 # ---------------------------------------------------------------- atomic files
 
+
 def _same_file(a, b) -> bool:
     pa, pb = Path(a).resolve(), Path(b).resolve()
     if pa == pb:
@@ -128,19 +151,21 @@ def _output_error(path, err: BaseException) -> OutputError:
     if code == errno.ENOSPC:
         return OutputError(f"Cannot write '{name}': the disk is full")
     if code in (errno.EACCES, errno.EPERM, errno.EROFS) or isinstance(err, PermissionError):
-        return OutputError(f"Cannot write '{name}': the folder '{Path(path).parent}' "
-                           "is read-only (permission denied)")
+        return OutputError(
+            f"Cannot write '{name}': the folder '{Path(path).parent}' "
+            "is read-only (permission denied)"
+        )
     if code == errno.ENOENT or isinstance(err, FileNotFoundError):
-        return OutputError(f"Cannot write '{name}': the folder '{Path(path).parent}' "
-                           "does not exist")
+        return OutputError(
+            f"Cannot write '{name}': the folder '{Path(path).parent}' does not exist"
+        )
     text = getattr(err, "strerror", None) or str(err) or type(err).__name__
     return OutputError(f"Cannot write '{name}': {str(text).splitlines()[0]}")
 
 
 def _umask() -> int:
     """This process's umask, read without changing it where the OS tells (Linux)."""
-    with contextlib.suppress(OSError, ValueError), \
-            open("/proc/self/status", encoding="ascii") as f:
+    with contextlib.suppress(OSError, ValueError), open("/proc/self/status", encoding="ascii") as f:
         for line in f:
             if line.startswith("Umask:"):
                 return int(line.split()[1], 8)
@@ -158,8 +183,9 @@ def output_mode() -> int:
 def _temp_beside(path: Path, suffix: str) -> Path:
     """Create (empty) and return a hidden temporary file in ``path``'s folder."""
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.partial-", suffix=suffix,
-                                   dir=str(path.parent))
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{path.stem}.partial-", suffix=suffix, dir=str(path.parent)
+        )
     except OSError as err:
         raise _output_error(path, err) from None
     os.close(fd)
@@ -168,8 +194,14 @@ def _temp_beside(path: Path, suffix: str) -> Path:
     return Path(tmp)
 
 
-_NO_HARD_LINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS, errno.EMLINK,
-                  errno.EXDEV}
+_NO_HARD_LINKS = {
+    errno.EPERM,
+    errno.EOPNOTSUPP,
+    errno.ENOTSUP,
+    errno.ENOSYS,
+    errno.EMLINK,
+    errno.EXDEV,
+}
 """os.link errors of file systems without hard links (FAT, exFAT, some network shares)."""
 
 
@@ -208,9 +240,11 @@ def place(tmp, path, replace: bool = True) -> Path:
 
 
 def _appeared(path: Path) -> OutputAppeared:
-    return OutputAppeared(f"Output '{path}' appeared while this run was working (another "
-                          "run writing the same name?); it was kept and nothing was written. "
-                          "Use --force to replace it.")
+    return OutputAppeared(
+        f"Output '{path}' appeared while this run was working (another "
+        "run writing the same name?); it was kept and nothing was written. "
+        "Use --force to replace it."
+    )
 
 
 def _remove_quietly(path: Path) -> None:
@@ -257,6 +291,7 @@ write_text_atomic = _atomic_write_text
 
 # ---------------------------------------------------------------- JSON / CSV
 
+
 def _jsonable(obj: Any) -> Any:
     """json.dumps fallback for numpy values, dataclasses and paths."""
     if isinstance(obj, np.ndarray):
@@ -286,13 +321,15 @@ def read_summary_json(path, cls: Any = None) -> Any:
         with open(path, encoding="utf-8") as f:
             data = json.load(f)
     except (OSError, ValueError) as err:
-        raise TrimError(f"Cannot read summary '{Path(path).name}': "
-                        f"{getattr(err, 'strerror', None) or err}") from None
+        raise TrimError(
+            f"Cannot read summary '{Path(path).name}': {getattr(err, 'strerror', None) or err}"
+        ) from None
     return cls.from_dict(data) if cls is not None else data
 
 
 def _csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     import io
+
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(header)
@@ -315,9 +352,11 @@ def write_scores(timestamps, frame_indices, scores, path, replace: bool = True) 
     """Per-sample scores as CSV, or as JSON when ``path`` ends in .json."""
     if Path(path).suffix.lower() != ".json":
         return write_scores_csv(timestamps, frame_indices, scores, path, replace)
-    data = {"time_s": np.asarray(timestamps, np.float64).tolist(),
-            "frame_index": np.asarray(frame_indices, np.int64).tolist(),
-            "score": np.asarray(scores, np.float64).tolist()}
+    data = {
+        "time_s": np.asarray(timestamps, np.float64).tolist(),
+        "frame_index": np.asarray(frame_indices, np.int64).tolist(),
+        "score": np.asarray(scores, np.float64).tolist(),
+    }
     return _atomic_write_text(path, json.dumps(data) + "\n", replace)
 
 
@@ -325,9 +364,11 @@ def read_scores_csv(path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Inverse of :func:`write_scores_csv`: (timestamps, frame_indices, scores)."""
     with open(path, encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
-    return (np.array([float(r["time_s"]) for r in rows], np.float64),
-            np.array([int(r["frame_index"]) for r in rows], np.int64),
-            np.array([float(r["score"]) for r in rows], np.float32))
+    return (
+        np.array([float(r["time_s"]) for r in rows], np.float64),
+        np.array([int(r["frame_index"]) for r in rows], np.int64),
+        np.array([float(r["score"]) for r in rows], np.float32),
+    )
 
 
 SEGMENT_FIELDS = ("start_frame", "end_frame", "start_time", "end_time", "score", "selected")
@@ -337,28 +378,47 @@ def _segment_row(i: int, seg: Any) -> list:
     if isinstance(seg, dict):
         source: Optional[dict] = seg
     elif hasattr(seg, "start_time"):
-        source = None           # a Segment: its attributes
+        source = None  # a Segment: its attributes
     else:  # (start_time, end_time) pair
         source = {"start_time": seg[0], "end_time": seg[1]}
 
     def get(k: str, default: Any = None) -> Any:
         return getattr(seg, k, default) if source is None else source.get(k, default)
+
     start, end = float(get("start_time")), float(get("end_time"))
     score = get("score")
     selected = get("selected", True)
     sf, ef = get("start_frame"), get("end_frame")
-    return [i, "" if sf is None else int(sf), "" if ef is None else int(ef),
-            f"{start:.6f}", f"{end:.6f}", f"{end - start:.6f}",
-            "" if score is None else f"{float(score):.6f}", int(bool(selected)),
-            get("reason", "") or "", get("junk", "") or ""]
+    return [
+        i,
+        "" if sf is None else int(sf),
+        "" if ef is None else int(ef),
+        f"{start:.6f}",
+        f"{end:.6f}",
+        f"{end - start:.6f}",
+        "" if score is None else f"{float(score):.6f}",
+        int(bool(selected)),
+        get("reason", "") or "",
+        get("junk", "") or "",
+    ]
 
 
 def write_segments_csv(segments: Any, path, replace: bool = True) -> Path:
     """One row per segment (Segment objects, dicts or (start, end) pairs), atomically."""
     if hasattr(segments, "segments") and not isinstance(segments, (list, tuple)):
         segments = segments.segments
-    header = ("index", "start_frame", "end_frame", "start_time", "end_time", "duration",
-              "score", "selected", "reason", "junk")
+    header = (
+        "index",
+        "start_frame",
+        "end_frame",
+        "start_time",
+        "end_time",
+        "duration",
+        "score",
+        "selected",
+        "reason",
+        "junk",
+    )
     rows = [_segment_row(i, seg) for i, seg in enumerate(segments)]
     return _atomic_write_text(path, _csv_text(header, rows), replace)
 
@@ -369,23 +429,35 @@ def read_segments_csv(path) -> list[dict]:
         rows = list(csv.DictReader(f))
     out = []
     for r in rows:
-        out.append({
-            "start_frame": int(r["start_frame"]) if r["start_frame"] else None,
-            "end_frame": int(r["end_frame"]) if r["end_frame"] else None,
-            "start_time": float(r["start_time"]), "end_time": float(r["end_time"]),
-            "score": float(r["score"]) if r["score"] else None,
-            "selected": r["selected"] == "1",
-            "reason": r.get("reason", ""), "junk": r.get("junk", ""),
-        })
+        out.append(
+            {
+                "start_frame": int(r["start_frame"]) if r["start_frame"] else None,
+                "end_frame": int(r["end_frame"]) if r["end_frame"] else None,
+                "start_time": float(r["start_time"]),
+                "end_time": float(r["end_time"]),
+                "score": float(r["score"]) if r["score"] else None,
+                "selected": r["selected"] == "1",
+                "reason": r.get("reason", ""),
+                "junk": r.get("junk", ""),
+            }
+        )
     return out
 
 
 # ---------------------------------------------------------------- video export
 
-def export_mp4(src, segments: Any, out_path, progress: Optional[ProgressFn] = None,
-               cancel: Optional[CancelToken] = None, crf: int = 20,
-               preset: str = "superfast", replace: bool = True,
-               chapters: bool = True) -> Path:
+
+def export_mp4(
+    src,
+    segments: Any,
+    out_path,
+    progress: Optional[ProgressFn] = None,
+    cancel: Optional[CancelToken] = None,
+    crf: int = 20,
+    preset: str = "superfast",
+    replace: bool = True,
+    chapters: bool = True,
+) -> Path:
     """Write the selected time ranges of ``src`` to ``out_path``: H.264 + AAC, re-encoded,
     so every cut is frame-accurate.
 
@@ -417,16 +489,18 @@ def check_export(src, segments: Any, out_path: Path):
     """The checks every video export makes before work: (source info, the ranges to
     cut (touching pieces joined), the kept pieces one by one)."""
     if _same_file(src, out_path):
-        raise OutputError(f"Cannot write '{out_path.name}': it is the input video; "
-                          "choose another output name")
+        raise OutputError(
+            f"Cannot write '{out_path.name}': it is the input video; choose another output name"
+        )
     info = probe(src)
     duration = info.duration if info.duration > 0 else None
     ranges = selected_ranges(segments, duration)
     if not ranges:
         raise OutputError(f"Cannot write '{out_path.name}': no segment is selected")
     if not out_path.parent.is_dir():
-        raise OutputError(f"Cannot write '{out_path.name}': the folder "
-                          f"'{out_path.parent}' does not exist")
+        raise OutputError(
+            f"Cannot write '{out_path.name}': the folder '{out_path.parent}' does not exist"
+        )
     return info, ranges, piece_ranges(segments, duration)
 
 
@@ -448,8 +522,7 @@ def write_atomically(out_path: Path, replace: bool, writer) -> Path:
         _remove_quietly(tmp)
         if isinstance(err, OSError) and getattr(err, "errno", None) is not None:
             raise _output_error(out_path, err) from None
-        raise OutputError(f"Cannot write '{out_path.name}': "
-                          f"{str(err).splitlines()[0]}") from None
+        raise OutputError(f"Cannot write '{out_path.name}': {str(err).splitlines()[0]}") from None
     except BaseException:
         _remove_quietly(tmp)
         raise
@@ -463,15 +536,20 @@ def count_video_packets(path) -> int:
             stream = c.streams.video[0] if c.streams.video else None
             return 0 if stream is None else sum(1 for p in c.demux(stream) if p.size)
     except (av.error.FFmpegError, OSError, IndexError) as err:
-        raise OutputError(f"Cannot write '{Path(path).name}': the written file does not "
-                          f"read back ({str(err).splitlines()[0]})") from None
+        raise OutputError(
+            f"Cannot write '{Path(path).name}': the written file does not "
+            f"read back ({str(err).splitlines()[0]})"
+        ) from None
 
 
 def audio_tracks(container) -> list[int]:
     """Indexes (among the audio streams) of the tracks an export keeps: every one a
     decoder can read."""
-    return [k for k, s in enumerate(container.streams.audio)
-            if s.codec_context is not None and s.codec_context.sample_rate]
+    return [
+        k
+        for k, s in enumerate(container.streams.audio)
+        if s.codec_context is not None and s.codec_context.sample_rate
+    ]
 
 
 def _input_error(src, why: str) -> InputVideoError:
@@ -510,8 +588,7 @@ class _Exporter:
             self._setup_video(self.vin)
             if self.info.has_audio:
                 for k in audio_tracks(self.vin):
-                    self.tracks.append(AudioCutter(self.src, k, out, self.vstart,
-                                                   self.cancel))
+                    self.tracks.append(AudioCutter(self.src, k, out, self.vstart, self.cancel))
             if self.chapters:
                 out.set_chapters(self._chapters())
             report(self.progress, "export", 0.0, self.total)
@@ -546,16 +623,19 @@ class _Exporter:
         seek-back); fail, not write an audio-only stretch. (A sparse variable-rate
         stretch, a screen recording's still minute, has a frame after it: kept.)"""
         if frames == 0 and self.v_pending is None and (b - a) * (self.fps or 25.0) >= 2.0:
-            raise _input_error(self.src, f"no video frame could be decoded between "
-                                         f"{a:.2f} s and {b:.2f} s")
+            raise _input_error(
+                self.src, f"no video frame could be decoded between {a:.2f} s and {b:.2f} s"
+            )
 
     def verify(self, tmp: Path) -> None:
         """Count the video packets in the finished file: they must be the frames encoded
         (a muxer that lost pictures must not give a summary with no picture)."""
         got = count_video_packets(tmp)
         if self.encoded == 0 or got != self.encoded:
-            raise OutputError(f"Cannot write the summary: it holds {got} of the "
-                              f"{self.encoded} video frames selected")
+            raise OutputError(
+                f"Cannot write the summary: it holds {got} of the "
+                f"{self.encoded} video frames selected"
+            )
 
     def _setup_video(self, vin) -> None:
         self.vin = vin
@@ -566,8 +646,9 @@ class _Exporter:
         cc = self.vs.codec_context
         self.width, self.height = cc.width // 2 * 2, cc.height // 2 * 2
         rate = Fraction(self.fps).limit_denominator(1001) if self.fps > 0 else 30
-        vo = self.out.add_stream("libx264", rate=rate,
-                                 options={"crf": str(self.crf), "preset": self.preset})
+        vo = self.out.add_stream(
+            "libx264", rate=rate, options={"crf": str(self.crf), "preset": self.preset}
+        )
         vo.width, vo.height, vo.pix_fmt = self.width, self.height, "yuv420p"
         vo.time_base = vo.codec_context.time_base = OUT_TIME_BASE
         enable_threads(vo)
@@ -592,8 +673,7 @@ class _Exporter:
 
     def _video_from(self, a: float):
         """(frame, time) pairs starting at or before the first frame at/after ``a``."""
-        if self.v_pending is not None and (a - self.v_pending[1] <= SEEK_GAP_S
-                                           or self.v_forward):
+        if self.v_pending is not None and (a - self.v_pending[1] <= SEEK_GAP_S or self.v_forward):
             pending, self.v_pending = self.v_pending, None
             return chain(pending, self.v_iter)
         if self.v_done and self.v_pending is None:

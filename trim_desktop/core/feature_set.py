@@ -3,6 +3,7 @@
 Apart from ``features.py`` (which imports torch and the backbones) so the cache can
 rebuild one without importing the extractor: imports point one way, features -> cache.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,9 +18,9 @@ from .decode.info import VideoInfo
 class Features:
     """Per-sample features of one video and the settings that produced them."""
 
-    values: np.ndarray          # (n, D) float32, raw (not L2-normalised: the losses need that)
-    frame_indices: np.ndarray   # (n,) int64, decode-order frame index of each sample
-    timestamps: np.ndarray      # (n,) float64, seconds from the video's start
+    values: np.ndarray  # (n, D) float32, raw (not L2-normalised: the losses need that)
+    frame_indices: np.ndarray  # (n,) int64, decode-order frame index of each sample
+    timestamps: np.ndarray  # (n,) float64, seconds from the video's start
     backbone: str
     preprocess: str
     rate: float

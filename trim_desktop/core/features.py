@@ -5,26 +5,33 @@ fills a small bounded queue while the network works on the previous batch, so th
 costs overlap instead of adding up. The decoder resizes while converting to RGB
 (libswscale), so preprocessing only crops and normalises.
 """
+
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 import logging
 import queue
 import threading
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Optional, Union
 
 import numpy as np
 import torch
 
 from . import decode, onnx_backbone, quality
-from .backbones import (LITE0_ID, PREPROCESS_MODES, Backbone, load_backbone,
-                        resnet50_weights_id, resnet50_weights_local)
+from .backbones import (
+    LITE0_ID,
+    PREPROCESS_MODES,
+    Backbone,
+    load_backbone,
+    resnet50_weights_id,
+    resnet50_weights_local,
+)
 from .cache import FeatureCache
-from .feature_set import Features
 from .device import available_cpus, choose_device, run_with_cpu_fallback, torch_threads
 from .errors import InputVideoError
+from .feature_set import Features
 from .onnx_backbone import check_engine
 from .progress import CancelToken, ProgressFn, check, report
 
@@ -188,21 +195,32 @@ def _planned_identity(backbone, weights_path) -> Optional[tuple]:
 
 def _cache_key(cache: FeatureCache, path, name, weights_id, preprocess, rate) -> Optional[str]:
     try:
-        return cache.key(path, backbone=name, weights=weights_id, preprocess=preprocess,
-                         rate=float(rate))
+        return cache.key(
+            path, backbone=name, weights=weights_id, preprocess=preprocess, rate=float(rate)
+        )
     except OSError as err:
         log.warning("feature cache skipped: %s", err)
         return None
 
 
-def extract_features(path, backbone: Union[str, Backbone] = "auto", preprocess: str = "crop",
-                     rate: float = 2.0, device="auto", batch_size: int = 32,
-                     weights_path=None, cache: Optional[FeatureCache] = None,
-                     progress: Optional[ProgressFn] = None,
-                     cancel: Optional[CancelToken] = None, *,
-                     allow_download: bool = True, prefetch: bool = True,
-                     messages: Optional[list] = None, engine: str = "auto",
-                     decoding: Optional[decode.DecodeOptions] = None) -> Features:
+def extract_features(
+    path,
+    backbone: Union[str, Backbone] = "auto",
+    preprocess: str = "crop",
+    rate: float = 2.0,
+    device="auto",
+    batch_size: int = 32,
+    weights_path=None,
+    cache: Optional[FeatureCache] = None,
+    progress: Optional[ProgressFn] = None,
+    cancel: Optional[CancelToken] = None,
+    *,
+    allow_download: bool = True,
+    prefetch: bool = True,
+    messages: Optional[list] = None,
+    engine: str = "auto",
+    decoding: Optional[decode.DecodeOptions] = None,
+) -> Features:
     """Sample ``path`` at ``rate`` per second and run the backbone over the samples.
 
     ``backbone`` is a name for :func:`load_backbone` or an already loaded
@@ -231,8 +249,11 @@ def extract_features(path, backbone: Union[str, Backbone] = "auto", preprocess: 
     info = decode.probe(path)
     dev = choose_device(device)
     if engine == "auto":
-        engine = ("onnx" if torch.device(dev).type == "cpu"
-                  and onnx_backbone.onnx_runtime_installed() else "torch")
+        engine = (
+            "onnx"
+            if torch.device(dev).type == "cpu" and onnx_backbone.onnx_runtime_installed()
+            else "torch"
+        )
     reason = ""
 
     key = None
@@ -249,8 +270,14 @@ def extract_features(path, backbone: Union[str, Backbone] = "auto", preprocess: 
     if isinstance(backbone, Backbone):
         bb = backbone
     else:
-        bb = load_backbone(backbone, "cpu", weights_path=weights_path, progress=progress,
-                           allow_download=allow_download, cancel=cancel)
+        bb = load_backbone(
+            backbone,
+            "cpu",
+            weights_path=weights_path,
+            progress=progress,
+            allow_download=allow_download,
+            cancel=cancel,
+        )
     reason = bb.reason
     if isinstance(backbone, str) and backbone.lower() == "auto":
         notes.append(f"Backbone {bb.name}: {reason}.")
@@ -261,24 +288,60 @@ def extract_features(path, backbone: Union[str, Backbone] = "auto", preprocess: 
             notes.append(f"Features of {hit.backbone} loaded from the cache.")
             return dataclasses.replace(hit, info=info, from_cache=True, backbone_reason=reason)
 
-    values, indices, times, picture = _run(path, bb, preprocess, rate, dev, batch_size,
-                                           info.duration, progress, cancel, prefetch, notes,
-                                           engine, decoding)
-    feats = Features(values=values, frame_indices=indices, timestamps=times, backbone=bb.name,
-                     preprocess=preprocess, rate=float(rate), info=info, from_cache=False,
-                     backbone_reason=reason, quality=picture)
-    if cache is not None and key is not None and not bb.random_weights \
-            and not cache.put(key, feats):
+    values, indices, times, picture = _run(
+        path,
+        bb,
+        preprocess,
+        rate,
+        dev,
+        batch_size,
+        info.duration,
+        progress,
+        cancel,
+        prefetch,
+        notes,
+        engine,
+        decoding,
+    )
+    feats = Features(
+        values=values,
+        frame_indices=indices,
+        timestamps=times,
+        backbone=bb.name,
+        preprocess=preprocess,
+        rate=float(rate),
+        info=info,
+        from_cache=False,
+        backbone_reason=reason,
+        quality=picture,
+    )
+    if (
+        cache is not None
+        and key is not None
+        and not bb.random_weights
+        and not cache.put(key, feats)
+    ):
         notes.append(f"Features not cached: {cache.last_problem}.")
     return feats
 
 
-def _run(path, bb: Backbone, preprocess, rate, dev, batch_size, duration, progress, cancel,
-         prefetch, notes: list, engine: str = "torch",
-         decoding: Optional[decode.DecodeOptions] = None):
+def _run(
+    path,
+    bb: Backbone,
+    preprocess,
+    rate,
+    dev,
+    batch_size,
+    duration,
+    progress,
+    cancel,
+    prefetch,
+    notes: list,
+    engine: str = "torch",
+    decoding: Optional[decode.DecodeOptions] = None,
+):
     size = bb.decode_size(preprocess)
-    state = {"device": dev, "onnx": _onnx_engine(bb, dev, notes)
-             if engine == "onnx" else None}
+    state = {"device": dev, "onnx": _onnx_engine(bb, dev, notes) if engine == "onnx" else None}
 
     def on_onnx(images: np.ndarray) -> Optional[np.ndarray]:
         emb = state["onnx"]
@@ -295,7 +358,7 @@ def _run(path, bb: Backbone, preprocess, rate, dev, batch_size, duration, progre
 
     def fell_back(message: str) -> None:
         state["device"] = torch.device("cpu")
-        torch.set_num_threads(cpu_inference_threads())   # (restored by _torch_threads)
+        torch.set_num_threads(cpu_inference_threads())  # (restored by _torch_threads)
         notes.append(message)
         report(progress, "features", done, total, message=message)
 
@@ -311,6 +374,7 @@ def _run(path, bb: Backbone, preprocess, rate, dev, batch_size, duration, progre
                     return bb.embed(bb.preprocess(images, preprocess, device=d)).cpu().numpy()
             with torch.inference_mode():
                 return bb.embed(bb.preprocess(images, preprocess, device=d)).cpu().numpy()
+
         return run_with_cpu_fallback(on, state["device"], fell_back)
 
     total = float(duration) if duration and duration > 0 else 0.0
@@ -319,13 +383,16 @@ def _run(path, bb: Backbone, preprocess, rate, dev, batch_size, duration, progre
     idx: list[int] = []
     ts: list[float] = []
     pictures: list[np.ndarray] = []
-    grey = None   # the last sample's grey copy (quality.measure's motion column)
+    grey = None  # the last sample's grey copy (quality.measure's motion column)
     report(progress, "features", 0.0, total)
     on_cpu = state["device"].type == "cpu"
     options = decoding or decode.auto_options(state["device"])
     factory = lambda: _batches(path, rate, size, batch_size, cancel, options)  # noqa: E731
-    source = (_prefetched(factory, cancel, _QUEUE_BATCHES if on_cpu else _GPU_QUEUE_BATCHES)
-              if prefetch else factory())
+    source = (
+        _prefetched(factory, cancel, _QUEUE_BATCHES if on_cpu else _GPU_QUEUE_BATCHES)
+        if prefetch
+        else factory()
+    )
     try:
         with _torch_threads(on_gpu=not on_cpu):
             for batch in source:
@@ -348,8 +415,12 @@ def _run(path, bb: Backbone, preprocess, rate, dev, batch_size, duration, progre
     if not chunks:
         raise InputVideoError(f"Cannot read '{path}': no frames could be sampled")
     report(progress, "features", total or done, total or done)
-    return (np.concatenate(chunks, axis=0), np.asarray(idx, dtype=np.int64),
-            np.asarray(ts, dtype=np.float64), quality.finish(np.concatenate(pictures, axis=0)))
+    return (
+        np.concatenate(chunks, axis=0),
+        np.asarray(idx, dtype=np.int64),
+        np.asarray(ts, dtype=np.float64),
+        quality.finish(np.concatenate(pictures, axis=0)),
+    )
 
 
 def _onnx_engine(bb: Backbone, dev, notes: list):

@@ -16,6 +16,7 @@ dynamic programming over the number of change points, and the penalty
 ``kts_shots`` is what the pipeline calls: it bounds time and memory for long videos by
 capping the number of change points and by running KTS in stitched windows.
 """
+
 from __future__ import annotations
 
 import math
@@ -25,8 +26,7 @@ import numpy as np
 
 from .progress import CancelToken, ProgressFn, check, report
 
-__all__ = ["calc_scatters", "cpd_nonlin", "cpd_auto", "kts_shots",
-           "WINDOW", "SECONDS_PER_CP"]
+__all__ = ["calc_scatters", "cpd_nonlin", "cpd_auto", "kts_shots", "WINDOW", "SECONDS_PER_CP"]
 
 WINDOW = 1000
 """Most samples KTS sees at once (8.3 min at 2 samples/s). Memory is O(WINDOW^2) and
@@ -79,14 +79,21 @@ def _check_args(n: int, m: int, lmin: int, lmax: Optional[int]) -> None:
     if lmin < 1 or (lmax is not None and lmax < lmin):
         raise ValueError(f"need 1 <= lmin <= lmax, got lmin={lmin}, lmax={lmax}")
     if m < 0 or (m + 1) * lmin > n or (lmax is not None and n > (m + 1) * lmax):
-        raise ValueError(f"cannot place {m} change points in {n} samples "
-                         f"(lmin={lmin}, lmax={lmax})")
+        raise ValueError(
+            f"cannot place {m} change points in {n} samples (lmin={lmin}, lmax={lmax})"
+        )
 
 
-def _dp(JT: np.ndarray, ncp: int, lmin: int, lmax: Optional[int], backtrack: bool,
-        stop: Optional[Callable[[int, float], bool]] = None,
-        cancel: Optional[CancelToken] = None,
-        progress: Optional[ProgressFn] = None) -> tuple[np.ndarray, list]:
+def _dp(
+    JT: np.ndarray,
+    ncp: int,
+    lmin: int,
+    lmax: Optional[int],
+    backtrack: bool,
+    stop: Optional[Callable[[int, float], bool]] = None,
+    cancel: Optional[CancelToken] = None,
+    progress: Optional[ProgressFn] = None,
+) -> tuple[np.ndarray, list]:
     """The reference DP, one vectorised pass per number of change points.
 
     ``JT`` (from ``_scatters_t``) is consumed: invalid segment lengths are overwritten
@@ -101,7 +108,7 @@ def _dp(JT: np.ndarray, ncp: int, lmin: int, lmax: Optional[int], backtrack: boo
     if lmax_eff <= n:
         JT[np.tri(n, k=-lmax_eff, dtype=bool)] = np.inf
     prev = np.full(n + 1, np.inf)
-    prev[lmin:lmax_eff] = JT[lmin - 1:lmax_eff - 1, 0]  # the reference's I[0, lmin:lmax]
+    prev[lmin:lmax_eff] = JT[lmin - 1 : lmax_eff - 1, 0]  # the reference's I[0, lmin:lmax]
     scores = [prev[n]]
     back: list = []
     if stop is not None and stop(0, float(prev[n])):
@@ -114,7 +121,7 @@ def _dp(JT: np.ndarray, ncp: int, lmin: int, lmax: Optional[int], backtrack: boo
             l1 = min(n + 1, l0 + _BLOCK)
             t0 = max(k * lmin, l0 - lmax_eff)  # candidates t in [t0, l1 - lmin)
             t1 = l1 - lmin
-            c = JT[l0 - 1:l1 - 1, t0:t1] + prev[None, t0:t1]
+            c = JT[l0 - 1 : l1 - 1, t0:t1] + prev[None, t0:t1]
             arg = np.argmin(c, axis=1)
             cur[l0:l1] = c[np.arange(l1 - l0), arg]
             if ptr is not None:
@@ -140,9 +147,14 @@ def _backtrack(back: list, m: int, n: int) -> np.ndarray:
     return cps
 
 
-def cpd_nonlin(K: np.ndarray, ncp: int, lmin: int = 1, lmax: Optional[int] = None,
-               backtrack: bool = True, cancel: Optional[CancelToken] = None
-               ) -> tuple[np.ndarray, np.ndarray]:
+def cpd_nonlin(
+    K: np.ndarray,
+    ncp: int,
+    lmin: int = 1,
+    lmax: Optional[int] = None,
+    backtrack: bool = True,
+    cancel: Optional[CancelToken] = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Best segmentation of a kernel into exactly ``ncp`` + 1 segments.
 
     Returns ``(cps, scores)``: change points (the mean is constant on
@@ -172,9 +184,16 @@ def _penalties(m: int, n2: float, vmax: float) -> np.ndarray:
     return pen
 
 
-def cpd_auto(K: np.ndarray, ncp: int, vmax: float, desc_rate: float = 1, lmin: int = 1,
-             lmax: Optional[int] = None, progress: Optional[ProgressFn] = None,
-             cancel: Optional[CancelToken] = None) -> tuple[np.ndarray, np.ndarray]:
+def cpd_auto(
+    K: np.ndarray,
+    ncp: int,
+    vmax: float,
+    desc_rate: float = 1,
+    lmin: int = 1,
+    lmax: Optional[int] = None,
+    progress: Optional[ProgressFn] = None,
+    cancel: Optional[CancelToken] = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Change points with their number chosen in 0..ncp by the KTS penalty.
 
     Returns ``(cps, costs)`` like the reference: the change points and the DP objective
@@ -195,11 +214,12 @@ def cpd_auto(K: np.ndarray, ncp: int, vmax: float, desc_rate: float = 1, lmin: i
         # (pen is increasing only up to k = n2; m <= n2 whenever desc_rate >= 1)
         return k + 1 > m or (m <= n2 and pen[k + 1] > best[0] + 1e-9)
 
-    scores, back = _dp(_scatters_t(K), m, lmin, lmax, True, stop=stop, cancel=cancel,
-                       progress=progress)
-    costs = scores / float(n) + pen[:len(scores)]
+    scores, back = _dp(
+        _scatters_t(K), m, lmin, lmax, True, stop=stop, cancel=cancel, progress=progress
+    )
+    costs = scores / float(n) + pen[: len(scores)]
     m_best = int(np.argmin(costs))
-    return _backtrack(back, m_best, n), scores[:m_best + 1]
+    return _backtrack(back, m_best, n), scores[: m_best + 1]
 
 
 def _window_ncp(n_w: int, n: int, max_ncp: Optional[int], rate: float) -> int:
@@ -210,9 +230,16 @@ def _window_ncp(n_w: int, n: int, max_ncp: Optional[int], rate: float) -> int:
     return int(max(0, min(n_w - 1, cap)))
 
 
-def kts_shots(values: np.ndarray, max_ncp: Optional[int] = None, vmax: float = 1.0,
-              progress: Optional[ProgressFn] = None, cancel: Optional[CancelToken] = None,
-              *, rate: float = 2.0, window: int = WINDOW) -> np.ndarray:
+def kts_shots(
+    values: np.ndarray,
+    max_ncp: Optional[int] = None,
+    vmax: float = 1.0,
+    progress: Optional[ProgressFn] = None,
+    cancel: Optional[CancelToken] = None,
+    *,
+    rate: float = 2.0,
+    window: int = WINDOW,
+) -> np.ndarray:
     """Shots of a video as inclusive sample ranges ``(n_shots, 2)`` int64 covering 0..n-1.
 
     Rows are L2-normalised and compared with a linear kernel, as in DSNet/CSTA.
@@ -252,8 +279,7 @@ def kts_shots(values: np.ndarray, max_ncp: Optional[int] = None, vmax: float = 1
         return X[a:b].astype(np.float64) * inv[a:b, None]
 
     first = rows(0, 1)
-    if all(np.max(np.abs(rows(a, min(n, a + 4096)) - first)) < 1e-7
-           for a in range(0, n, 4096)):
+    if all(np.max(np.abs(rows(a, min(n, a + 4096)) - first)) < 1e-7 for a in range(0, n, 4096)):
         return single
     window = max(16, int(window))
     overlap = window // 4

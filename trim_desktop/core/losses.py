@@ -20,6 +20,7 @@ features never reach (one-hot softmax, perfectly static video, constant scores):
 * ``W_EPS`` floor of p_t in the REP target weights b = p / sum(p): sigmoid can underflow
   to exactly 0, and log(0) in the log-domain Sinkhorn loop would give NaN.
 """
+
 from __future__ import annotations
 
 import math
@@ -64,6 +65,7 @@ def _as_tensor(x) -> torch.Tensor:
 
 # --- metrics on the features (Sect. 3.1) -------------------------------------------
 
+
 def entropy_per_frame(X) -> torch.Tensor:
     """H_t = -sum_j D_t^j log D_t^j with D_t = softmax(X_t) over the raw features.
 
@@ -77,10 +79,10 @@ def entropy_per_frame(X) -> torch.Tensor:
     out_dtype = X.dtype if X.dtype.is_floating_point else torch.float32
     parts = []
     for i in range(0, X.shape[0], ENTROPY_BLOCK):  # float64 copies of a block, not of X
-        logd = torch.log_softmax(X[i:i + ENTROPY_BLOCK].to(torch.float64), dim=-1)
+        logd = torch.log_softmax(X[i : i + ENTROPY_BLOCK].to(torch.float64), dim=-1)
         parts.append(-(logd.exp() * logd).sum(dim=-1))
     H = torch.cat(parts) if parts else X.new_zeros(0, dtype=torch.float64)
-    return H.clamp_min(0.0).to(out_dtype)   # rounding can give -1e-17 for one-hot rows
+    return H.clamp_min(0.0).to(out_dtype)  # rounding can give -1e-17 for one-hot rows
 
 
 ENTROPY_BLOCK = 1024
@@ -107,12 +109,15 @@ def pctri(H) -> torch.Tensor:
     Hd = H.to(torch.float64)
     out = torch.zeros_like(Hd)
     if Hd.numel() > 1:
-        past_mean = torch.cumsum(Hd, 0)[:-1] / torch.arange(1, Hd.numel(), dtype=Hd.dtype, device=Hd.device)
+        past_mean = torch.cumsum(Hd, 0)[:-1] / torch.arange(
+            1, Hd.numel(), dtype=Hd.dtype, device=Hd.device
+        )
         out[1:] = ((Hd[1:] - past_mean) / Hd[1:].clamp_min(H_EPS)).abs()
     return out.to(H.dtype if H.dtype.is_floating_point else torch.float32)
 
 
 # --- stage-2 losses (Sect. 3.4) ----------------------------------------------------
+
 
 def _relative_info_loss(p: torch.Tensor, metric: torch.Tensor) -> torch.Tensor:
     n = p.shape[-1]
@@ -133,7 +138,7 @@ def l_pctrim(p: torch.Tensor, gamma: torch.Tensor) -> torch.Tensor:
 def _safe_std(p: torch.Tensor) -> torch.Tensor:
     """Population std, clamped at STD_EPS (finite value and gradient for constant p)."""
     var = ((p - p.mean(dim=-1, keepdim=True)) ** 2).mean(dim=-1)
-    return var.clamp_min(STD_EPS ** 2).sqrt()
+    return var.clamp_min(STD_EPS**2).sqrt()
 
 
 def l_sd(p: torch.Tensor) -> torch.Tensor:
@@ -166,7 +171,7 @@ def _max_distance(pts: torch.Tensor) -> float:
     """max_ij |pts_i - pts_j|, one block of rows at a time (never an N x N matrix)."""
     best = 0.0
     for i in range(0, pts.shape[0], DIAMETER_BLOCK):
-        best = max(best, float(torch.cdist(pts[i:i + DIAMETER_BLOCK], pts).max()))
+        best = max(best, float(torch.cdist(pts[i : i + DIAMETER_BLOCK], pts).max()))
     return best
 
 
@@ -217,10 +222,10 @@ class _GramCost:
         self.sq = torch.diagonal(self.G).clone()
 
     def __call__(self, u: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
-        iu, su = u[..., 0].detach().long(), u[..., 1]          # (B, N)
-        iv, sv = v[..., 0].detach().long(), v[..., 1]          # (B, M)
-        Guv = self.G[iu.unsqueeze(-1), iv.unsqueeze(-2)]          # (B, N, M)
-        c = 0.5 * ((su ** 2 * self.sq[iu]).unsqueeze(-1) + (sv ** 2 * self.sq[iv]).unsqueeze(-2))
+        iu, su = u[..., 0].detach().long(), u[..., 1]  # (B, N)
+        iv, sv = v[..., 0].detach().long(), v[..., 1]  # (B, M)
+        Guv = self.G[iu.unsqueeze(-1), iv.unsqueeze(-2)]  # (B, N, M)
+        c = 0.5 * ((su**2 * self.sq[iu]).unsqueeze(-1) + (sv**2 * self.sq[iv]).unsqueeze(-2))
         return (c - su.unsqueeze(-1) * sv.unsqueeze(-2) * Guv).clamp_min(0.0)
 
 
@@ -228,23 +233,24 @@ class _GramCost:
 class VideoTargets:
     """Everything eqs. (1), (2), (8) need that depends only on one video's features."""
 
-    X: torch.Tensor          # (N, D) features on the training device
-    H: torch.Tensor          # (N,) entropies of softmax(X_t)
-    delta: torch.Tensor      # (N,) PTRI, eq. (1)
-    Gamma: torch.Tensor      # (N,) PCTRI, eq. (2)
+    X: torch.Tensor  # (N, D) features on the training device
+    H: torch.Tensor  # (N,) entropies of softmax(X_t)
+    delta: torch.Tensor  # (N,) PTRI, eq. (1)
+    Gamma: torch.Tensor  # (N,) PCTRI, eq. (2)
     rep_blur: float
     rep_diameter: float
-    rep_a: torch.Tensor      # (N,) uniform weights 1/N of the source cloud X
-    rep_loss: SamplesLoss    # geomloss Sinkhorn with the Gram-matrix cost
-    rep_rows: torch.Tensor   # (M,) rows used by REP: all N, or every k-th if N > REP_MAX_POINTS
+    rep_a: torch.Tensor  # (N,) uniform weights 1/N of the source cloud X
+    rep_loss: SamplesLoss  # geomloss Sinkhorn with the Gram-matrix cost
+    rep_rows: torch.Tensor  # (M,) rows used by REP: all N, or every k-th if N > REP_MAX_POINTS
     rep_index: torch.Tensor  # (M,) the same as floats (first point coordinate)
-    rep_stride: int = 1      # k: REP at step s uses rows s % k, s % k + k, ...
+    rep_stride: int = 1  # k: REP at step s uses rows s % k, s % k + k, ...
     _rep_by_offset: Optional[dict] = None  # offset -> (rows, a, index, loss), built on first use
     _rep_ref: Optional[float] = None  # L_REP at p = 0.5 everywhere (balanced_terms)
 
     @classmethod
-    def build(cls, X, device=None, blur: Optional[float] = None,
-              max_points: Optional[int] = None) -> VideoTargets:
+    def build(
+        cls, X, device=None, blur: Optional[float] = None, max_points: Optional[int] = None
+    ) -> VideoTargets:
         X = _as_tensor(X).to(dtype=torch.float32)
         if X.dim() != 2 or X.shape[0] < 1:
             raise ValueError(f"expected (N>=1, D) features, got {tuple(X.shape)}")
@@ -262,13 +268,24 @@ class VideoTargets:
         m = rows.numel()
         # diameter is always passed: geomloss must not estimate it from the
         # (index, scale) coordinates.
-        loss = SamplesLoss("sinkhorn", p=2, blur=blur, diameter=max(diam, blur),
-                           cost=_GramCost(X[rows]), backend="tensorized")
+        loss = SamplesLoss(
+            "sinkhorn",
+            p=2,
+            blur=blur,
+            diameter=max(diam, blur),
+            cost=_GramCost(X[rows]),
+            backend="tensorized",
+        )
         return cls(
-            X=X, H=H, delta=ptri(H), Gamma=pctri(H),
-            rep_blur=blur, rep_diameter=max(diam, blur),
+            X=X,
+            H=H,
+            delta=ptri(H),
+            Gamma=pctri(H),
+            rep_blur=blur,
+            rep_diameter=max(diam, blur),
             rep_a=torch.full((m,), 1.0 / m, dtype=torch.float32, device=device),
-            rep_loss=loss, rep_rows=rows,
+            rep_loss=loss,
+            rep_rows=rows,
             rep_index=torch.arange(m, dtype=torch.float32, device=device),
             rep_stride=step,
         )
@@ -283,11 +300,20 @@ class VideoTargets:
             dev = self.X.device
             rows = torch.arange(offset, self.n, self.rep_stride, device=dev)
             m = rows.numel()
-            loss = SamplesLoss("sinkhorn", p=2, blur=self.rep_blur, diameter=self.rep_diameter,
-                               cost=_GramCost(self.X[rows]), backend="tensorized")
+            loss = SamplesLoss(
+                "sinkhorn",
+                p=2,
+                blur=self.rep_blur,
+                diameter=self.rep_diameter,
+                cost=_GramCost(self.X[rows]),
+                backend="tensorized",
+            )
             self._rep_by_offset[offset] = (
-                rows, torch.full((m,), 1.0 / m, dtype=torch.float32, device=dev),
-                torch.arange(m, dtype=torch.float32, device=dev), loss)
+                rows,
+                torch.full((m,), 1.0 / m, dtype=torch.float32, device=dev),
+                torch.arange(m, dtype=torch.float32, device=dev),
+                loss,
+            )
         return self._rep_by_offset[offset]
 
     @property
@@ -323,8 +349,9 @@ class VideoTargets:
         return 2.0 * loss(a, x, b, y)
 
 
-def unsup_terms(p: torch.Tensor, targets: VideoTargets, alpha: float, beta: float,
-                gamma: float, step: int = 0) -> dict[str, torch.Tensor]:
+def unsup_terms(
+    p: torch.Tensor, targets: VideoTargets, alpha: float, beta: float, gamma: float, step: int = 0
+) -> dict[str, torch.Tensor]:
     """The terms of eq. (10) and their weighted sum under key ``"unsup"``.
 
     A term whose weight is 0 is not computed (REP is the expensive one) and is absent
@@ -353,8 +380,15 @@ about the level of the scores, so nothing else would stop Adam's steady steps fr
 drifting every score to 0 or 1, where the sigmoid has no gradient left."""
 
 
-def balanced_terms(p: torch.Tensor, targets: VideoTargets, alpha: float, beta: float,
-                   gamma: float, sd_weight: float, step: int = 0) -> dict[str, torch.Tensor]:
+def balanced_terms(
+    p: torch.Tensor,
+    targets: VideoTargets,
+    alpha: float,
+    beta: float,
+    gamma: float,
+    sd_weight: float,
+    step: int = 0,
+) -> dict[str, torch.Tensor]:
     """Eq. (10) with terms of equal size, for training on one video (the app's regime).
 
     Why: the paper's terms differ by orders of magnitude between videos and backbones
@@ -393,13 +427,15 @@ def balanced_terms(p: torch.Tensor, targets: VideoTargets, alpha: float, beta: f
     return terms
 
 
-def l_unsup(p: torch.Tensor, targets: VideoTargets, alpha: float, beta: float,
-            gamma: float) -> torch.Tensor:
+def l_unsup(
+    p: torch.Tensor, targets: VideoTargets, alpha: float, beta: float, gamma: float
+) -> torch.Tensor:
     """L_UNSUP = alpha L_PTRIM + beta L_PCTRIM + gamma L_REP + L_SD (eq. 10)."""
     return unsup_terms(p, targets, alpha, beta, gamma)["unsup"]
 
 
 # --- stage-1 losses (Sect. 3.3) ----------------------------------------------------
+
 
 def l_corr(p1: torch.Tensor, p2: torch.Tensor) -> torch.Tensor:
     """L_CORR = 1 - Pearson(p', p'') (eq. 4); a constant view counts as correlation 0."""

@@ -5,6 +5,7 @@ Conv1D(D->1024, k=3, pad=1) -> ReLU -> FC(1024->512) -> ReLU -> FC(512->256) -> 
 convolution over time is the only temporal context; everything else is per sample.
 No attention, no recurrence, so one forward pass over a 10-minute video is cheap.
 """
+
 from __future__ import annotations
 
 import torch
@@ -40,13 +41,15 @@ class TrimScorer(nn.Module):
         """Pre-sigmoid outputs, same shape rule as :meth:`forward`."""
         if x.dim() not in (2, 3) or x.shape[-1] != self.in_dim:
             raise ValueError(
-                f"expected (N, {self.in_dim}) or (B, N, {self.in_dim}) features, got {tuple(x.shape)}")
+                f"expected (N, {self.in_dim}) or (B, N, {self.in_dim}) features, got {tuple(x.shape)}"
+            )
         single = x.dim() == 2
         if single:
             x = x.unsqueeze(0)
         # Conv1d wants channels first: (B, D, N); back to (B, N, C) for the linear layers.
-        with torch.autocast("cpu", dtype=torch.bfloat16,
-                            enabled=self.bf16 and x.device.type == "cpu"):
+        with torch.autocast(
+            "cpu", dtype=torch.bfloat16, enabled=self.bf16 and x.device.type == "cpu"
+        ):
             h = self.relu(self.conv(x.transpose(1, 2))).transpose(1, 2)
             h = self.relu(self.fc1(h))
             h = self.relu(self.fc2(h))

@@ -5,6 +5,7 @@ opening one runs no code): ``format``, ``version``, ``state_dict``, ``in_dim``,
 ``backbone``, ``preprocess``, ``settings`` (a dict). Scores are only meaningful on features
 from the backbone the model was trained on, so loading checks the dimension and name.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -51,12 +52,23 @@ def _settings_dict(settings: Any) -> dict:
         return {}
     if dataclasses.is_dataclass(settings) and not isinstance(settings, type):
         settings = dataclasses.asdict(settings)
-    return {k: v for k, v in dict(settings).items() if isinstance(v, (int, float, str, bool, type(None)))}
+    return {
+        k: v
+        for k, v in dict(settings).items()
+        if isinstance(v, (int, float, str, bool, type(None)))
+    }
 
 
-def save_model(path, state_dict: dict, in_dim: int, backbone: str, preprocess: str,
-               settings: Any = None, extra: Optional[dict] = None,
-               replace: bool = True) -> Path:
+def save_model(
+    path,
+    state_dict: dict,
+    in_dim: int,
+    backbone: str,
+    preprocess: str,
+    settings: Any = None,
+    extra: Optional[dict] = None,
+    replace: bool = True,
+) -> Path:
     """Write atomically (temporary file beside ``path``, then rename)."""
     import torch
 
@@ -86,8 +98,9 @@ def save_model(path, state_dict: dict, in_dim: int, backbone: str, preprocess: s
     return path
 
 
-def load_model(path, expect_dim: Optional[int] = None,
-               expect_backbone: Optional[str] = None) -> ModelFile:
+def load_model(
+    path, expect_dim: Optional[int] = None, expect_backbone: Optional[str] = None
+) -> ModelFile:
     """Read and validate; with ``expect_*`` also check that it fits the features at hand."""
     import torch
 
@@ -97,23 +110,34 @@ def load_model(path, expect_dim: Optional[int] = None,
     try:
         data = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # torch raises many types for a foreign file
-        raise ModelFileError(f"not a TRIM Desktop model file: {path} ({type(exc).__name__})") from None
+        raise ModelFileError(
+            f"not a TRIM Desktop model file: {path} ({type(exc).__name__})"
+        ) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ModelFileError(f"not a TRIM Desktop model file (made by trim-train): {path}")
     if int(data.get("version", 0)) > VERSION:
-        raise ModelFileError(f"model file {path} is version {data['version']}; "
-                             f"this TRIM Desktop reads up to version {VERSION}")
+        raise ModelFileError(
+            f"model file {path} is version {data['version']}; "
+            f"this TRIM Desktop reads up to version {VERSION}"
+        )
     missing = [k for k in ("state_dict", "in_dim", "backbone") if k not in data]
     if missing:
         raise ModelFileError(f"model file {path} is incomplete (no {', '.join(missing)})")
-    model = ModelFile(state_dict=data["state_dict"], in_dim=int(data["in_dim"]),
-                      backbone=str(data["backbone"]), preprocess=str(data.get("preprocess", "")),
-                      settings=dict(data.get("settings") or {}), version=int(data["version"]),
-                      extra=dict(data.get("extra") or {}))
+    model = ModelFile(
+        state_dict=data["state_dict"],
+        in_dim=int(data["in_dim"]),
+        backbone=str(data["backbone"]),
+        preprocess=str(data.get("preprocess", "")),
+        settings=dict(data.get("settings") or {}),
+        version=int(data["version"]),
+        extra=dict(data.get("extra") or {}),
+    )
     conv = model.state_dict.get("conv.weight")
     if conv is not None and conv.shape[1] != model.in_dim:
-        raise ModelFileError(f"model file {path} is inconsistent: in_dim {model.in_dim}, "
-                             f"weights expect {conv.shape[1]}")
+        raise ModelFileError(
+            f"model file {path} is inconsistent: in_dim {model.in_dim}, "
+            f"weights expect {conv.shape[1]}"
+        )
     check_fits(model, expect_dim, expect_backbone, path)
     return model
 
@@ -123,11 +147,15 @@ def check_fits(model: ModelFile, dim: Optional[int], backbone: Optional[str], pa
     if dim is not None and int(dim) != model.in_dim:
         raise ModelFileError(
             f"{path} was trained on {model.in_dim}-d features ({model.backbone}) but these features "
-            f"are {dim}-d; use --backbone {model.backbone}" if model.backbone in KNOWN_DIMS else
-            f"{path} was trained on {model.in_dim}-d features but these features are {dim}-d")
+            f"are {dim}-d; use --backbone {model.backbone}"
+            if model.backbone in KNOWN_DIMS
+            else f"{path} was trained on {model.in_dim}-d features but these features are {dim}-d"
+        )
     if backbone and model.backbone != "unknown" and backbone != model.backbone:
-        raise ModelFileError(f"{path} was trained on {model.backbone} features, not {backbone}; "
-                             f"use --backbone {model.backbone}")
+        raise ModelFileError(
+            f"{path} was trained on {model.backbone} features, not {backbone}; "
+            f"use --backbone {model.backbone}"
+        )
 
 
 def build_scorer(model: ModelFile):
@@ -138,5 +166,7 @@ def build_scorer(model: ModelFile):
     try:
         net.load_state_dict(model.state_dict)
     except RuntimeError as exc:
-        raise ModelFileError(f"model weights do not fit the scorer network: {str(exc).splitlines()[0]}") from None
+        raise ModelFileError(
+            f"model weights do not fit the scorer network: {str(exc).splitlines()[0]}"
+        ) from None
     return net.eval()

@@ -12,6 +12,7 @@ torch on a fixed random batch; a file that cannot be loaded or fails the check i
 rebuilt once. Random-weight backbones are exported in memory, never written to disk.
 Any failure raises :class:`OnnxUnavailable`; callers fall back to torch with a note.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -48,6 +49,7 @@ class OnnxUnavailable(RuntimeError):
 def onnx_runtime_installed() -> bool:
     """Both onnxruntime (to run) and onnx (to export once) can be imported."""
     import importlib.util
+
     return all(importlib.util.find_spec(m) is not None for m in ("onnxruntime", "onnx"))
 
 
@@ -92,10 +94,17 @@ def _export_bytes(bb) -> bytes:
         with warnings.catch_warnings(), torch.inference_mode(False), torch.no_grad():
             warnings.simplefilter("ignore")
             # torch's stub says a path; torch.onnx.export documents and takes a file object
-            torch.onnx.export(bb.module, (dummy,), buf, input_names=["input"],  # type: ignore[arg-type]
-                              output_names=["features"],
-                              dynamic_axes={"input": {0: "batch"}, "features": {0: "batch"}},
-                              opset_version=OPSET, do_constant_folding=True, dynamo=False)
+            torch.onnx.export(
+                bb.module,
+                (dummy,),
+                buf,  # type: ignore[arg-type]
+                input_names=["input"],
+                output_names=["features"],
+                dynamic_axes={"input": {0: "batch"}, "features": {0: "batch"}},
+                opset_version=OPSET,
+                do_constant_folding=True,
+                dynamo=False,
+            )
     except Exception as err:  # noqa: BLE001 - exporter errors come in many types
         raise OnnxUnavailable(f"ONNX export failed ({type(err).__name__}: {err})") from err
     return buf.getvalue()
@@ -138,8 +147,11 @@ def _session(ort, model, threads: int):
     so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     so.log_severity_level = 3
-    return ort.InferenceSession(model if isinstance(model, bytes) else str(model),
-                                sess_options=so, providers=["CPUExecutionProvider"])
+    return ort.InferenceSession(
+        model if isinstance(model, bytes) else str(model),
+        sess_options=so,
+        providers=["CPUExecutionProvider"],
+    )
 
 
 def _verify(bb, emb: OnnxEmbedder) -> None:
@@ -150,8 +162,7 @@ def _verify(bb, emb: OnnxEmbedder) -> None:
     got = emb.embed_numpy(x.numpy()).astype(np.float64)
     if got.shape != ref.shape:
         raise OnnxUnavailable(f"ONNX output shape {got.shape} != torch {ref.shape}")
-    cos = (ref * got).sum(1) / (np.linalg.norm(ref, axis=1) * np.linalg.norm(got, axis=1)
-                                + 1e-30)
+    cos = (ref * got).sum(1) / (np.linalg.norm(ref, axis=1) * np.linalg.norm(got, axis=1) + 1e-30)
     if not np.all(np.isfinite(cos)) or float(cos.min()) < MIN_COSINE:
         raise OnnxUnavailable(f"ONNX features differ from torch (cosine {float(cos.min()):.6f})")
 
@@ -164,8 +175,9 @@ def build_embedder(bb, threads: int = 1, cache_dir=None) -> OnnxEmbedder:
     ort = _ort()
     path = model_file(bb, cache_dir)
     if path is None:  # random weights: in memory only
-        emb = OnnxEmbedder(_make_session(ort, _export_bytes(bb), threads), bb.dim, threads,
-                           "memory")
+        emb = OnnxEmbedder(
+            _make_session(ort, _export_bytes(bb), threads), bb.dim, threads, "memory"
+        )
         _verify(bb, emb)
         return emb
     if path.is_file():
@@ -192,8 +204,9 @@ def _make_session(ort, model, threads):
     try:
         return _session(ort, model, threads)
     except Exception as err:  # noqa: BLE001 - ORT raises its own exception types
-        raise OnnxUnavailable(f"ONNX Runtime could not load the model "
-                              f"({type(err).__name__})") from err
+        raise OnnxUnavailable(
+            f"ONNX Runtime could not load the model ({type(err).__name__})"
+        ) from err
 
 
 def embedder_for(bb, threads: int = 1, cache_dir=None) -> OnnxEmbedder:
@@ -215,5 +228,13 @@ def embedder_for(bb, threads: int = 1, cache_dir=None) -> OnnxEmbedder:
     return emb
 
 
-__all__ = ["ENGINES", "OnnxEmbedder", "OnnxUnavailable", "build_embedder", "check_engine",
-           "embedder_for", "model_file", "onnx_cache_dir"]
+__all__ = [
+    "ENGINES",
+    "OnnxEmbedder",
+    "OnnxUnavailable",
+    "build_embedder",
+    "check_engine",
+    "embedder_for",
+    "model_file",
+    "onnx_cache_dir",
+]

@@ -11,6 +11,7 @@ can never be kept. The app's selection chooses among *pieces* instead:
 
 Pieces are inclusive sample ranges that tile the samples, like shots.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -40,8 +41,13 @@ def sample_bounds(timestamps: np.ndarray, duration: float) -> np.ndarray:
     return b
 
 
-def cut_pieces(shots: np.ndarray, timestamps: np.ndarray, duration: float,
-               max_seconds: float, min_seconds: float = MIN_PIECE_S) -> tuple[np.ndarray, np.ndarray]:
+def cut_pieces(
+    shots: np.ndarray,
+    timestamps: np.ndarray,
+    duration: float,
+    max_seconds: float,
+    min_seconds: float = MIN_PIECE_S,
+) -> tuple[np.ndarray, np.ndarray]:
     """(pieces (k, 2) inclusive sample ranges, shot index of each piece).
 
     Long shots are cut into the fewest equal runs of samples that are each at most
@@ -67,6 +73,7 @@ def cut_pieces(shots: np.ndarray, timestamps: np.ndarray, duration: float,
 
 def _join_short(pieces: list[list[int]], bounds: np.ndarray, min_seconds: float) -> None:
     """Join pieces shorter than ``min_seconds`` to a neighbour, shortest first (in place)."""
+
     def length(p: list[int]) -> float:
         return float(bounds[p[1] + 1] - bounds[p[0]])
 
@@ -81,7 +88,7 @@ def _join_short(pieces: list[list[int]], bounds: np.ndarray, min_seconds: float)
         lo, hi = min(i, j), max(i, j)
         # the joined piece belongs to the longer part's shot
         shot = pieces[i][2] if length(pieces[i]) > length(pieces[j]) else pieces[j][2]
-        pieces[lo:hi + 1] = [[pieces[lo][0], pieces[hi][1], shot]]
+        pieces[lo : hi + 1] = [[pieces[lo][0], pieces[hi][1], shot]]
 
 
 __all__ = ["MIN_PIECE_S", "MAX_PIECE_S", "max_piece_seconds", "cut_pieces", "sample_bounds"]

@@ -5,6 +5,7 @@ Every stage function has the shape ``f(..., progress=None, cancel=None)``. It ca
 batches or steps. The CLI turns reports into a progress bar, the GUI into Qt signals,
 tests pass nothing at all.
 """
+
 from __future__ import annotations
 
 import threading
@@ -61,8 +62,14 @@ class Progress:
 ProgressFn = Callable[[Progress], None]
 
 
-def report(progress: Optional[ProgressFn], stage: str, done: float, total: float,
-           payload: Any = None, message: str = "") -> None:
+def report(
+    progress: Optional[ProgressFn],
+    stage: str,
+    done: float,
+    total: float,
+    payload: Any = None,
+    message: str = "",
+) -> None:
     """Send one report if anybody listens."""
     if progress is not None:
         progress(Progress(stage, done, total, payload, message))
@@ -92,11 +99,21 @@ class EtaEstimator:
 # Measured shares of a full run (10-min 720p, 2 CPU cores, docs/benchmarks.md: features
 # 19.1 s, stage 1 1.9 s, stage 2 3.8 s, KTS + selection 0.12 s). A job's stages are
 # weighed by these so one estimate covers the whole job, not the stage now running.
-STAGE_SHARE = {"decode": 0.76, "features": 0.76, "kts": 0.01, "stage1": 0.075,
-               "stage2": 0.15, "select": 0.005, "export": 1.0}
-JOB_STAGES = {"summarize": ("features", "kts", "stage1", "stage2", "select"),
-              "rescore": ("stage1", "stage2", "select"),
-              "select": ("select",), "export": ("export",)}
+STAGE_SHARE = {
+    "decode": 0.76,
+    "features": 0.76,
+    "kts": 0.01,
+    "stage1": 0.075,
+    "stage2": 0.15,
+    "select": 0.005,
+    "export": 1.0,
+}
+JOB_STAGES = {
+    "summarize": ("features", "kts", "stage1", "stage2", "select"),
+    "rescore": ("stage1", "stage2", "select"),
+    "select": ("select",),
+    "export": ("export",),
+}
 INSTANT_S = 0.5
 """A stage over sooner than this was cached or skipped: its share leaves the estimate."""
 
@@ -128,7 +145,7 @@ class JobEta:
             return None
         if stage != self._current:
             i = self.stages.index(stage)
-            for earlier in self.stages[:i]:    # left behind: instant ones were skipped
+            for earlier in self.stages[:i]:  # left behind: instant ones were skipped
                 t0, t1 = self._first.get(earlier), self._last.get(earlier)
                 if t0 is None or t1 is None or t1 - t0 < INSTANT_S:
                     self._skipped.add(earlier)
@@ -146,7 +163,9 @@ class JobEta:
         frac = self.fraction(p)
         if frac is None:
             return None
-        starts = [self._first[s] for s in self.stages if s in self._first and s not in self._skipped]
+        starts = [
+            self._first[s] for s in self.stages if s in self._first and s not in self._skipped
+        ]
         elapsed = p.time - min(starts) if starts else 0.0
         if frac <= 0.02 or elapsed < self.min_elapsed:
             return None

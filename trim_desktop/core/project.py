@@ -15,6 +15,7 @@ Files are written atomically (a hidden temporary file beside the target, fsynced
 validates everything: a damaged, foreign or newer-version file, or one whose video is
 not found, raises :class:`ProjectError` with a one-line message. No Qt, no torch.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -92,43 +93,56 @@ class Project:
 
     video: VideoIdentity
     settings: SummarizeSettings
-    summary: Summary                     # the machine's summary: uncut, its own flags
+    summary: Summary  # the machine's summary: uncut, its own flags
     edits: list[Edit] = field(default_factory=list)
     cuts: list[float] = field(default_factory=list)
-    flags: list[bool] = field(default_factory=list)   # the flags on screen (after cuts)
+    flags: list[bool] = field(default_factory=list)  # the flags on screen (after cuts)
     device: Optional[str] = None
     messages: list[str] = field(default_factory=list)
-    saved_at: float = 0.0                # seconds since the epoch
+    saved_at: float = 0.0  # seconds since the epoch
 
 
 def from_session(session: Any, settings: SummarizeSettings, video: VideoIdentity) -> Project:
     """A snapshot of ``session`` (a core.session.Session with a summary) for saving."""
     if session.machine_summary is None or session.summary is None:
         raise ProjectError("Nothing to save yet: summarize the video first.")
-    return Project(video=video, settings=settings, summary=session.machine_summary,
-                   edits=list(session.edits), cuts=list(session.cuts),
-                   flags=[bool(s.selected) for s in session.summary.segments],
-                   device=session.device, messages=[str(m) for m in session.messages],
-                   saved_at=time.time())
+    return Project(
+        video=video,
+        settings=settings,
+        summary=session.machine_summary,
+        edits=list(session.edits),
+        cuts=list(session.cuts),
+        flags=[bool(s.selected) for s in session.summary.segments],
+        device=session.device,
+        messages=[str(m) for m in session.messages],
+        saved_at=time.time(),
+    )
 
 
 # ---------------------------------------------------------------- dict <-> Project
+
 
 def to_dict(project: Project) -> dict[str, Any]:
     """JSON-safe dict of ``project`` (format and version first)."""
     from .. import __version__
 
-    settings = {k: v for k, v in dataclasses.asdict(project.settings).items()
-                if k not in LOCAL_FIELDS}
-    return {"format": FORMAT, "version": VERSION, "app_version": __version__,
-            "saved_at": float(project.saved_at or time.time()),
-            "video": dataclasses.asdict(project.video),
-            "settings": settings,
-            "summary": project.summary.to_dict(),
-            "cuts": [round(float(c), 6) for c in project.cuts],
-            "edits": [[float(e.start), float(e.end), bool(e.kept)] for e in project.edits],
-            "flags": [bool(f) for f in project.flags],
-            "device": project.device, "messages": list(project.messages)}
+    settings = {
+        k: v for k, v in dataclasses.asdict(project.settings).items() if k not in LOCAL_FIELDS
+    }
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "app_version": __version__,
+        "saved_at": float(project.saved_at or time.time()),
+        "video": dataclasses.asdict(project.video),
+        "settings": settings,
+        "summary": project.summary.to_dict(),
+        "cuts": [round(float(c), 6) for c in project.cuts],
+        "edits": [[float(e.start), float(e.end), bool(e.kept)] for e in project.edits],
+        "flags": [bool(f) for f in project.flags],
+        "device": project.device,
+        "messages": list(project.messages),
+    }
 
 
 def _need(cond: bool, what: str) -> None:
@@ -147,7 +161,7 @@ def _settings(d: Any) -> SummarizeSettings:
     values: dict[str, Any] = {}
     for k, v in d.items():
         if k not in fields or k in LOCAL_FIELDS:
-            continue                      # a field of another build: its default
+            continue  # a field of another build: its default
         kind = str(fields[k].type)
         if v is None:
             ok = "Optional" in kind or "None" in kind
@@ -170,8 +184,7 @@ def _video(d: Any) -> VideoIdentity:
     _need(isinstance(d.get("size"), int) and d["size"] >= 0, "video.size")
     _need(isinstance(d.get("digest"), str) and d["digest"], "video.digest")
     mtime = d.get("mtime", 0.0)
-    return VideoIdentity(d["path"], d["size"], float(mtime) if _number(mtime) else 0.0,
-                         d["digest"])
+    return VideoIdentity(d["path"], d["size"], float(mtime) if _number(mtime) else 0.0, d["digest"])
 
 
 def _summary(d: Any) -> Summary:
@@ -196,16 +209,25 @@ def from_dict(d: Any, name: str = "project") -> Project:
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise ProjectError(f"{where}: it is damaged (no valid format version).")
     if version > VERSION:
-        raise ProjectError(f"{where}: it was saved by a newer TRIM Desktop (project format "
-                           f"{version}; this version reads up to {VERSION}). Update the app "
-                           "to open it.")
+        raise ProjectError(
+            f"{where}: it was saved by a newer TRIM Desktop (project format "
+            f"{version}; this version reads up to {VERSION}). Update the app "
+            "to open it."
+        )
     try:
         summary = _summary(d.get("summary"))
         edits = d.get("edits", [])
         _need(isinstance(edits, list), "edits")
         for e in edits:
-            _need(isinstance(e, list) and len(e) == 3 and _number(e[0]) and _number(e[1])
-                  and isinstance(e[2], bool) and e[0] < e[1], "edits")
+            _need(
+                isinstance(e, list)
+                and len(e) == 3
+                and _number(e[0])
+                and _number(e[1])
+                and isinstance(e[2], bool)
+                and e[0] < e[1],
+                "edits",
+            )
         cuts = d.get("cuts", [])
         _need(isinstance(cuts, list) and all(_number(c) for c in cuts), "cuts")
         flags = d.get("flags", [])
@@ -214,25 +236,32 @@ def from_dict(d: Any, name: str = "project") -> Project:
         _need(isinstance(messages, list), "messages")
         device = d.get("device")
         saved = d.get("saved_at", 0.0)
-        return Project(video=_video(d.get("video")), settings=_settings(d.get("settings")),
-                       summary=summary, edits=[Edit(float(a), float(b), k) for a, b, k in edits],
-                       cuts=[float(c) for c in cuts], flags=list(flags),
-                       device=device if isinstance(device, str) else None,
-                       messages=[str(m) for m in messages],
-                       saved_at=float(saved) if _number(saved) else 0.0)
+        return Project(
+            video=_video(d.get("video")),
+            settings=_settings(d.get("settings")),
+            summary=summary,
+            edits=[Edit(float(a), float(b), k) for a, b, k in edits],
+            cuts=[float(c) for c in cuts],
+            flags=list(flags),
+            device=device if isinstance(device, str) else None,
+            messages=[str(m) for m in messages],
+            saved_at=float(saved) if _number(saved) else 0.0,
+        )
     except ValueError as err:
         raise ProjectError(f"{where}: it is damaged (bad or missing '{err}').") from None
 
 
 # ---------------------------------------------------------------- files
 
+
 def save(project: Project, path: str | os.PathLike) -> Path:
     """Write ``project`` to ``path`` atomically (replacing a file there); OutputError."""
     path = Path(path)
     text = json.dumps(to_dict(project), separators=(",", ":"), allow_nan=False) + "\n"
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.partial-", suffix=SUFFIX,
-                                   dir=str(path.parent))
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{path.stem}.partial-", suffix=SUFFIX, dir=str(path.parent)
+        )
     except OSError as err:
         raise OutputError(f"Cannot save project '{path}': {err.strerror or err}") from None
     try:
@@ -275,13 +304,17 @@ def load(path: str | os.PathLike) -> Project:
     except UnicodeDecodeError:
         raise ProjectError(f"{where}: it is not a TRIM Desktop project file.") from None
     except json.JSONDecodeError as err:
-        raise ProjectError(f"{where}: it is damaged (not valid JSON at line {err.lineno}, "
-                           f"column {err.colno}).") from None
+        raise ProjectError(
+            f"{where}: it is damaged (not valid JSON at line {err.lineno}, column {err.colno})."
+        ) from None
     return from_dict(data, p.name)
 
 
-def locate_video(project: Project, project_path: Optional[str | os.PathLike] = None,
-                 candidates: Sequence[str] = ()) -> str:
+def locate_video(
+    project: Project,
+    project_path: Optional[str | os.PathLike] = None,
+    candidates: Sequence[str] = (),
+) -> str:
     """The video file ``project`` belongs to: its saved path, or one of ``candidates``,
     or a file of the same name beside the project file, whose content matches (a moved
     video is found). ProjectError when none does, saying why."""
@@ -299,10 +332,14 @@ def locate_video(project: Project, project_path: Optional[str | os.PathLike] = N
             if video_identity(p).same_content(project.video):
                 return str(p.resolve())
     if saved.is_file():
-        raise ProjectError(f"{where}: '{saved.name}' is not the video it was made from "
-                           "(the file changed since the project was saved).")
-    raise ProjectError(f"{where}: its video '{saved}' was not found (moved or deleted); put "
-                       "it back or beside the project file.")
+        raise ProjectError(
+            f"{where}: '{saved.name}' is not the video it was made from "
+            "(the file changed since the project was saved)."
+        )
+    raise ProjectError(
+        f"{where}: its video '{saved}' was not found (moved or deleted); put "
+        "it back or beside the project file."
+    )
 
 
 def matches(project: Project, identity: VideoIdentity) -> bool:
@@ -315,6 +352,20 @@ def autosave_path(folder: str | os.PathLike, identity: VideoIdentity) -> Path:
     return Path(folder) / f"{identity.key}{SUFFIX}"
 
 
-__all__ = ["FORMAT", "VERSION", "SUFFIX", "Project", "ProjectError", "VideoIdentity",
-           "autosave_path", "from_dict", "from_session", "load", "locate_video", "matches",
-           "save", "to_dict", "video_identity"]
+__all__ = [
+    "FORMAT",
+    "VERSION",
+    "SUFFIX",
+    "Project",
+    "ProjectError",
+    "VideoIdentity",
+    "autosave_path",
+    "from_dict",
+    "from_session",
+    "load",
+    "locate_video",
+    "matches",
+    "save",
+    "to_dict",
+    "video_identity",
+]

@@ -16,6 +16,7 @@ Columns of the (n, 5) float32 array, luma on the 0-255 scale:
   4 flat       share of pixels within FLAT_BAND of the median brightness (a slate's
                background covers most of the frame)
 """
+
 from __future__ import annotations
 
 from typing import Optional
@@ -39,8 +40,12 @@ STATIC_FLAT = 0.55
 BLUR_SHARPNESS = 4.5
 """A piece whose median sharpness is below this has no edges left: too blurred to see."""
 
-JUNK_WORDS = {"dark": "too dark", "flat": "a single colour", "static": "a still slate",
-              "blurred": "too blurred"}
+JUNK_WORDS = {
+    "dark": "too dark",
+    "flat": "a single colour",
+    "static": "a still slate",
+    "blurred": "too blurred",
+}
 """Plain words for each junk kind (timeline legend and hover)."""
 
 
@@ -52,8 +57,9 @@ def _grey(images: np.ndarray) -> np.ndarray:
     return small @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
 
-def measure(images: np.ndarray, previous: Optional[np.ndarray] = None
-            ) -> tuple[np.ndarray, Optional[np.ndarray]]:
+def measure(
+    images: np.ndarray, previous: Optional[np.ndarray] = None
+) -> tuple[np.ndarray, Optional[np.ndarray]]:
     """Measures of a batch (B, H, W, 3) uint8 -> ((B, 5) float32, last grey copy).
 
     ``previous`` is the grey copy of the sample before the batch (None at the start), so
@@ -67,8 +73,17 @@ def measure(images: np.ndarray, previous: Optional[np.ndarray] = None
     flat_g = g.reshape(b, -1)
     out[:, 0] = flat_g.mean(axis=1)
     out[:, 1] = flat_g.std(axis=1)
-    lap = np.abs(4 * g[:, 1:-1, 1:-1] - g[:, :-2, 1:-1] - g[:, 2:, 1:-1]
-                 - g[:, 1:-1, :-2] - g[:, 1:-1, 2:]) if min(g.shape[1:]) > 2 else np.zeros((b, 1, 1))
+    lap = (
+        np.abs(
+            4 * g[:, 1:-1, 1:-1]
+            - g[:, :-2, 1:-1]
+            - g[:, 2:, 1:-1]
+            - g[:, 1:-1, :-2]
+            - g[:, 1:-1, 2:]
+        )
+        if min(g.shape[1:]) > 2
+        else np.zeros((b, 1, 1))
+    )
     out[:, 2] = lap.reshape(b, -1).mean(axis=1)
     prev = previous if previous is not None and previous.shape == g.shape[1:] else None
     out[1:, 3] = np.abs(g[1:] - g[:-1]).mean(axis=(1, 2))
@@ -87,7 +102,7 @@ def finish(values: np.ndarray) -> np.ndarray:
 
 
 def junk_kind(q: np.ndarray) -> str:
-    """"" or the junk kind ("dark", "flat", "static", "blurred") of a piece's samples (m, 5)."""
+    """ "" or the junk kind ("dark", "flat", "static", "blurred") of a piece's samples (m, 5)."""
     q = np.asarray(q, dtype=np.float32).reshape(-1, len(COLUMNS))
     if len(q) == 0:
         return ""

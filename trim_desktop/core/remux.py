@@ -11,6 +11,7 @@ moved so the pieces play one after another.
 Two passes: the plan reads a few packets around each cut (where the piece starts and
 ends, so the chapters are known before the file's header is written), then the copy.
 """
+
 from __future__ import annotations
 
 import logging
@@ -38,16 +39,23 @@ always stored before the video packets of the same moment."""
 @dataclass(frozen=True)
 class Piece:
     """One kept range as the copy will cut it (seconds on the video's timeline)."""
-    asked: tuple[float, float]    # the range the summary keeps
-    key_pts: int                  # the keyframe it starts at (video time base)
-    end_pts: int                  # the copy takes the frames shown before this
-    start: Fraction               # that keyframe's time
-    end: Fraction                 # end_pts's time: where its last copied frame ends
+
+    asked: tuple[float, float]  # the range the summary keeps
+    key_pts: int  # the keyframe it starts at (video time base)
+    end_pts: int  # the copy takes the frames shown before this
+    start: Fraction  # that keyframe's time
+    end: Fraction  # end_pts's time: where its last copied frame ends
 
 
-def export_fast(src, segments: Any, out_path, progress: Optional[ProgressFn] = None,
-                cancel: Optional[CancelToken] = None, replace: bool = True,
-                chapters: bool = True) -> Path:
+def export_fast(
+    src,
+    segments: Any,
+    out_path,
+    progress: Optional[ProgressFn] = None,
+    cancel: Optional[CancelToken] = None,
+    replace: bool = True,
+    chapters: bool = True,
+) -> Path:
     """Copy the selected ranges of ``src`` to ``out_path`` without re-encoding.
 
     Each cut snaps to the keyframe at or before its start, so pieces can start up to a
@@ -98,8 +106,10 @@ class _Remuxer:
         self.audio = [s for s in inp.streams.audio if s.time_base]
 
     def _no_timestamps(self) -> InputVideoError:
-        return InputVideoError(f"Cannot read '{Path(self.src).name}' for a fast export: its "
-                               "video has no timestamps to cut by; use the accurate export")
+        return InputVideoError(
+            f"Cannot read '{Path(self.src).name}' for a fast export: its "
+            "video has no timestamps to cut by; use the accurate export"
+        )
 
     def _seek(self, t: float) -> None:
         """To the keyframe at or before ``t`` seconds; a file that cannot seek is read
@@ -118,8 +128,7 @@ class _Remuxer:
         for a, b in self.ranges:
             key_pts, start = self._keyframe_before(a)
             end_pts = self._end_of(key_pts, start, b)
-            pieces.append(Piece((a, b), key_pts, end_pts, start,
-                                self._seconds(end_pts, self.tb)))
+            pieces.append(Piece((a, b), key_pts, end_pts, start, self._seconds(end_pts, self.tb)))
         return pieces
 
     def _keyframe_before(self, a: float) -> tuple[int, Fraction]:
@@ -141,8 +150,10 @@ class _Remuxer:
                     break
             if key is not None or t0 <= 0:
                 if key is None:
-                    raise InputVideoError(f"Cannot read '{Path(self.src).name}' for a fast "
-                                          f"export: no keyframe before {a:.2f} s")
+                    raise InputVideoError(
+                        f"Cannot read '{Path(self.src).name}' for a fast "
+                        f"export: no keyframe before {a:.2f} s"
+                    )
                 return key
             back = max(1.0, back * 2)
 
@@ -201,18 +212,28 @@ class _Remuxer:
                 if s.metadata.get(key):
                     self.map[s.index].metadata[key] = s.metadata[key]
         if self.chapters:
-            spans = [(p.asked[0], p.asked[1], float(p.start), float(o))
-                     for o, p in zip(self._offsets(), self.pieces)]
+            spans = [
+                (p.asked[0], p.asked[1], float(p.start), float(o))
+                for o, p in zip(self._offsets(), self.pieces)
+            ]
             out.set_chapters(piece_chapters(self.chapters, spans, self.total))
         try:
             out.start_encoding()
         except (av.error.FFmpegError, ValueError):
-            codecs = ", ".join(sorted({s.codec_context.name for s in [self.vs, *self.audio]
-                                       if s.codec_context is not None}))
+            codecs = ", ".join(
+                sorted(
+                    {
+                        s.codec_context.name
+                        for s in [self.vs, *self.audio]
+                        if s.codec_context is not None
+                    }
+                )
+            )
             raise OutputError(
                 f"Cannot write '{self.name}' fast: the source's {codecs} cannot be copied "
                 f"into {Path(self.name).suffix or 'this container'}; use .mkv, or the "
-                "accurate export") from None
+                "accurate export"
+            ) from None
         self.last_dts: dict[int, int] = {}
 
     def _offsets(self) -> list[Fraction]:
@@ -245,8 +266,7 @@ class _Remuxer:
                     continue
                 if not started or not piece.key_pts <= p.pts < piece.end_pts:
                     continue
-                self.done = max(self.done, float(offset + self._seconds(p.pts, tb)
-                                                 - piece.start))
+                self.done = max(self.done, float(offset + self._seconds(p.pts, tb) - piece.start))
                 report(self.progress, "export", self.done, self.total)
                 self.copied += 1
             else:
@@ -282,8 +302,9 @@ class _Remuxer:
     def verify(self, tmp: Path) -> None:
         got = count_video_packets(tmp)
         if self.copied == 0 or got != self.copied:
-            raise OutputError(f"Cannot write the summary: it holds {got} of the "
-                              f"{self.copied} video frames copied")
+            raise OutputError(
+                f"Cannot write the summary: it holds {got} of the {self.copied} video frames copied"
+            )
 
 
 def _dts(p) -> int:
@@ -294,6 +315,9 @@ def _duration(p, fps: float, tb) -> int:
     """A packet's duration in its time base (one frame at ``fps`` when it says none)."""
     if p.duration:
         return p.duration
-    return max(1, round(Fraction(1) / (Fraction(fps).limit_denominator(1001) if fps > 0
-                                       else Fraction(25)) / tb))
-
+    return max(
+        1,
+        round(
+            Fraction(1) / (Fraction(fps).limit_denominator(1001) if fps > 0 else Fraction(25)) / tb
+        ),
+    )

@@ -11,6 +11,7 @@ start, end, label; every row kept) and a hand-written JSON list of
 ``{"start_time", "end_time", "selected"}`` (``selected`` defaults to true).
 Only seconds matter for a re-render: export cuts by time.
 """
+
 from __future__ import annotations
 
 import csv
@@ -27,15 +28,21 @@ from .export import read_segments_csv, write_summary_json
 
 SEGMENTS_FORMAT = "trim-desktop segments"
 SEGMENTS_VERSION = 2
-ENDS = ("start_frame and end_frame are both inclusive (the piece's first and last frame); "
-        "start_time is inclusive and end_time exclusive, in seconds: [start_time, end_time)")
+ENDS = (
+    "start_frame and end_frame are both inclusive (the piece's first and last frame); "
+    "start_time is inclusive and end_time exclusive, in seconds: [start_time, end_time)"
+)
 
 
 def segments_document(summary: Any) -> dict:
     """The JSON object of a summary's segments file: the version header, then the summary."""
     data = summary.to_dict() if hasattr(summary, "to_dict") else dict(summary)
-    return {"format": SEGMENTS_FORMAT, "format_version": SEGMENTS_VERSION, "ends": ENDS,
-            **{k: v for k, v in data.items() if k not in ("format", "format_version", "ends")}}
+    return {
+        "format": SEGMENTS_FORMAT,
+        "format_version": SEGMENTS_VERSION,
+        "ends": ENDS,
+        **{k: v for k, v in data.items() if k not in ("format", "format_version", "ends")},
+    }
 
 
 def write_segments_json(summary: Any, path: Any, replace: bool = True) -> Path:
@@ -53,7 +60,7 @@ class SegmentsFile:
     segments: list[dict]
     duration: Optional[float] = None
     video: Optional[str] = None
-    document: dict = field(default_factory=dict)   # the whole JSON object (JSON only)
+    document: dict = field(default_factory=dict)  # the whole JSON object (JSON only)
 
     @property
     def kept(self) -> list[tuple[float, float]]:
@@ -87,8 +94,11 @@ def read_segments_file(path: Any) -> SegmentsFile:
     for i, s in enumerate(out.segments):
         a, b = s["start_time"], s["end_time"]
         if not (math.isfinite(a) and math.isfinite(b) and 0 <= a < b):
-            raise _bad(path, f"piece {i + 1} runs from {a} to {b} s (it must start at 0 "
-                             "or later and end after it starts)")
+            raise _bad(
+                path,
+                f"piece {i + 1} runs from {a} to {b} s (it must start at 0 "
+                "or later and end after it starts)",
+            )
     return out
 
 
@@ -99,27 +109,40 @@ def _read_json(path: Path, text: str) -> SegmentsFile:
         raise _bad(path, f"not JSON ({err})") from None
     doc: Any = {"segments": data} if isinstance(data, list) else data
     if not isinstance(doc, dict) or not isinstance(doc.get("segments"), list):
-        raise _bad(path, "it holds no \"segments\" list")
+        raise _bad(path, 'it holds no "segments" list')
     version = doc.get("format_version", 1)
     if not isinstance(version, int) or version < 1:
         raise _bad(path, f"unknown format_version {version!r}")
     if version > SEGMENTS_VERSION:
-        raise _bad(path, f"it was written by a newer TRIM Desktop (format version {version}; "
-                         f"this one reads up to {SEGMENTS_VERSION})")
+        raise _bad(
+            path,
+            f"it was written by a newer TRIM Desktop (format version {version}; "
+            f"this one reads up to {SEGMENTS_VERSION})",
+        )
     segs = []
     for i, s in enumerate(doc["segments"]):
         try:
-            segs.append({**s, "start_time": float(s["start_time"]),
-                         "end_time": float(s["end_time"]),
-                         "selected": _flag(s.get("selected", True))})
+            segs.append(
+                {
+                    **s,
+                    "start_time": float(s["start_time"]),
+                    "end_time": float(s["end_time"]),
+                    "selected": _flag(s.get("selected", True)),
+                }
+            )
         except (KeyError, TypeError, ValueError):
             raise _bad(path, f"piece {i + 1} lacks a numeric start_time and end_time") from None
     extra = doc.get("extra")
     extra = extra if isinstance(extra, dict) else {}
     duration = doc.get("duration")
-    return SegmentsFile(path, version, segs,
-                        float(duration) if isinstance(duration, (int, float)) else None,
-                        extra.get("video"), doc if isinstance(data, dict) else {})
+    return SegmentsFile(
+        path,
+        version,
+        segs,
+        float(duration) if isinstance(duration, (int, float)) else None,
+        extra.get("video"),
+        doc if isinstance(data, dict) else {},
+    )
 
 
 def _flag(value: Any) -> bool:
@@ -130,17 +153,23 @@ def _flag(value: Any) -> bool:
 
 def _read_csv(path: Path, text: str) -> SegmentsFile:
     rows = [r for r in csv.reader(text.splitlines()) if any(c.strip() for c in r)]
-    if rows and "start_time" in [c.strip() for c in rows[0]]:   # write_segments_csv's
+    if rows and "start_time" in [c.strip() for c in rows[0]]:  # write_segments_csv's
         try:
             segs = read_segments_csv(path)
         except (KeyError, ValueError) as err:
             raise _bad(path, f"a row is not a segment ({err})") from None
         return SegmentsFile(path, 1, segs)
     segs = []
-    for i, r in enumerate(rows):   # LosslessCut: start, end, label; every row is kept
+    for i, r in enumerate(rows):  # LosslessCut: start, end, label; every row is kept
         try:
-            segs.append({"start_time": float(r[0]), "end_time": float(r[1]), "selected": True,
-                         "reason": r[2] if len(r) > 2 else ""})
+            segs.append(
+                {
+                    "start_time": float(r[0]),
+                    "end_time": float(r[1]),
+                    "selected": True,
+                    "reason": r[2] if len(r) > 2 else "",
+                }
+            )
         except (IndexError, ValueError):
             raise _bad(path, f"row {i + 1} is not 'start,end,label' in seconds") from None
     return SegmentsFile(path, 1, segs)
@@ -152,15 +181,20 @@ def check_fits(sf: SegmentsFile, video: Any, duration: float) -> None:
     name = Path(video).name
     tol = max(0.5, 0.01 * duration)
     if sf.duration is not None and abs(sf.duration - duration) > tol:
-        raise UsageError(f"'{sf.path.name}' describes a video of {sf.duration:.1f} s, but "
-                         f"'{name}' is {duration:.1f} s long: is it another video's file?")
+        raise UsageError(
+            f"'{sf.path.name}' describes a video of {sf.duration:.1f} s, but "
+            f"'{name}' is {duration:.1f} s long: is it another video's file?"
+        )
     if not sf.kept:
-        raise UsageError(f"'{sf.path.name}' keeps no piece: mark at least one piece "
-                         "\"selected\": true.")
+        raise UsageError(
+            f"'{sf.path.name}' keeps no piece: mark at least one piece \"selected\": true."
+        )
     late = [a for a, _ in sf.kept if a >= duration]
     if late:
-        raise UsageError(f"'{sf.path.name}' keeps a piece from {late[0]:.1f} s, after the "
-                         f"end of '{name}' ({duration:.1f} s).")
+        raise UsageError(
+            f"'{sf.path.name}' keeps a piece from {late[0]:.1f} s, after the "
+            f"end of '{name}' ({duration:.1f} s)."
+        )
 
 
 def summary_from_file(sf: SegmentsFile, info: Any) -> Any:
@@ -171,14 +205,30 @@ def summary_from_file(sf: SegmentsFile, info: Any) -> Any:
 
     check_fits(sf, info.path, float(info.duration))
     doc = sf.document
-    if doc and all(k in doc for k in ("sample_scores", "frame_indices", "timestamps",
-                                      "n_frames", "budget")) \
-            and all(s.get("start_frame") is not None and s.get("end_frame") is not None
-                    for s in sf.segments):
-        summary = Summary.from_dict({**doc, "segments": [
-            {"score": 0.0, "reason": "", "junk": "",
-             **{k: v for k, v in s.items() if v is not None}, "index": i}
-            for i, s in enumerate(sf.segments)]})
+    if (
+        doc
+        and all(
+            k in doc for k in ("sample_scores", "frame_indices", "timestamps", "n_frames", "budget")
+        )
+        and all(
+            s.get("start_frame") is not None and s.get("end_frame") is not None for s in sf.segments
+        )
+    ):
+        summary = Summary.from_dict(
+            {
+                **doc,
+                "segments": [
+                    {
+                        "score": 0.0,
+                        "reason": "",
+                        "junk": "",
+                        **{k: v for k, v in s.items() if v is not None},
+                        "index": i,
+                    }
+                    for i, s in enumerate(sf.segments)
+                ],
+            }
+        )
     else:
         fps = float(info.fps) or 30.0
         segs = []
@@ -186,18 +236,43 @@ def summary_from_file(sf: SegmentsFile, info: Any) -> Any:
             a, b = s["start_time"], min(s["end_time"], float(info.duration))
             first = int(round(a * fps))
             kept = s["selected"]
-            segs.append(Segment(i, first, max(first, int(round(b * fps)) - 1), a, b, 0.0, kept,
-                                s.get("reason") or ("kept" if kept else "left out")
-                                + f": from {sf.path.name}"))
+            segs.append(
+                Segment(
+                    i,
+                    first,
+                    max(first, int(round(b * fps)) - 1),
+                    a,
+                    b,
+                    0.0,
+                    kept,
+                    s.get("reason") or ("kept" if kept else "left out") + f": from {sf.path.name}",
+                )
+            )
         kept_s = sum(g.duration for g in segs if g.selected)
         none = np.empty(0)
-        summary = Summary(segs, none, none, none, float(info.duration), int(info.n_frames),
-                          kept_s / float(info.duration), fps)
+        summary = Summary(
+            segs,
+            none,
+            none,
+            none,
+            float(info.duration),
+            int(info.n_frames),
+            kept_s / float(info.duration),
+            fps,
+        )
     summary.extra["rule"] = f"Pieces from {sf.path.name}"
     summary.extra["segments_file"] = str(sf.path)
     return summary
 
 
-__all__ = ["ENDS", "SEGMENTS_FORMAT", "SEGMENTS_VERSION", "SegmentsFile", "check_fits",
-           "read_segments_file", "segments_document", "summary_from_file",
-           "write_segments_json"]
+__all__ = [
+    "ENDS",
+    "SEGMENTS_FORMAT",
+    "SEGMENTS_VERSION",
+    "SegmentsFile",
+    "check_fits",
+    "read_segments_file",
+    "segments_document",
+    "summary_from_file",
+    "write_segments_json",
+]

@@ -17,13 +17,13 @@ Two selections share the Summary:
   (weight = shot length in frames) fills ``int(n_frames * budget)`` frames. trim-eval
   always uses it, so that its numbers compare with the field's.
 """
+
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
 from math import gcd
 from typing import Any, Optional
-
-import heapq
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -32,13 +32,25 @@ from . import pieces as pieces_mod
 from . import quality
 from .progress import CancelToken, ProgressFn, check, report
 
-__all__ = ["shot_scores", "knapsack", "Segment", "Summary", "build_summary", "app_summary",
-           "summary_from_features", "sample_frame_counts", "SELECTIONS", "APP_RULE"]
+__all__ = [
+    "shot_scores",
+    "knapsack",
+    "Segment",
+    "Summary",
+    "build_summary",
+    "app_summary",
+    "summary_from_features",
+    "sample_frame_counts",
+    "SELECTIONS",
+    "APP_RULE",
+]
 
 SELECTIONS = ("app", "paper")
 """Selection methods: the app's (follows the scores, each thing once, no junk) and the field's knapsack."""
-APP_RULE = ("Kept: the highest-scored pieces, each scene once; repeats, dark, blank, "
-            "still or blurred pieces only when nothing else fits.")
+APP_RULE = (
+    "Kept: the highest-scored pieces, each scene once; repeats, dark, blank, "
+    "still or blurred pieces only when nothing else fits."
+)
 """The app selection's rule in plain words (timeline legend, JSON output)."""
 PAPER_RULE = "Kept: shots chosen by the field's knapsack over mean shot scores (research protocol)."
 DIVERSITY = 1.0
@@ -58,8 +70,9 @@ def sample_frame_counts(frame_indices: np.ndarray, n_frames: int) -> np.ndarray:
     return counts
 
 
-def shot_scores(sample_scores: np.ndarray, shots: np.ndarray,
-                frame_counts: Optional[np.ndarray] = None) -> np.ndarray:
+def shot_scores(
+    sample_scores: np.ndarray, shots: np.ndarray, frame_counts: Optional[np.ndarray] = None
+) -> np.ndarray:
     """Mean score per shot (float64); frame-weighted when ``frame_counts`` is given.
 
     Weighting by the frames each sample covers equals the reference's mean over frame
@@ -67,8 +80,7 @@ def shot_scores(sample_scores: np.ndarray, shots: np.ndarray,
     """
     s = np.asarray(sample_scores, dtype=np.float64)
     shots = np.asarray(shots, dtype=np.int64).reshape(-1, 2)
-    w = (np.ones_like(s) if frame_counts is None
-         else np.asarray(frame_counts, dtype=np.float64))
+    w = np.ones_like(s) if frame_counts is None else np.asarray(frame_counts, dtype=np.float64)
     if w.shape != s.shape:
         raise ValueError("frame_counts must have one entry per sample")
     cs = np.concatenate(([0.0], np.cumsum(s * w)))
@@ -80,12 +92,13 @@ def shot_scores(sample_scores: np.ndarray, shots: np.ndarray,
     out[ok] = (cs[b] - cs[a])[ok] / tot[ok]
     # zero-weight shots: plain mean (avoids 0/0)
     for k in np.flatnonzero(~ok):
-        out[k] = float(np.mean(s[a[k]:b[k]])) if b[k] > a[k] else 0.0
+        out[k] = float(np.mean(s[a[k] : b[k]])) if b[k] > a[k] else 0.0
     return out
 
 
-def knapsack(values: ArrayLike, weights: ArrayLike, capacity: int,
-             cancel: Optional[CancelToken] = None) -> list[int]:
+def knapsack(
+    values: ArrayLike, weights: ArrayLike, capacity: int, cancel: Optional[CancelToken] = None
+) -> list[int]:
     """Exact 0/1 knapsack: indices (ascending) of the items of greatest total value.
 
     DP over integer capacity, vectorised with numpy over capacity for each item. Ties are
@@ -118,7 +131,7 @@ def knapsack(values: ArrayLike, weights: ArrayLike, capacity: int,
         if wi > cap:
             keep.append(None)
             continue
-        cand = table[:cap + 1 - wi] + vi  # a new array: safe to update table below
+        cand = table[: cap + 1 - wi] + vi  # a new array: safe to update table below
         better = cand > table[wi:]
         table[wi:] = np.where(better, cand, table[wi:])
         take = np.zeros(cap + 1, dtype=bool)
@@ -145,8 +158,8 @@ class Segment:
     end_time: float
     score: float
     selected: bool = False
-    reason: str = ""   # plain words: why the selection kept or left this piece
-    junk: str = ""     # "" or a quality.JUNK_WORDS kind ("dark", "flat", "static", "blurred")
+    reason: str = ""  # plain words: why the selection kept or left this piece
+    junk: str = ""  # "" or a quality.JUNK_WORDS kind ("dark", "flat", "static", "blurred")
 
     @property
     def n_frames(self) -> int:
@@ -157,16 +170,31 @@ class Segment:
         return self.end_time - self.start_time
 
     def to_dict(self) -> dict[str, Any]:
-        return {"index": int(self.index), "start_frame": int(self.start_frame),
-                "end_frame": int(self.end_frame), "start_time": float(self.start_time),
-                "end_time": float(self.end_time), "score": float(self.score),
-                "selected": bool(self.selected), "reason": self.reason, "junk": self.junk}
+        return {
+            "index": int(self.index),
+            "start_frame": int(self.start_frame),
+            "end_frame": int(self.end_frame),
+            "start_time": float(self.start_time),
+            "end_time": float(self.end_time),
+            "score": float(self.score),
+            "selected": bool(self.selected),
+            "reason": self.reason,
+            "junk": self.junk,
+        }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Segment:
-        return cls(int(d["index"]), int(d["start_frame"]), int(d["end_frame"]),
-                   float(d["start_time"]), float(d["end_time"]), float(d["score"]),
-                   bool(d["selected"]), str(d.get("reason", "")), str(d.get("junk", "")))
+        return cls(
+            int(d["index"]),
+            int(d["start_frame"]),
+            int(d["end_frame"]),
+            float(d["start_time"]),
+            float(d["end_time"]),
+            float(d["score"]),
+            bool(d["selected"]),
+            str(d.get("reason", "")),
+            str(d.get("junk", "")),
+        )
 
 
 @dataclass
@@ -228,25 +256,36 @@ class Summary:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe (plain lists, ints, floats); ``from_dict`` restores it exactly."""
-        return {"segments": [s.to_dict() for s in self.segments],
-                "sample_scores": [float(x) for x in self.sample_scores],
-                "frame_indices": [int(x) for x in self.frame_indices],
-                "timestamps": [float(x) for x in self.timestamps],
-                "duration": self.duration, "n_frames": self.n_frames,
-                "budget": self.budget, "fps": self.fps, "extra": dict(self.extra)}
+        return {
+            "segments": [s.to_dict() for s in self.segments],
+            "sample_scores": [float(x) for x in self.sample_scores],
+            "frame_indices": [int(x) for x in self.frame_indices],
+            "timestamps": [float(x) for x in self.timestamps],
+            "duration": self.duration,
+            "n_frames": self.n_frames,
+            "budget": self.budget,
+            "fps": self.fps,
+            "extra": dict(self.extra),
+        }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Summary:
-        return cls(segments=[Segment.from_dict(s) for s in d["segments"]],
-                   sample_scores=np.asarray(d["sample_scores"], dtype=np.float32),
-                   frame_indices=np.asarray(d["frame_indices"], dtype=np.int64),
-                   timestamps=np.asarray(d["timestamps"], dtype=np.float64),
-                   duration=d["duration"], n_frames=d["n_frames"], budget=d["budget"],
-                   fps=d.get("fps"), extra=dict(d.get("extra") or {}))
+        return cls(
+            segments=[Segment.from_dict(s) for s in d["segments"]],
+            sample_scores=np.asarray(d["sample_scores"], dtype=np.float32),
+            frame_indices=np.asarray(d["frame_indices"], dtype=np.int64),
+            timestamps=np.asarray(d["timestamps"], dtype=np.float64),
+            duration=d["duration"],
+            n_frames=d["n_frames"],
+            budget=d["budget"],
+            fps=d.get("fps"),
+            extra=dict(d.get("extra") or {}),
+        )
 
 
-def split_long_shots(shots: np.ndarray, frame_indices: np.ndarray, n_frames: int,
-                     capacity: int) -> np.ndarray:
+def split_long_shots(
+    shots: np.ndarray, frame_indices: np.ndarray, n_frames: int, capacity: int
+) -> np.ndarray:
     """Split every shot longer than the whole budget into equal pieces that fit it.
 
     The reference protocol leaves such shots unselectable, so a short video with a few
@@ -292,9 +331,13 @@ def _checked(frame_indices, timestamps, sample_scores, shots, n_frames, duration
         raise ValueError("frame_indices, timestamps and sample_scores differ in length")
     if n and (np.any(np.diff(fi) <= 0)):
         raise ValueError("frame_indices must be strictly increasing")
-    if n and (shots.size == 0 or shots[0, 0] != 0 or shots[-1, 1] != n - 1
-              or np.any(shots[1:, 0] != shots[:-1, 1] + 1)
-              or np.any(shots[:, 1] < shots[:, 0])):
+    if n and (
+        shots.size == 0
+        or shots[0, 0] != 0
+        or shots[-1, 1] != n - 1
+        or np.any(shots[1:, 0] != shots[:-1, 1] + 1)
+        or np.any(shots[:, 1] < shots[:, 0])
+    ):
         raise ValueError("shots must tile the samples 0..n-1")
     # n_frames / duration may be container estimates: never let them cut off samples
     n_frames = max(int(n_frames), int(fi[-1]) + 1 if n else 0)
@@ -304,8 +347,17 @@ def _checked(frame_indices, timestamps, sample_scores, shots, n_frames, duration
     return fi, ts, sc, shots, n_frames, duration
 
 
-def _segments(ranges: np.ndarray, fi: np.ndarray, ts: np.ndarray, n_frames: int,
-              duration: float, scores: np.ndarray, selected, reasons, junk=None) -> list[Segment]:
+def _segments(
+    ranges: np.ndarray,
+    fi: np.ndarray,
+    ts: np.ndarray,
+    n_frames: int,
+    duration: float,
+    scores: np.ndarray,
+    selected,
+    reasons,
+    junk=None,
+) -> list[Segment]:
     """Sample ranges that tile the samples -> Segments that tile the video.
 
     Range k runs from its first sample's frame (range 0 from frame 0 / time 0) to the
@@ -318,25 +370,43 @@ def _segments(ranges: np.ndarray, fi: np.ndarray, ts: np.ndarray, n_frames: int,
     starts_f[0], starts_t[0] = 0, 0.0
     ends_f = np.append(starts_f[1:] - 1, n_frames - 1)
     ends_t = np.append(starts_t[1:], duration)
-    return [Segment(k, int(starts_f[k]), int(ends_f[k]), float(starts_t[k]), float(ends_t[k]),
-                    float(scores[k]), bool(selected[k]), reasons[k],
-                    junk[k] if junk is not None else "")
-            for k in range(len(ranges))]
+    return [
+        Segment(
+            k,
+            int(starts_f[k]),
+            int(ends_f[k]),
+            float(starts_t[k]),
+            float(ends_t[k]),
+            float(scores[k]),
+            bool(selected[k]),
+            reasons[k],
+            junk[k] if junk is not None else "",
+        )
+        for k in range(len(ranges))
+    ]
 
 
-def build_summary(frame_indices: np.ndarray, timestamps: np.ndarray,
-                  sample_scores: np.ndarray, shots: np.ndarray, n_frames: int,
-                  duration: float, budget: float = 0.15, fps: Optional[float] = None,
-                  progress: Optional[ProgressFn] = None,
-                  cancel: Optional[CancelToken] = None) -> Summary:
+def build_summary(
+    frame_indices: np.ndarray,
+    timestamps: np.ndarray,
+    sample_scores: np.ndarray,
+    shots: np.ndarray,
+    n_frames: int,
+    duration: float,
+    budget: float = 0.15,
+    fps: Optional[float] = None,
+    progress: Optional[ProgressFn] = None,
+    cancel: Optional[CancelToken] = None,
+) -> Summary:
     """The field's selection: shots scored and selected by the 0/1 knapsack ("paper").
 
     Weight = frames, capacity = ``int(n_frames * budget)``, as in the reference
     protocol; shots longer than the whole budget are first split so that something can
     be chosen (:func:`split_long_shots`).
     """
-    fi, ts, sc, shots, n_frames, duration = _checked(frame_indices, timestamps, sample_scores,
-                                                     shots, n_frames, duration, fps)
+    fi, ts, sc, shots, n_frames, duration = _checked(
+        frame_indices, timestamps, sample_scores, shots, n_frames, duration, fps
+    )
     report(progress, "select", 0, 1)
     extra = {"selection": "paper", "rule": PAPER_RULE}
     if fi.size == 0:
@@ -349,8 +419,10 @@ def build_summary(frame_indices: np.ndarray, timestamps: np.ndarray,
     weights = np.append(starts_f[1:], n_frames) - starts_f
     picks = set(knapsack(scores, weights, capacity, cancel=cancel))
     selected = [k in picks for k in range(len(shots))]
-    reasons = ["kept: chosen by the knapsack" if k else "left out: not chosen by the knapsack"
-               for k in selected]
+    reasons = [
+        "kept: chosen by the knapsack" if k else "left out: not chosen by the knapsack"
+        for k in selected
+    ]
     segs = _segments(shots, fi, ts, n_frames, duration, scores, selected, reasons)
     report(progress, "select", 1, 1)
     return Summary(segs, sc, fi, ts, duration, n_frames, budget, fps, extra=extra)
@@ -372,7 +444,7 @@ def _score_ranks(scores: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         j = i
         while j + 1 < len(order) and scores[order[j + 1]] == scores[order[i]]:
             j += 1
-        group = order[i:j + 1]
+        group = order[i : j + 1]
         tie = float(lengths[group].sum())
         ranks[group] = (below + 0.5 * tie) / total
         below += tie
@@ -462,12 +534,21 @@ class _Greedy:
         np.maximum(self.cover, self.sim[i], out=self.cover)
 
 
-def app_summary(frame_indices: np.ndarray, timestamps: np.ndarray, sample_scores: np.ndarray,
-                shots: np.ndarray, n_frames: int, duration: float, budget: float = 0.15,
-                fps: Optional[float] = None, values: Optional[np.ndarray] = None,
-                picture: Optional[np.ndarray] = None, length_seconds: Optional[float] = None,
-                progress: Optional[ProgressFn] = None,
-                cancel: Optional[CancelToken] = None) -> Summary:
+def app_summary(
+    frame_indices: np.ndarray,
+    timestamps: np.ndarray,
+    sample_scores: np.ndarray,
+    shots: np.ndarray,
+    n_frames: int,
+    duration: float,
+    budget: float = 0.15,
+    fps: Optional[float] = None,
+    values: Optional[np.ndarray] = None,
+    picture: Optional[np.ndarray] = None,
+    length_seconds: Optional[float] = None,
+    progress: Optional[ProgressFn] = None,
+    cancel: Optional[CancelToken] = None,
+) -> Summary:
     """The app's selection: pieces chosen by score and coverage, each thing once, no junk.
 
     ``values`` (n, D) are the features (for coverage and repeats; without them every
@@ -479,8 +560,9 @@ def app_summary(frame_indices: np.ndarray, timestamps: np.ndarray, sample_scores
     (when that is at least MIN_PIECE_S), so the summary's length is the budget to
     within a sample.
     """
-    fi, ts, sc, shots, n_frames, duration = _checked(frame_indices, timestamps, sample_scores,
-                                                     shots, n_frames, duration, fps)
+    fi, ts, sc, shots, n_frames, duration = _checked(
+        frame_indices, timestamps, sample_scores, shots, n_frames, duration, fps
+    )
     if length_seconds is not None:
         budget = min(1.0, max(0.0, float(length_seconds)) / duration) if duration > 0 else 1.0
     report(progress, "select", 0, 1)
@@ -489,8 +571,9 @@ def app_summary(frame_indices: np.ndarray, timestamps: np.ndarray, sample_scores
         return Summary([], sc, fi, ts, duration, n_frames, budget, fps, extra=extra)
     budget_s = duration * budget
     bounds = pieces_mod.sample_bounds(ts, duration)
-    ranges, shot_of = pieces_mod.cut_pieces(shots, ts, duration,
-                                            pieces_mod.max_piece_seconds(budget_s))
+    ranges, shot_of = pieces_mod.cut_pieces(
+        shots, ts, duration, pieces_mod.max_piece_seconds(budget_s)
+    )
     lengths = bounds[ranges[:, 1] + 1] - bounds[ranges[:, 0]]
     scores = shot_scores(sc, ranges, sample_frame_counts(fi, n_frames))
     ranks = _score_ranks(scores, lengths)
@@ -500,8 +583,12 @@ def app_summary(frame_indices: np.ndarray, timestamps: np.ndarray, sample_scores
         sim = np.clip(feats @ feats.T, 0.0, 1.0)
     else:
         sim = np.eye(k, dtype=np.float32)
-    junk = [quality.junk_kind(picture[a:b + 1]) if picture is not None and len(picture) == fi.size
-            else "" for a, b in ranges.tolist()]
+    junk = [
+        quality.junk_kind(picture[a : b + 1])
+        if picture is not None and len(picture) == fi.size
+        else ""
+        for a, b in ranges.tolist()
+    ]
     check(cancel)
     weights, _ = _scene_weights(sim, lengths)
     greedy = _Greedy(lengths, _importance(scores), sim, weights, budget_s)
@@ -525,12 +612,18 @@ def app_summary(frame_indices: np.ndarray, timestamps: np.ndarray, sample_scores
     def describe(i: int) -> str:
         imp, cov = greedy.parts(i)
         top = max(1, int(round(100 * (1 - ranks[i]))))
-        return (f"kept: high score (top {top}%)" if imp >= cov
-                else "kept: shows content not yet in the summary")
+        return (
+            f"kept: high score (top {top}%)"
+            if imp >= cov
+            else "kept: shows content not yet in the summary"
+        )
 
     for stage in range(3):
-        heap = [(-greedy.ratio(i), i) for i in range(k)
-                if i not in why and lengths[i] <= room and allowed(i, stage)]
+        heap = [
+            (-greedy.ratio(i), i)
+            for i in range(k)
+            if i not in why and lengths[i] <= room and allowed(i, stage)
+        ]
         heapq.heapify(heap)
         while heap:
             check(cancel)
@@ -539,7 +632,7 @@ def app_summary(frame_indices: np.ndarray, timestamps: np.ndarray, sample_scores
                 continue
             r = greedy.ratio(i)
             if heap and r < -heap[0][0] - 1e-12:
-                heapq.heappush(heap, (-r, i))   # stale: its gain shrank, look again later
+                heapq.heappush(heap, (-r, i))  # stale: its gain shrank, look again later
                 continue
             why[i] = describe(i)
             greedy.take(i)
@@ -560,16 +653,18 @@ def app_summary(frame_indices: np.ndarray, timestamps: np.ndarray, sample_scores
             reasons.append(f"left out: lower score (top {top}%), budget full")
     kept_samples = np.zeros(fi.size, dtype=bool)
     for i in kept:
-        kept_samples[ranges[i, 0]:ranges[i, 1] + 1] = True
+        kept_samples[ranges[i, 0] : ranges[i, 1] + 1] = True
     added = _fill(kept_samples, ranges, bounds, sc, room, chosen, greedy, allowed, junk)
-    segs = _split_segments(ranges, kept_samples, added, fi, ts, sc, n_frames, duration,
-                           reasons, junk)
+    segs = _split_segments(
+        ranges, kept_samples, added, fi, ts, sc, n_frames, duration, reasons, junk
+    )
     report(progress, "select", 1, 1)
     return Summary(segs, sc, fi, ts, duration, n_frames, budget, fps, extra=extra)
 
 
-def _fill(kept: np.ndarray, ranges, bounds, sc, room: float, chosen, greedy, allowed, junk
-          ) -> dict[int, str]:
+def _fill(
+    kept: np.ndarray, ranges, bounds, sc, room: float, chosen, greedy, allowed, junk
+) -> dict[int, str]:
     """Use what the whole pieces left of the budget; marks samples in ``kept`` (in place).
 
     First the best run (highest mean score, at least MIN_PIECE_S, at most ``room``) inside
@@ -584,7 +679,9 @@ def _fill(kept: np.ndarray, ranges, bounds, sc, room: float, chosen, greedy, all
         cands = [i for i in range(len(ranges)) if not chosen[i] and allowed(i, stage)]
         if cands:
             break
-    for i in sorted(cands, key=lambda i: -greedy.ratio(i)) if room >= pieces_mod.MIN_PIECE_S else []:
+    for i in (
+        sorted(cands, key=lambda i: -greedy.ratio(i)) if room >= pieces_mod.MIN_PIECE_S else []
+    ):
         a, b = (int(x) for x in ranges[i])
         best = None
         for lo in range(a, b + 1):
@@ -594,21 +691,23 @@ def _fill(kept: np.ndarray, ranges, bounds, sc, room: float, chosen, greedy, all
             span = bounds[hi + 1] - bounds[lo]
             if span > room or span < pieces_mod.MIN_PIECE_S:
                 continue
-            key = (span, float(sc[lo:hi + 1].mean()))
+            key = (span, float(sc[lo : hi + 1].mean()))
             if best is None or key > best[0]:
                 best = (key, lo, hi)
         if best is not None:
             _, lo, hi = best
-            kept[lo:hi + 1] = True
+            kept[lo : hi + 1] = True
             room -= bounds[hi + 1] - bounds[lo]
-            added.update({t: "kept: the best part of a piece, to fill the budget"
-                          for t in range(lo, hi + 1)})
+            added.update(
+                {t: "kept: the best part of a piece, to fill the budget" for t in range(lo, hi + 1)}
+            )
             break
     piece_of = np.repeat(np.arange(len(ranges)), ranges[:, 1] - ranges[:, 0] + 1)
     clean = np.array([not junk[piece_of[t]] for t in range(len(kept))])
     while kept.any():
-        edge = np.flatnonzero((~kept) & clean & (
-            np.append(kept[1:], False) | np.insert(kept[:-1], 0, False)))
+        edge = np.flatnonzero(
+            (~kept) & clean & (np.append(kept[1:], False) | np.insert(kept[:-1], 0, False))
+        )
         edge = edge[lengths[edge] <= room + 1e-9]
         if edge.size == 0:
             break
@@ -630,7 +729,7 @@ def _split_segments(ranges, kept, added, fi, ts, sc, n_frames, duration, reasons
                 flags.append(bool(kept[lo]))
                 if lo in added:
                     why.append(added[lo])
-                elif kept[lo] or not kept[a:b + 1].any():
+                elif kept[lo] or not kept[a : b + 1].any():
                     why.append(reasons[i])
                 else:
                     why.append("left out: rest of a trimmed piece, budget full")
@@ -641,11 +740,25 @@ def _split_segments(ranges, kept, added, fi, ts, sc, n_frames, duration, reasons
     return _segments(runs_arr, fi, ts, n_frames, duration, scores, flags, why, bad)
 
 
-def summary_from_features(features: Any, scores: np.ndarray, shots: np.ndarray,
-                          budget: float = 0.15, progress: Optional[ProgressFn] = None,
-                          cancel: Optional[CancelToken] = None) -> Summary:
+def summary_from_features(
+    features: Any,
+    scores: np.ndarray,
+    shots: np.ndarray,
+    budget: float = 0.15,
+    progress: Optional[ProgressFn] = None,
+    cancel: Optional[CancelToken] = None,
+) -> Summary:
     """``build_summary`` for a ``Features`` object (architecture.md's short form)."""
     info = features.info
-    return build_summary(features.frame_indices, features.timestamps, scores, shots,
-                         info.n_frames, info.duration, budget, getattr(info, "fps", None),
-                         progress=progress, cancel=cancel)
+    return build_summary(
+        features.frame_indices,
+        features.timestamps,
+        scores,
+        shots,
+        info.n_frames,
+        info.duration,
+        budget,
+        getattr(info, "fps", None),
+        progress=progress,
+        cancel=cancel,
+    )

@@ -19,6 +19,7 @@ The job reads nothing from the session once made, so it can run in another threa
 the caller hands each update back to :meth:`Session.apply` in its own thread. Updates
 from before the last :meth:`open` are ignored.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -29,8 +30,17 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, Union
 import numpy as np
 
 from . import pipeline
-from .edits import (MIN_PIECE, Edit, History, State, apply_edits, cut_segments, decided,
-                    split_edits, split_summary)
+from .edits import (
+    MIN_PIECE,
+    Edit,
+    History,
+    State,
+    apply_edits,
+    cut_segments,
+    decided,
+    split_edits,
+    split_summary,
+)
 from .pipeline import SummarizeSettings
 from .progress import CancelToken, ProgressFn, check, report
 
@@ -42,14 +52,26 @@ if TYPE_CHECKING:  # types only: importing them here would load the decoders at 
 STAGES = ("extract", "train", "select")
 """Pipeline order: a stage's result depends on every stage before it."""
 
-EXTRACT_FIELDS = frozenset({"backbone", "weights_path", "preprocess", "rate", "engine",
-                            "max_ncp"})
-TRAIN_FIELDS = frozenset({"preset", "alpha", "beta", "gamma", "nu", "stage1", "seed",
-                          "steps1", "steps2", "train_precision", "model_path", "model_mode"})
+EXTRACT_FIELDS = frozenset({"backbone", "weights_path", "preprocess", "rate", "engine", "max_ncp"})
+TRAIN_FIELDS = frozenset(
+    {
+        "preset",
+        "alpha",
+        "beta",
+        "gamma",
+        "nu",
+        "stage1",
+        "seed",
+        "steps1",
+        "steps2",
+        "train_precision",
+        "model_path",
+        "model_mode",
+    }
+)
 SELECT_FIELDS = frozenset({"budget", "length_seconds", "selection"})
 NO_RERUN_FIELDS = frozenset({"device", "use_cache"})
 """Where a run happens or whether the cache is read: the same numbers either way."""
-
 
 
 def stage_of(name: str) -> Optional[str]:
@@ -72,11 +94,17 @@ def rerun_for(old: Optional[SummarizeSettings], new: SummarizeSettings) -> Optio
     """The earliest stage that going from ``old`` to ``new`` settings must rerun."""
     if old is None:
         return "extract"
-    return earliest(*(stage_of(f.name) for f in dataclasses.fields(new)
-                      if getattr(old, f.name, None) != getattr(new, f.name, None)))
+    return earliest(
+        *(
+            stage_of(f.name)
+            for f in dataclasses.fields(new)
+            if getattr(old, f.name, None) != getattr(new, f.name, None)
+        )
+    )
 
 
 # ---------------------------------------------------------------------- updates
+
 
 @dataclass(frozen=True)
 class Extracted:
@@ -85,9 +113,9 @@ class Extracted:
     gen: int
     settings: SummarizeSettings
     features: Features
-    shots: np.ndarray              # (n_shots, 2) inclusive sample ranges
+    shots: np.ndarray  # (n_shots, 2) inclusive sample ranges
     messages: list = field(default_factory=list)
-    keep_scores: bool = False      # the scores on hand (a restored project's) still hold
+    keep_scores: bool = False  # the scores on hand (a restored project's) still hold
 
 
 @dataclass(frozen=True)
@@ -119,12 +147,13 @@ StepFn = Callable[[Optional[ProgressFn], Optional[CancelToken]], Iterator[Update
 
 # ---------------------------------------------------------------------- the session
 
+
 class Session:
     """The state of the video on screen; see the module docstring."""
 
     def __init__(self, memo: Any = None) -> None:
-        self.gen = 0                     # bumps on every open: older updates are ignored
-        self._memo = memo                # train's stage-1 memo; made on first training
+        self.gen = 0  # bumps on every open: older updates are ignored
+        self._memo = memo  # train's stage-1 memo; made on first training
         self._memo_lock = threading.Lock()
         self.history = History()
         self._clear()
@@ -135,16 +164,16 @@ class Session:
         self.features: Optional[Features] = None
         self.shots: Optional[np.ndarray] = None
         self.scores: Optional[np.ndarray] = None
-        self.summary: Optional[Summary] = None   # the one copy
+        self.summary: Optional[Summary] = None  # the one copy
         self.train_state: Optional[dict] = None
         self.device: Optional[str] = None
         self.messages: list[str] = []
-        self.edits: list[Edit] = []      # what the user kept or dropped, by time
-        self.cuts: list[float] = []      # where the user split pieces (seconds)
-        self._base: Any = None           # the selection's own summary, uncut, unedited
-        self._machine: list[bool] = []   # the selection's own flags for self.summary
-        self._restored = False           # scores from a project file, not trained here
-        self._summary_no = 0             # counts summaries (undo knows which flags it saw)
+        self.edits: list[Edit] = []  # what the user kept or dropped, by time
+        self.cuts: list[float] = []  # where the user split pieces (seconds)
+        self._base: Any = None  # the selection's own summary, uncut, unedited
+        self._machine: list[bool] = []  # the selection's own flags for self.summary
+        self._restored = False  # scores from a project file, not trained here
+        self._summary_no = 0  # counts summaries (undo knows which flags it saw)
         self.history.clear()
         # the settings each stage's result was made with (None: not made, or stale)
         self.made_with: dict[str, Optional[SummarizeSettings]] = dict.fromkeys(STAGES)
@@ -194,43 +223,66 @@ class Session:
         after = rerun_for(self.made_with["train"], settings) if self._restored else "extract"
         keep = step == "extract" and after in (None, "select")
 
-        def run(progress: Optional[ProgressFn] = None,
-                cancel: Optional[CancelToken] = None) -> Iterator[Update]:
+        def run(
+            progress: Optional[ProgressFn] = None, cancel: Optional[CancelToken] = None
+        ) -> Iterator[Update]:
             nonlocal features, shots
             messages: list = []
             keep_now = False
             if step == "extract":
-                assert path is not None                  # (checked when the job was made)
+                assert path is not None  # (checked when the job was made)
                 features = pipeline.extract(path, settings, progress, cancel, messages)
                 check(cancel)
                 shots = np.asarray(pipeline.shots_for(features, settings, progress, cancel))
-                keep_now = keep and scores is not None and \
-                    len(features.timestamps) == len(scores)
+                keep_now = keep and scores is not None and len(features.timestamps) == len(scores)
                 yield Extracted(gen, settings, features, shots, list(messages), keep_now)
                 check(cancel)
                 if keep_now and after is None:
                     return
-            assert features is not None       # (extracted above, or checked when made)
+            assert features is not None  # (extracted above, or checked when made)
             if step == "train" or (step == "extract" and not keep_now):
-                result = pipeline.rescore(features, settings, shots=shots, progress=progress,
-                                          cancel=cancel, messages=messages,
-                                          memo=self._stage1_memo())
-                yield Scored(gen, settings, np.asarray(result.scores), result.summary,
-                             result.device, result.train_state, list(result.messages))
+                result = pipeline.rescore(
+                    features,
+                    settings,
+                    shots=shots,
+                    progress=progress,
+                    cancel=cancel,
+                    messages=messages,
+                    memo=self._stage1_memo(),
+                )
+                yield Scored(
+                    gen,
+                    settings,
+                    np.asarray(result.scores),
+                    result.summary,
+                    result.device,
+                    result.train_state,
+                    list(result.messages),
+                )
                 return
             report(progress, "select", 0, 1)
-            assert scores is not None and shots is not None   # (checked when the job was made)
-            summary = pipeline.select(features, scores, shots, settings.budget, messages,
-                                      selection=settings.selection,
-                                      length_seconds=settings.length_seconds)
+            assert scores is not None and shots is not None  # (checked when the job was made)
+            summary = pipeline.select(
+                features,
+                scores,
+                shots,
+                settings.budget,
+                messages,
+                selection=settings.selection,
+                length_seconds=settings.length_seconds,
+            )
             report(progress, "select", 1, 1)
             yield Selected(gen, settings, summary, list(messages))
 
         return run
 
-    def run(self, step: Optional[str], settings: SummarizeSettings,
-            progress: Optional[ProgressFn] = None,
-            cancel: Optional[CancelToken] = None) -> list[Update]:
+    def run(
+        self,
+        step: Optional[str],
+        settings: SummarizeSettings,
+        progress: Optional[ProgressFn] = None,
+        cancel: Optional[CancelToken] = None,
+    ) -> list[Update]:
         """Run ``step`` (None: what :meth:`plan` says) here and apply every update."""
         step = step or self.plan(settings)
         if step is None:
@@ -245,6 +297,7 @@ class Session:
         with self._memo_lock:
             if self._memo is None:
                 from .train import _Stage1Memo
+
                 self._memo = _Stage1Memo()
             return self._memo
 
@@ -269,8 +322,7 @@ class Session:
             self.made_with.update(train=update.settings, select=update.settings)
             self._set_summary(update.summary)
         else:
-            self.messages = self.messages + [m for m in update.messages
-                                             if m not in self.messages]
+            self.messages = self.messages + [m for m in update.messages if m not in self.messages]
             self.made_with["select"] = update.settings
             self._set_summary(update.summary)
         return True
@@ -357,8 +409,10 @@ class Session:
             self.cuts = sorted(self.cuts + [t])
         new = cut_segments(old, [t])
         if len(new) != len(old):
-            owner = [next(k for k, g in enumerate(old) if g.start_time <= s.start_time
-                          < g.end_time) for s in new]
+            owner = [
+                next(k for k, g in enumerate(old) if g.start_time <= s.start_time < g.end_time)
+                for s in new
+            ]
             self._machine = [self._machine[k] for k in owner]
             self.summary = dataclasses.replace(self._shown(), segments=new)
             self.edits = split_edits(self.edits, t)
@@ -463,8 +517,9 @@ class Session:
         if settings is None:
             settings = cur.settings if cur is not None else self.made_with["select"]
         flags = tuple(bool(s.selected) for s in self.summary.segments) if self.summary else ()
-        self.history.record(State(settings, tuple(self.edits), self._summary_no, flags,
-                                  tuple(self.cuts)), step)
+        self.history.record(
+            State(settings, tuple(self.edits), self._summary_no, flags, tuple(self.cuts)), step
+        )
 
     def undo(self) -> Optional[State]:
         """Step back; returns the state now current (its settings are the GUI's to apply)."""
@@ -479,13 +534,13 @@ class Session:
         self.edits = list(state.edits)
         if list(state.cuts) != self.cuts and self._base is not None:
             self.cuts = list(state.cuts)
-            self._derive()            # the pieces as they were cut then
+            self._derive()  # the pieces as they were cut then
         s = self.summary
         if s is not None:
             if state.summary_no == self._summary_no and len(state.flags) == len(s.segments):
                 for seg, flag in zip(s.segments, state.flags):
                     seg.selected = flag
-            else:      # another summary since: lay the edits over it afresh
+            else:  # another summary since: lay the edits over it afresh
                 apply_edits(s, self._machine, self.edits)
         return state
 
@@ -499,5 +554,16 @@ class Session:
         return float(self.summary.budget_seconds) if self.summary is not None else 0.0
 
 
-__all__ = ["STAGES", "Edit", "Session", "State", "Extracted", "Scored", "Selected", "Update",
-           "StepFn", "rerun_for", "stage_of"]
+__all__ = [
+    "STAGES",
+    "Edit",
+    "Session",
+    "State",
+    "Extracted",
+    "Scored",
+    "Selected",
+    "Update",
+    "StepFn",
+    "rerun_for",
+    "stage_of",
+]

@@ -5,6 +5,7 @@ each weight slider and of the summary length: ``core.train`` builds its TrainSet
 from these, the CLIs take their choices and help from them, and the GUI (through
 ``core.api``) fills its panel with them before torch is imported.
 """
+
 from __future__ import annotations
 
 import math
@@ -65,7 +66,7 @@ typical lengths (geometric centres of the ranges: 2.4 min and 4.5 min).
 
 
 def preset_for_duration(seconds: Optional[float]) -> str:
-    """"short" below AUTO_THRESHOLD_S seconds, else "long" (unknown duration -> "long")."""
+    """ "short" below AUTO_THRESHOLD_S seconds, else "long" (unknown duration -> "long")."""
     if seconds is None or not math.isfinite(seconds):
         return "long"
     return "short" if seconds < AUTO_THRESHOLD_S else "long"
@@ -73,12 +74,16 @@ def preset_for_duration(seconds: Optional[float]) -> str:
 
 def presets_in_words() -> str:
     """One line per preset with its weights (the CLI's help)."""
-    lines = [f"  {'auto':<7} picks 'long' or 'short' from the video's duration "
-             f"(short below {AUTO_THRESHOLD_S / 60:g} minutes)"]
+    lines = [
+        f"  {'auto':<7} picks 'long' or 'short' from the video's duration "
+        f"(short below {AUTO_THRESHOLD_S / 60:g} minutes)"
+    ]
     for key, w in PRESET_WEIGHTS.items():
         if key != "auto":
-            lines.append(f"  {key:<7} \"{PRESET_LABELS[key]}\": PTRIM {w.alpha:g}, "
-                         f"PCTRIM {w.beta:g}, REP {w.gamma:g}, nu {w.nu:g}")
+            lines.append(
+                f'  {key:<7} "{PRESET_LABELS[key]}": PTRIM {w.alpha:g}, '
+                f"PCTRIM {w.beta:g}, REP {w.gamma:g}, nu {w.nu:g}"
+            )
     return "\n".join(lines)
 
 

@@ -5,6 +5,7 @@ Frames come from PyAV with a seek to the keyframe before each time, so a thumbna
 one short decode, not a pass over the video. The PNG is written to a temporary name and
 renamed when complete, so no partial file is left behind.
 """
+
 from __future__ import annotations
 
 import os
@@ -79,8 +80,13 @@ def grab_frames(path, times: Sequence[float], width: int = 240) -> list[Optional
     return out
 
 
-def contact_sheet(images: Sequence[Optional[np.ndarray]], labels: Sequence[str],
-                  columns: int = 4, gap: int = 8, label_h: int = 24) -> np.ndarray:
+def contact_sheet(
+    images: Sequence[Optional[np.ndarray]],
+    labels: Sequence[str],
+    columns: int = 4,
+    gap: int = 8,
+    label_h: int = 24,
+) -> np.ndarray:
     """One RGB image: ``images`` in a grid of ``columns``, each with its label under it."""
     if not images:
         raise ValueError("no pieces to show")
@@ -96,11 +102,19 @@ def contact_sheet(images: Sequence[Optional[np.ndarray]], labels: Sequence[str],
         if im is not None:
             ih, iw = im.shape[:2]
             oy, ox = (th - ih) // 2, (tw - iw) // 2
-            sheet[y + oy:y + oy + ih, x + ox:x + ox + iw] = im
+            sheet[y + oy : y + oy + ih, x + ox : x + ox + iw] = im
         else:
-            sheet[y:y + th, x:x + tw] = 60
-        cv2.putText(sheet, label, (x + 2, y + th + label_h - 8), cv2.FONT_HERSHEY_SIMPLEX,
-                    0.5, (235, 235, 235), 1, cv2.LINE_AA)
+            sheet[y : y + th, x : x + tw] = 60
+        cv2.putText(
+            sheet,
+            label,
+            (x + 2, y + th + label_h - 8),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            0.5,
+            (235, 235, 235),
+            1,
+            cv2.LINE_AA,
+        )
     return sheet
 
 
@@ -121,7 +135,7 @@ def write_png(path, image: np.ndarray) -> str:
             f.write(data.tobytes())
         umask = os.umask(0)
         os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)   # mkstemp makes 0600; a normal file's mode
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a normal file's mode
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -132,8 +146,9 @@ def write_png(path, image: np.ndarray) -> str:
     return path
 
 
-def export_contact_sheet(video, ranges: Sequence[tuple[float, float]], out,
-                         columns: int = 4, width: int = 240) -> str:
+def export_contact_sheet(
+    video, ranges: Sequence[tuple[float, float]], out, columns: int = 4, width: int = 240
+) -> str:
     """PNG grid of the pieces ``ranges`` (seconds) of ``video``: a frame from each
     piece's middle, labelled with its times. Returns the written path."""
     ranges = [(float(a), float(b)) for a, b in ranges]

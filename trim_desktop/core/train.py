@@ -6,6 +6,7 @@ many videos (:func:`train_on_collection`), as the paper does. Defaults for the
 one-video regime were measured in ``benchmarks/training_convergence.py``; see
 ``docs/training.md``.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -23,8 +24,14 @@ from .adam import Adam
 from .losses import VideoTargets, balanced_terms, pre_terms, unsup_terms
 from .model import TrimScorer
 from .progress import CancelToken, ProgressFn, check, report
-from .settings import PAPER_WEIGHTS, PRESET_WEIGHTS, Weights
-from .settings import AUTO_THRESHOLD_S, PRESET_LABELS, preset_for_duration  # noqa: F401 - train's names too
+from .settings import (  # noqa: F401 - train's names too
+    AUTO_THRESHOLD_S,
+    PAPER_WEIGHTS,
+    PRESET_LABELS,
+    PRESET_WEIGHTS,
+    Weights,
+    preset_for_duration,
+)
 
 REPORT_INTERVAL_S = 0.25
 """Minimum time between two progress reports carrying scores (a live plot redraws on each)."""
@@ -105,13 +112,17 @@ class TrainSettings:
     seed: int = 0
     mask_min: float = 0.15
     mask_max: float = 0.5
-    schedule: str = "constant"   # "constant" | "cosine": lr decays to lr/10 over each stage
-    precision: str = "auto"      # convolution arithmetic: "auto" | "fp32" | "bf16" (see train_precision)
-    regime: str = "paper"        # "paper": eq. (10) as printed; "video": the one-video regime of the presets (_train_video)
+    schedule: str = "constant"  # "constant" | "cosine": lr decays to lr/10 over each stage
+    precision: str = (
+        "auto"  # convolution arithmetic: "auto" | "fp32" | "bf16" (see train_precision)
+    )
+    regime: str = "paper"  # "paper": eq. (10) as printed; "video": the one-video regime of the presets (_train_video)
 
     def __post_init__(self) -> None:
         if not (0.0 <= self.mask_min <= self.mask_max < 1.0):
-            raise ValueError(f"need 0 <= mask_min <= mask_max < 1, got {self.mask_min}, {self.mask_max}")
+            raise ValueError(
+                f"need 0 <= mask_min <= mask_max < 1, got {self.mask_min}, {self.mask_max}"
+            )
         if self.steps1 < 0 or self.steps2 < 0:
             raise ValueError("steps1 and steps2 must be >= 0")
         if self.lr <= 0:
@@ -133,8 +144,16 @@ class TrainSettings:
 
 def _one_video(w: Weights) -> TrainSettings:
     """A preset of the app: its weights (core.settings) in the one-video regime."""
-    return TrainSettings(alpha=w.alpha, beta=w.beta, gamma=w.gamma, nu=w.nu, stage1=w.stage1,
-                         lr=VIDEO_LR, steps2=VIDEO_STEPS2, regime="video")
+    return TrainSettings(
+        alpha=w.alpha,
+        beta=w.beta,
+        gamma=w.gamma,
+        nu=w.nu,
+        stage1=w.stage1,
+        lr=VIDEO_LR,
+        steps2=VIDEO_STEPS2,
+        regime="video",
+    )
 
 
 PRESETS: dict[str, TrainSettings] = {k: _one_video(w) for k, w in PRESET_WEIGHTS.items()}
@@ -142,8 +161,11 @@ PRESETS: dict[str, TrainSettings] = {k: _one_video(w) for k, w in PRESET_WEIGHTS
 resolve it with settings_for(name, duration)."""
 
 PAPER_PRESETS: dict[str, TrainSettings] = {
-    k: TrainSettings(alpha=w.alpha, beta=w.beta, gamma=w.gamma, nu=w.nu, stage1=w.stage1,
-                     regime="paper") for k, w in PAPER_WEIGHTS.items()}
+    k: TrainSettings(
+        alpha=w.alpha, beta=w.beta, gamma=w.gamma, nu=w.nu, stage1=w.stage1, regime="paper"
+    )
+    for k, w in PAPER_WEIGHTS.items()
+}
 """Research mode (trim-train): the paper's settings and eq. (10) as printed."""
 
 
@@ -157,7 +179,7 @@ def settings_for(name: str, duration: Optional[float] = None) -> TrainSettings:
 
 
 def train_precision(settings: TrainSettings, n: int, device) -> str:
-    """"bf16" or "fp32" for the scorer's trunk when training ``n`` samples on ``device``.
+    """ "bf16" or "fp32" for the scorer's trunk when training ``n`` samples on ``device``.
 
     bf16 only on the CPU, and only where the CPU has native bf16 instructions (emulated
     bf16 is slower than float32); "auto" also needs n >= BF16_MIN_SAMPLES.
@@ -198,6 +220,7 @@ class TrainResult:
 
 # --- helpers -----------------------------------------------------------------------
 
+
 def _cpu_state(model: torch.nn.Module) -> dict:
     return {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
 
@@ -230,8 +253,9 @@ def _deterministic(seed: int, device: torch.device):
             torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = old
 
 
-def random_mask(n: int, generator: torch.Generator, mask_min: float = 0.15,
-                mask_max: float = 0.5) -> torch.Tensor:
+def random_mask(
+    n: int, generator: torch.Generator, mask_min: float = 0.15, mask_max: float = 0.5
+) -> torch.Tensor:
     """Boolean (n,) mask with round(m n) True entries, m ~ U[mask_min, mask_max].
 
     The count is kept inside [ceil(mask_min n), floor(mask_max n)] when that range is not
@@ -248,8 +272,9 @@ def random_mask(n: int, generator: torch.Generator, mask_min: float = 0.15,
     return mask
 
 
-def masked_views(X: torch.Tensor, generator: torch.Generator, mask_min: float,
-                 mask_max: float) -> tuple[torch.Tensor, torch.Tensor]:
+def masked_views(
+    X: torch.Tensor, generator: torch.Generator, mask_min: float, mask_max: float
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Two views of X with independent random rows zeroed: (views (2, N, D), masks (2, N))."""
     n = X.shape[0]
     masks = torch.stack([random_mask(n, generator, mask_min, mask_max) for _ in range(2)])
@@ -293,8 +318,9 @@ def _scores(model: TrimScorer, X: torch.Tensor) -> np.ndarray:
         return model(X).detach().to("cpu", torch.float32).numpy().copy()
 
 
-def _descend(opt: Adam, terms: dict, loss: str, settings: TrainSettings, step: int,
-             steps: int, pending: dict) -> None:
+def _descend(
+    opt: Adam, terms: dict, loss: str, settings: TrainSettings, step: int, steps: int, pending: dict
+) -> None:
     """One optimizer step on ``terms[loss]``; every term's value (a tensor on the
     training device) goes into ``pending`` (see :func:`_record`)."""
     opt.zero_grad(set_to_none=True)
@@ -314,8 +340,11 @@ def _record(pending: dict, history: dict) -> None:
     """
     if not pending:
         return
-    values = torch.stack([torch.stack(v).reshape(len(v)).to(torch.float64)
-                          for v in pending.values()]).to("cpu").tolist()
+    values = (
+        torch.stack([torch.stack(v).reshape(len(v)).to(torch.float64) for v in pending.values()])
+        .to("cpu")
+        .tolist()
+    )
     for k, row in zip(pending, values):
         history.setdefault(k, []).extend(row)
 
@@ -341,12 +370,23 @@ def _stage2_terms(p, targets, settings: TrainSettings, step: int) -> dict:
     """Eq. (10) as printed ("paper") or with terms of equal size ("video", losses.balanced_terms)."""
     if settings.regime == "paper":
         return unsup_terms(p, targets, settings.alpha, settings.beta, settings.gamma, step)
-    return balanced_terms(p, targets, settings.alpha, settings.beta, settings.gamma,
-                          VIDEO_SD_WEIGHT, step)
+    return balanced_terms(
+        p, targets, settings.alpha, settings.beta, settings.gamma, VIDEO_SD_WEIGHT, step
+    )
 
 
-def _run_stage2(model, targets, settings, steps, history, progress, cancel, X=None,
-                rep: Optional[_Reporter] = None, shown=None) -> None:
+def _run_stage2(
+    model,
+    targets,
+    settings,
+    steps,
+    history,
+    progress,
+    cancel,
+    X=None,
+    rep: Optional[_Reporter] = None,
+    shown=None,
+) -> None:
     """Stage 2 on ``X`` (the model's input; default targets.X). ``rep``/``shown`` let an
     ensemble report one progress bar and the running mean of its members' scores."""
     X = targets.X if X is None else X
@@ -360,8 +400,9 @@ def _run_stage2(model, targets, settings, steps, history, progress, cancel, X=No
         p = model(X)
         if rep.due() and step > 0:
             rep.send(*shown(step, p.detach().cpu().numpy().astype(np.float32)))
-        _descend(opt, _stage2_terms(p, targets, settings, step), "unsup", settings, step,
-                 steps, pending)
+        _descend(
+            opt, _stage2_terms(p, targets, settings, step), "unsup", settings, step, steps, pending
+        )
     _record(pending, history)
     rep.send(*shown(steps, _scores(model, X)))
 
@@ -397,9 +438,21 @@ class _Stage1Memo:
             for k in sorted(init_state):
                 h.update(init_state[k].detach().cpu().numpy().tobytes())
             init = h.hexdigest()
-        return (X.shape, digest, str(dev), init, settings.stage1, settings.steps1, settings.nu,
-                settings.lr, settings.weight_decay, settings.seed, settings.mask_min,
-                settings.mask_max, train_precision(settings, X.shape[0], dev))
+        return (
+            X.shape,
+            digest,
+            str(dev),
+            init,
+            settings.stage1,
+            settings.steps1,
+            settings.nu,
+            settings.lr,
+            settings.weight_decay,
+            settings.seed,
+            settings.mask_min,
+            settings.mask_max,
+            train_precision(settings, X.shape[0], dev),
+        )
 
     @staticmethod
     def video_key(X: np.ndarray, dev: torch.device) -> tuple:
@@ -457,9 +510,14 @@ def _zero_readout(model: TrimScorer) -> None:
         model.fc3.bias.zero_()
 
 
-def _train_video(X_np: np.ndarray, settings: TrainSettings, dev: torch.device,
-                 progress: Optional[ProgressFn], cancel: Optional[CancelToken],
-                 memo: Optional[_Stage1Memo]) -> TrainResult:
+def _train_video(
+    X_np: np.ndarray,
+    settings: TrainSettings,
+    dev: torch.device,
+    progress: Optional[ProgressFn],
+    cancel: Optional[CancelToken],
+    memo: Optional[_Stage1Memo],
+) -> TrainResult:
     """The one-video regime: VIDEO_MEMBERS networks on model_inputs(), balanced terms,
     zero readout; scores averaged. Progress: one "stage2" bar over all members, the payload
     the running mean of the members' scores (so the curve the user sees only settles)."""
@@ -469,14 +527,24 @@ def _train_video(X_np: np.ndarray, settings: TrainSettings, dev: torch.device,
         Xin, targets = hit[2]
     else:
         Xin = torch.from_numpy(model_inputs(X_np)).to(dev)
-        targets = VideoTargets.build(torch.from_numpy(X_np), device=dev,
-                                     max_points=VIDEO_REP_POINTS)
+        targets = VideoTargets.build(
+            torch.from_numpy(X_np), device=dev, max_points=VIDEO_REP_POINTS
+        )
         if memo is not None and key is not None:
             memo.put(key, None, {}, (Xin, targets))
     members, steps = VIDEO_MEMBERS, settings.steps2
     with _cpu_threads(dev):
-        return _train_members(Xin, targets, settings, dev, progress, cancel, members, steps,
-                              train_precision(settings, X_np.shape[0], dev) == "bf16")
+        return _train_members(
+            Xin,
+            targets,
+            settings,
+            dev,
+            progress,
+            cancel,
+            members,
+            steps,
+            train_precision(settings, X_np.shape[0], dev) == "bf16",
+        )
 
 
 @contextlib.contextmanager
@@ -492,8 +560,17 @@ def _cpu_threads(dev: torch.device):
         yield
 
 
-def _train_members(Xin, targets, settings: TrainSettings, dev, progress, cancel,
-                   members: int, steps: int, bf16: bool) -> TrainResult:
+def _train_members(
+    Xin,
+    targets,
+    settings: TrainSettings,
+    dev,
+    progress,
+    cancel,
+    members: int,
+    steps: int,
+    bf16: bool,
+) -> TrainResult:
     """Train ``members`` networks one after another; their mean is the scores."""
     rep = _Reporter(progress, "stage2", members * steps)
     done: list[np.ndarray] = []
@@ -504,6 +581,7 @@ def _train_members(Xin, targets, settings: TrainSettings, dev, progress, cancel,
         def at(step: int, scores: Optional[np.ndarray]):
             mean = None if scores is None else (sum(done) + scores) / (len(done) + 1)
             return j * steps + step, None if mean is None else mean.astype(np.float32)
+
         return at
 
     for j in range(members):
@@ -514,8 +592,18 @@ def _train_members(Xin, targets, settings: TrainSettings, dev, progress, cancel,
                 gen = torch.Generator(device="cpu").manual_seed(seed)
                 _run_stage1(model, Xin, settings, gen, settings.steps1, history, progress, cancel)
             _zero_readout(model)
-            _run_stage2(model, targets, settings, steps, history, progress, cancel, X=Xin,
-                        rep=rep, shown=shown(j))
+            _run_stage2(
+                model,
+                targets,
+                settings,
+                steps,
+                history,
+                progress,
+                cancel,
+                X=Xin,
+                rep=rep,
+                shown=shown(j),
+            )
             done.append(_scores(model, Xin))
             state = state or _cpu_state(model)
     if state is None:
@@ -526,11 +614,18 @@ def _train_members(Xin, targets, settings: TrainSettings, dev, progress, cancel,
 
 # --- public API --------------------------------------------------------------------
 
-def train_on_video(values, settings: TrainSettings, device="cpu", init_state: Optional[dict] = None,
-                   progress: Optional[ProgressFn] = None,
-                   cancel: Optional[CancelToken] = None, *,
-                   reuse_stage1: bool = False,
-                   memo: Optional[_Stage1Memo] = None) -> TrainResult:
+
+def train_on_video(
+    values,
+    settings: TrainSettings,
+    device="cpu",
+    init_state: Optional[dict] = None,
+    progress: Optional[ProgressFn] = None,
+    cancel: Optional[CancelToken] = None,
+    *,
+    reuse_stage1: bool = False,
+    memo: Optional[_Stage1Memo] = None,
+) -> TrainResult:
     """Train a fresh (or warm-started) TrimScorer on one video and score it.
 
     ``settings.regime == "video"`` (the app's and the CLI's, without ``init_state``):
@@ -561,8 +656,9 @@ def train_on_video(values, settings: TrainSettings, device="cpu", init_state: Op
     key = _Stage1Memo.make_key(X_np, settings, dev, init_state) if reuse_stage1 else None
     hit = memo.get(key) if key is not None else None
     with _deterministic(settings.seed, dev):
-        model = TrimScorer(X_np.shape[1],
-                           bf16=train_precision(settings, X_np.shape[0], dev) == "bf16")
+        model = TrimScorer(
+            X_np.shape[1], bf16=train_precision(settings, X_np.shape[0], dev) == "bf16"
+        )
         if init_state is not None:
             model.load_state_dict(init_state)
         X = torch.from_numpy(X_np).to(dev)
@@ -575,8 +671,13 @@ def train_on_video(values, settings: TrainSettings, device="cpu", init_state: Op
                 model.load_state_dict(stage1_state)
                 model.to(dev).train()
                 if progress is not None:
-                    report(progress, "stage1", settings.steps1, settings.steps1,
-                           payload=_scores(model, X))
+                    report(
+                        progress,
+                        "stage1",
+                        settings.steps1,
+                        settings.steps1,
+                        payload=_scores(model, X),
+                    )
         elif settings.stage1 and settings.steps1 > 0:
             model.to(dev).train()
             _run_stage1(model, X, settings, gen, settings.steps1, history, progress, cancel)
@@ -588,14 +689,22 @@ def train_on_video(values, settings: TrainSettings, device="cpu", init_state: Op
             memo.put(key, stage1_state, history, targets)
         _run_stage2(model, targets, settings, settings.steps2, history, progress, cancel)
         scores = _scores(model, X)
-    return TrainResult(scores=scores, state_dict=_cpu_state(model), history=history,
-                       stage1_state=stage1_state)
+    return TrainResult(
+        scores=scores, state_dict=_cpu_state(model), history=history, stage1_state=stage1_state
+    )
 
 
-def train_on_collection(list_of_values: Sequence, settings: TrainSettings, epochs1: int,
-                        epochs2: int, device="cpu", init_state: Optional[dict] = None,
-                        progress: Optional[ProgressFn] = None, cancel: Optional[CancelToken] = None,
-                        history: Optional[dict] = None) -> dict:
+def train_on_collection(
+    list_of_values: Sequence,
+    settings: TrainSettings,
+    epochs1: int,
+    epochs2: int,
+    device="cpu",
+    init_state: Optional[dict] = None,
+    progress: Optional[ProgressFn] = None,
+    cancel: Optional[CancelToken] = None,
+    history: Optional[dict] = None,
+) -> dict:
     """Train one TrimScorer on many videos, one video per step (the paper's regime).
 
     Each epoch is one pass over the videos in a seeded random order; stage 1 runs
@@ -642,8 +751,9 @@ def train_on_collection(list_of_values: Sequence, settings: TrainSettings, epoch
                 for j, i in enumerate(torch.randperm(nv, generator=gen).tolist()):
                     check(cancel)
                     p = model(targets[i].X)
-                    terms = unsup_terms(p, targets[i], settings.alpha, settings.beta, settings.gamma,
-                                        ep)  # REP thinning offset rotates per epoch
+                    terms = unsup_terms(
+                        p, targets[i], settings.alpha, settings.beta, settings.gamma, ep
+                    )  # REP thinning offset rotates per epoch
                     opt.zero_grad(set_to_none=True)
                     terms["unsup"].backward()
                     opt.step()

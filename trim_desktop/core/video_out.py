@@ -7,6 +7,7 @@ early (``remux.export_fast``). ``clips=True`` writes one file per kept piece int
 folder, all of them or none: they are written into a hidden folder beside it, which is
 renamed only when every clip is complete.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -33,27 +34,47 @@ CLIP_NAME = re.compile(r"piece-\d+-\d+m\d\ds\.(mp4|m4v|mov|mkv)$")
 
 def check_mode(mode: str) -> str:
     if mode not in EXPORT_MODES:
-        raise UsageError(f"Unknown export mode '{mode}': use "
-                         + " or ".join(EXPORT_MODES) + ".")
+        raise UsageError(f"Unknown export mode '{mode}': use " + " or ".join(EXPORT_MODES) + ".")
     return mode
 
 
-def export_video(src, segments: Any, out_path, mode: str = "accurate", clips: bool = False,
-                 progress: Optional[ProgressFn] = None, cancel: Optional[CancelToken] = None,
-                 replace: bool = True, chapters: bool = True,
-                 clip_format: str = "mp4") -> Path:
+def export_video(
+    src,
+    segments: Any,
+    out_path,
+    mode: str = "accurate",
+    clips: bool = False,
+    progress: Optional[ProgressFn] = None,
+    cancel: Optional[CancelToken] = None,
+    replace: bool = True,
+    chapters: bool = True,
+    clip_format: str = "mp4",
+) -> Path:
     """Write the kept pieces of ``src``: one video at ``out_path`` (its ending picks the
     container; chapters mark the pieces), or with ``clips`` one file per piece in the
     new folder ``out_path`` (``clip_format``: mp4, m4v, mov or mkv)."""
     check_mode(mode)
     if clips:
-        return export_clips(src, segments, out_path, mode, progress, cancel, replace,
-                            clip_format)
+        return export_clips(src, segments, out_path, mode, progress, cancel, replace, clip_format)
     if mode == "fast":
-        return _remux.export_fast(src, segments, out_path, progress=progress, cancel=cancel,
-                                  replace=replace, chapters=chapters)
-    return _export.export_mp4(src, segments, out_path, progress=progress, cancel=cancel,
-                              replace=replace, chapters=chapters)
+        return _remux.export_fast(
+            src,
+            segments,
+            out_path,
+            progress=progress,
+            cancel=cancel,
+            replace=replace,
+            chapters=chapters,
+        )
+    return _export.export_mp4(
+        src,
+        segments,
+        out_path,
+        progress=progress,
+        cancel=cancel,
+        replace=replace,
+        chapters=chapters,
+    )
 
 
 def clip_name(i: int, start: float, ext: str) -> str:
@@ -62,9 +83,16 @@ def clip_name(i: int, start: float, ext: str) -> str:
     return f"piece-{i:02d}-{s // 60}m{s % 60:02d}s{ext}"
 
 
-def export_clips(src, segments: Any, folder, mode: str = "accurate",
-                 progress: Optional[ProgressFn] = None, cancel: Optional[CancelToken] = None,
-                 replace: bool = False, clip_format: str = "mp4") -> Path:
+def export_clips(
+    src,
+    segments: Any,
+    folder,
+    mode: str = "accurate",
+    progress: Optional[ProgressFn] = None,
+    cancel: Optional[CancelToken] = None,
+    replace: bool = False,
+    clip_format: str = "mp4",
+) -> Path:
     """One file per kept piece of ``src`` in the new folder ``folder``; all or none.
 
     The folder must not hold other files: an empty one is filled, and with ``replace``
@@ -75,8 +103,10 @@ def export_clips(src, segments: Any, folder, mode: str = "accurate",
     folder = Path(folder)
     ext = "." + clip_format.lower().lstrip(".")
     if container_for(f"x{ext}") is None:
-        raise UsageError(f"Cannot write clips as '{clip_format}': the clips' container must "
-                         f"be {EXTENSIONS_TEXT}.")
+        raise UsageError(
+            f"Cannot write clips as '{clip_format}': the clips' container must "
+            f"be {EXTENSIONS_TEXT}."
+        )
     check_mode(mode)
     old = _existing(folder, replace)
     _info, _ranges, pieces = _export.check_export(src, segments, folder)
@@ -91,9 +121,15 @@ def export_clips(src, segments: Any, folder, mode: str = "accurate",
         done = 0.0
         for i, (a, b) in enumerate(pieces, start=1):
             check(cancel)
-            export_video(src, [(a, b)], tmp / clip_name(i, a, ext), mode=mode,
-                         progress=_shifted(progress, done, total), cancel=cancel,
-                         chapters=False)
+            export_video(
+                src,
+                [(a, b)],
+                tmp / clip_name(i, a, ext),
+                mode=mode,
+                progress=_shifted(progress, done, total),
+                cancel=cancel,
+                chapters=False,
+            )
             done += b - a
         check(cancel)
         _place_folder(tmp, folder, old)
@@ -120,9 +156,10 @@ def _existing(folder: Path, replace: bool) -> bool:
         return False
     if replace and all(CLIP_NAME.match(n) for n in names):
         return True
-    raise OutputError(f"Cannot write the clips into '{folder}': the folder already holds "
-                      "files" + ("" if replace else " (--force replaces earlier clips)")
-                      + "; name a new folder")
+    raise OutputError(
+        f"Cannot write the clips into '{folder}': the folder already holds "
+        "files" + ("" if replace else " (--force replaces earlier clips)") + "; name a new folder"
+    )
 
 
 def _place_folder(tmp: Path, folder: Path, old: bool) -> None:
@@ -137,10 +174,14 @@ def _place_folder(tmp: Path, folder: Path, old: bool) -> None:
     except OSError as err:
         if aside is not None:
             os.replace(aside, folder)
-        if isinstance(err, (FileExistsError, NotADirectoryError)) or err.errno in (errno.ENOTEMPTY, errno.EEXIST):
+        if isinstance(err, (FileExistsError, NotADirectoryError)) or err.errno in (
+            errno.ENOTEMPTY,
+            errno.EEXIST,
+        ):
             raise _export.OutputAppeared(
                 f"Output '{folder}' appeared while this run was working; it was kept and "
-                "no clip was written.") from None
+                "no clip was written."
+            ) from None
         raise _export._output_error(folder, err) from None
     if aside is not None:
         shutil.rmtree(aside, ignore_errors=True)

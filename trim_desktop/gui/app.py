@@ -3,6 +3,7 @@
 Only Qt, numpy and pyqtgraph load before the window shows; torch and the models load in
 a background thread afterwards (see MainWindow._start_warmup).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -17,20 +18,30 @@ _T0 = time.monotonic()
 
 
 def _parse(argv: Sequence[str]) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="trim-desktop",
-                                description="TRIM Desktop: summarize a video into its "
-                                            "important moments.")
+    p = argparse.ArgumentParser(
+        prog="trim-desktop",
+        description="TRIM Desktop: summarize a video into its important moments.",
+    )
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     p.add_argument("video", nargs="?", help="a video to open")
     p.add_argument("--sample", action="store_true", help="open the bundled sample video")
-    p.add_argument("--backbone", default=None,
-                   help="feature backbone: auto, resnet50 or efficientnet-lite0")
+    p.add_argument(
+        "--backbone", default=None, help="feature backbone: auto, resnet50 or efficientnet-lite0"
+    )
     p.add_argument("--device", default=None, help="auto, cpu, cuda or cuda:N")
     p.add_argument("--model", default=None, help="a model file from trim-train")
-    p.add_argument("--model-mode", choices=["as-is", "finetune"], default="as-is",
-                   help="with --model: use it as it is (instant scores) or fine-tune it on each video")
-    p.add_argument("--theme", choices=["auto", "light", "dark"], default=None,
-                   help="colours: auto (follow the system, the default), light or dark")
+    p.add_argument(
+        "--model-mode",
+        choices=["as-is", "finetune"],
+        default="as-is",
+        help="with --model: use it as it is (instant scores) or fine-tune it on each video",
+    )
+    p.add_argument(
+        "--theme",
+        choices=["auto", "light", "dark"],
+        default=None,
+        help="colours: auto (follow the system, the default), light or dark",
+    )
     p.add_argument("--startup-time", action="store_true", help=argparse.SUPPRESS)
     return p.parse_args(list(argv))
 
@@ -88,9 +99,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     _install_excepthook(lambda: win)
     win.show()
     if args.startup_time:
+
         def report():
             print(f"window shown after {time.monotonic() - _T0:.2f} s", flush=True)
             app.quit()
+
         QTimer.singleShot(0, report)
     elif args.sample:
         QTimer.singleShot(0, win.open_sample)

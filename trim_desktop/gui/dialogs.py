@@ -4,23 +4,35 @@
 ``ask_sheet_path``, ``ask_cutlist_path``, ``ask_segments_path``, ``export_done`` and
 ``show_about`` are the only places that call ``QMessageBox`` / ``QFileDialog``.
 """
+
 from __future__ import annotations
 
 from typing import Optional
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QHeaderView,
-                               QMessageBox, QTableWidget, QTableWidgetItem, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHeaderView,
+    QMessageBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from .. import __version__
 
-VIDEO_FILTER = ("Videos (*.mp4 *.m4v *.mov *.mkv *.avi *.webm *.mpg *.mpeg *.wmv *.flv *.ts "
-                "*.MP4 *.MOV *.MKV *.AVI);;All files (*)")
+VIDEO_FILTER = (
+    "Videos (*.mp4 *.m4v *.mov *.mkv *.avi *.webm *.mpg *.mpeg *.wmv *.flv *.ts "
+    "*.MP4 *.MOV *.MKV *.AVI);;All files (*)"
+)
 
 
-def show_error(parent: Optional[QWidget], text: str, details: Optional[str] = None,
-               title: str = "TRIM Desktop") -> None:
+def show_error(
+    parent: Optional[QWidget], text: str, details: Optional[str] = None, title: str = "TRIM Desktop"
+) -> None:
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle(title)
@@ -37,21 +49,25 @@ def ask_open_path(parent: Optional[QWidget], folder: str) -> str:
 
 
 def ask_model_path(parent: Optional[QWidget], folder: str) -> str:
-    path, _ = QFileDialog.getOpenFileName(parent, "Use a trained model", folder,
-                                          "TRIM models (*.pt *.pth);;All files (*)")
+    path, _ = QFileDialog.getOpenFileName(
+        parent, "Use a trained model", folder, "TRIM models (*.pt *.pth);;All files (*)"
+    )
     return path
 
 
-def _ask_save(parent: Optional[QWidget], title: str, suggested: str, kind: str,
-              ext: str) -> str:
+def _ask_save(parent: Optional[QWidget], title: str, suggested: str, kind: str, ext: str) -> str:
     path, _ = QFileDialog.getSaveFileName(parent, title, suggested, f"{kind} (*{ext})")
     if path and not path.lower().endswith(ext):
         path += ext
     return path
 
 
-VIDEO_SAVE_TYPES = (("MP4 video", ".mp4"), ("QuickTime movie", ".mov"),
-                    ("Matroska video", ".mkv"), ("MP4 video for Apple devices", ".m4v"))
+VIDEO_SAVE_TYPES = (
+    ("MP4 video", ".mp4"),
+    ("QuickTime movie", ".mov"),
+    ("Matroska video", ".mkv"),
+    ("MP4 video for Apple devices", ".m4v"),
+)
 """What the summary can be saved as; the ending picks the container."""
 
 
@@ -71,8 +87,9 @@ def ask_save_path(parent: Optional[QWidget], suggested: str) -> str:
     """The summary's file: MP4, MOV, MKV or M4V (the chosen type's ending is added when
     the name has none of them)."""
     filters = [f"{kind} (*{ext})" for kind, ext in VIDEO_SAVE_TYPES]
-    path, chosen = QFileDialog.getSaveFileName(parent, "Export summary", suggested,
-                                               ";;".join(filters))
+    path, chosen = QFileDialog.getSaveFileName(
+        parent, "Export summary", suggested, ";;".join(filters)
+    )
     endings = [ext for _, ext in VIDEO_SAVE_TYPES]
     if path and not path.lower().endswith(tuple(endings)):
         path += endings[filters.index(chosen)] if chosen in filters else ".mp4"
@@ -81,8 +98,9 @@ def ask_save_path(parent: Optional[QWidget], suggested: str) -> str:
 
 def ask_clips_folder(parent: Optional[QWidget], suggested: str) -> str:
     """A new folder for one clip per piece (it must not hold other files)."""
-    path, _ = QFileDialog.getSaveFileName(parent, "Export one clip per piece into a new "
-                                          "folder", suggested, "Folder (*)")
+    path, _ = QFileDialog.getSaveFileName(
+        parent, "Export one clip per piece into a new folder", suggested, "Folder (*)"
+    )
     return path
 
 
@@ -90,15 +108,16 @@ def ask_sheet_path(parent: Optional[QWidget], suggested: str) -> str:
     return _ask_save(parent, "Export contact sheet", suggested, "PNG image", ".png")
 
 
-def ask_cutlist_path(parent: Optional[QWidget], suggested: str,
-                     formats: dict[str, str]) -> str:
+def ask_cutlist_path(parent: Optional[QWidget], suggested: str, formats: dict[str, str]) -> str:
     """A save dialog with one filter per cut list format (``formats``: ending -> name);
     the chosen filter's ending is added when the typed name has none of them."""
     filters = [f"{name} (*{ext})" for ext, name in formats.items()]
-    start = next((f for f, ext in zip(filters, formats) if suggested.lower().endswith(ext)),
-                 filters[0])
-    path, chosen = QFileDialog.getSaveFileName(parent, "Export cut list", suggested,
-                                               ";;".join(filters), start)
+    start = next(
+        (f for f, ext in zip(filters, formats) if suggested.lower().endswith(ext)), filters[0]
+    )
+    path, chosen = QFileDialog.getSaveFileName(
+        parent, "Export cut list", suggested, ";;".join(filters), start
+    )
     if path and not any(path.lower().endswith(ext) for ext in formats):
         ext = next((e for f, e in zip(filters, formats) if f == chosen), next(iter(formats)))
         path += ext
@@ -107,8 +126,8 @@ def ask_cutlist_path(parent: Optional[QWidget], suggested: str,
 
 def ask_segments_path(parent: Optional[QWidget], folder: str) -> str:
     path, _ = QFileDialog.getOpenFileName(
-        parent, "Open segments", folder,
-        "Segments files (*.json *.csv);;All files (*)")
+        parent, "Open segments", folder, "Segments files (*.json *.csv);;All files (*)"
+    )
     return path
 
 

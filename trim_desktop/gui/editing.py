@@ -5,6 +5,7 @@ small): each command changes the Qt-free Session (core.edits says how edits surv
 rescore) and redraws the pieces; undo and redo also put the settings of the restored
 step back into the panel and let the JobRunner rerun what they need.
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -37,18 +38,20 @@ class EditCommands:
     def split_at_playhead(self) -> None:
         """S: cut the piece under the playhead in two (each part kept or dropped alone)."""
         if self.session.split(self.timeline.position()) is None:
-            self.notify("Nothing to split here: move the playhead inside a piece, "
-                        "away from its edges.", 5000)
+            self.notify(
+                "Nothing to split here: move the playhead inside a piece, away from its edges.",
+                5000,
+            )
         else:
             self.show_pieces()
 
     def reset_edits(self) -> None:
-        """"n manual changes - Reset": the automatic pieces and choice again."""
+        """ "n manual changes - Reset": the automatic pieces and choice again."""
         self.session.reset_edits()
         self.show_pieces()
 
     def undo(self) -> None:
-        self._record_choice()          # a setting moved just now is a step of its own
+        self._record_choice()  # a setting moved just now is a step of its own
         self._restore(self.session.undo())
 
     def redo(self) -> None:
@@ -61,7 +64,7 @@ class EditCommands:
             show_settings(self.panel, state.settings)
             save_choices(self.store, self.panel)
         self.show_pieces()
-        self.jobs.follow()     # reruns what the restored settings need
+        self.jobs.follow()  # reruns what the restored settings need
 
     def show_pieces(self) -> None:
         """The pieces (cut by splits and trims) and their flags, after an edit."""

@@ -10,6 +10,7 @@ them (superqt's ``GeneratorWorker`` works the same way). Exactly one of ``finish
 settings change while a pipeline job runs cancels it when the job is already past what
 the change touches and runs what the Session's plan says once it has stopped.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -19,22 +20,26 @@ from typing import Any, Callable, Optional
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
 
 from ..core import api
-from ..core.api import STAGES, CancelToken, Cancelled, Extracted, Progress, TrimError
+from ..core.api import STAGES, Cancelled, CancelToken, Extracted, Progress, TrimError
 
 JobFn = Callable[[Callable[[Progress], None], CancelToken], Any]
 
-CANCELLED_TEXT = {"summarize": "Summarize cancelled", "rescore": "Training cancelled",
-                  "select": "Cancelled", "export": "Export cancelled"}
+CANCELLED_TEXT = {
+    "summarize": "Summarize cancelled",
+    "rescore": "Training cancelled",
+    "select": "Cancelled",
+    "export": "Export cancelled",
+}
 JOB_NAMES = {"extract": "summarize", "train": "rescore", "select": "select"}
 DEBOUNCE_MS = 300
 """Slider moves closer together than this make one run."""
 
 
 class Worker(QObject):
-    progress = Signal(object)           # core.progress.Progress
-    yielded = Signal(object)            # a partial result (a Session update)
-    finished = Signal(object)           # what fn returned
-    failed = Signal(str, str, bool)     # message, details (traceback), is TrimError
+    progress = Signal(object)  # core.progress.Progress
+    yielded = Signal(object)  # a partial result (a Session update)
+    finished = Signal(object)  # what fn returned
+    failed = Signal(str, str, bool)  # message, details (traceback), is TrimError
     cancelled = Signal()
 
     def __init__(self, fn: JobFn, cancel: CancelToken) -> None:
@@ -100,11 +105,11 @@ class Job(QObject):
     def __init__(self, name: str, fn: JobFn, parent: Optional[QObject] = None) -> None:
         super().__init__(parent)
         self.name = name
-        self.gen = 0                       # the session generation it works for
-        self.step: Optional[str] = None    # pipeline jobs: the stage it is in
+        self.gen = 0  # the session generation it works for
+        self.step: Optional[str] = None  # pipeline jobs: the stage it is in
         self.settings: Optional[api.SummarizeSettings] = None
-        self.restart = False               # cancelled to run again: no "cancelled" message
-        self.eta = api.JobEta(name)          # one estimate for the whole job
+        self.restart = False  # cancelled to run again: no "cancelled" message
+        self.eta = api.JobEta(name)  # one estimate for the whole job
         self.cancel_token = CancelToken()
         self.qthread = QThread()
         self.qthread.setObjectName(f"trim-{name}")
@@ -176,17 +181,21 @@ class JobRunner(QObject):
     stops all and runs nothing after. Signals are for the window to render.
     """
 
-    started = Signal(object)              # a pipeline or export Job
-    progress = Signal(object, object)     # Job, Progress (the open video's jobs, exports)
-    updated = Signal(object)              # a Session update, already applied
-    failed = Signal(str, str, bool)       # message, details, is a user error
-    cancelled = Signal(str)               # what to show ("Training cancelled")
-    exported = Signal(str)                # the written file
-    stopped = Signal()                    # a pipeline or export job ended (what can run changed)
-    idle = Signal()                       # no pipeline or export job runs any more
+    started = Signal(object)  # a pipeline or export Job
+    progress = Signal(object, object)  # Job, Progress (the open video's jobs, exports)
+    updated = Signal(object)  # a Session update, already applied
+    failed = Signal(str, str, bool)  # message, details, is a user error
+    cancelled = Signal(str)  # what to show ("Training cancelled")
+    exported = Signal(str)  # the written file
+    stopped = Signal()  # a pipeline or export job ended (what can run changed)
+    idle = Signal()  # no pipeline or export job runs any more
 
-    def __init__(self, session: api.Session, settings: Callable[[], api.SummarizeSettings],
-                 parent: Optional[QObject] = None) -> None:
+    def __init__(
+        self,
+        session: api.Session,
+        settings: Callable[[], api.SummarizeSettings],
+        parent: Optional[QObject] = None,
+    ) -> None:
         super().__init__(parent)
         self.session = session
         self._settings = settings
@@ -195,7 +204,7 @@ class JobRunner(QObject):
         self.export_job: Optional[Job] = None
         self.closing = False
         self._user_cancelled = False
-        self._queued: Optional[str] = None     # an explicit step to run once the job stops
+        self._queued: Optional[str] = None  # an explicit step to run once the job stops
         self._basis: tuple[int, Optional[api.SummarizeSettings]] = (0, None)
         self.debounce = QTimer(self)
         self.debounce.setSingleShot(True)
@@ -208,8 +217,11 @@ class JobRunner(QObject):
         return any(j is not None and j.running for j in (self.pipeline, self.export_job))
 
     def summarizing(self) -> bool:
-        return self.pipeline is not None and self.pipeline.running and \
-            self.pipeline.name == "summarize"
+        return (
+            self.pipeline is not None
+            and self.pipeline.running
+            and self.pipeline.name == "summarize"
+        )
 
     def exporting(self) -> bool:
         return self.export_job is not None and self.export_job.running
@@ -249,13 +261,14 @@ class JobRunner(QObject):
         job = self.pipeline
         if job is not None and job.running:
             level = api.rerun_for(job.settings, new)
-            if level not in (None, "select") and \
-                    STAGES.index(job.step or "extract") >= STAGES.index(level):
-                self._cancel_for_restart(job)   # follow() runs again when it has stopped
+            if level not in (None, "select") and STAGES.index(
+                job.step or "extract"
+            ) >= STAGES.index(level):
+                self._cancel_for_restart(job)  # follow() runs again when it has stopped
             return
         gen, basis = self._basis
         if basis is None or gen != self.session.gen:
-            return                  # nothing was run on this video: Summarize starts it
+            return  # nothing was run on this video: Summarize starts it
         level, step = api.rerun_for(basis, new), self.session.plan(new)
         # never redo more than the change asks for (a cancelled training stays cancelled
         # when only the budget moves afterwards)
@@ -268,7 +281,7 @@ class JobRunner(QObject):
         self.debounce.stop()
         self._user_cancelled = False
         new = self._settings()
-        self._basis = (self.session.gen, new)    # later changes are followed from here
+        self._basis = (self.session.gen, new)  # later changes are followed from here
         step = self.session.plan(new)
         if step is not None:
             self._run(step, new)
@@ -303,8 +316,13 @@ class JobRunner(QObject):
 
     def _connect_outcome(self, job: Job) -> None:
         job.failed.connect(lambda *a: None if self.closing else self.failed.emit(*a))
-        job.cancelled.connect(lambda job=job: None if self.closing or job.restart
-                              else self.cancelled.emit(CANCELLED_TEXT.get(job.name, "Cancelled")))
+        job.cancelled.connect(
+            lambda job=job: (
+                None
+                if self.closing or job.restart
+                else self.cancelled.emit(CANCELLED_TEXT.get(job.name, "Cancelled"))
+            )
+        )
 
     # -- stopping ------------------------------------------------------------------------
     def _cancel_for_restart(self, job: Job) -> None:
@@ -339,7 +357,6 @@ class JobRunner(QObject):
             if job.running:
                 _keep_behind(job)
 
-
     # -- from the jobs (GUI thread) --------------------------------------------------------
     def _on_progress(self, job: Job, p: Progress) -> None:
         if self.closing or (job.gen != self.session.gen and job is not self.export_job):
@@ -363,7 +380,7 @@ class JobRunner(QObject):
         if job is self.pipeline:
             self.pipeline = None
             queued, self._queued = self._queued, None
-            if queued:                  # Summarize pressed while another job ran
+            if queued:  # Summarize pressed while another job ran
                 self._user_cancelled = False
                 self._run(queued, self._settings())
             elif job.gen == self.session.gen and not self._user_cancelled:

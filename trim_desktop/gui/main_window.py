@@ -6,6 +6,7 @@ pipeline job and one export job at a time, restart on change) and says when some
 changed; the window renders that. Menus and shortcuts are in :mod:`actions`. Heavy
 modules (torch, the decoders) load inside jobs, never here, so the window appears at once.
 """
+
 from __future__ import annotations
 
 import os
@@ -20,10 +21,10 @@ from PySide6.QtWidgets import QFrame, QLabel, QMainWindow, QMenu, QSplitter, QVB
 
 from ..core import api
 from . import actions, dialogs
-from .panels import STAGE_TEXT, ActivityBar, EditsButton, NoticeBar, SummaryBox, style_sheet
-from .jobs import Job, JobRunner
-from .player import Player, fmt_time
 from .editing import EditCommands
+from .jobs import Job, JobRunner
+from .panels import STAGE_TEXT, ActivityBar, EditsButton, NoticeBar, SummaryBox, style_sheet
+from .player import Player, fmt_time
 from .preview import Preview
 from .project_io import Projects
 from .settings import Store, restore_choices, save_choices
@@ -37,11 +38,15 @@ ICON = RESOURCES / "icon.png"
 
 
 class MainWindow(EditCommands, QMainWindow):
-    summaryChanged = Signal()       # a new or edited Summary is on screen
-    jobsIdle = Signal()             # no job runs any more
+    summaryChanged = Signal()  # a new or edited Summary is on screen
+    jobsIdle = Signal()  # no job runs any more
 
-    def __init__(self, settings: Optional[api.SummarizeSettings] = None,
-                 store: Optional[Store] = None, warmup: bool = True) -> None:
+    def __init__(
+        self,
+        settings: Optional[api.SummarizeSettings] = None,
+        store: Optional[Store] = None,
+        warmup: bool = True,
+    ) -> None:
         super().__init__()
         self.base_settings = settings or api.SummarizeSettings()
         self.store = store or Store()
@@ -49,7 +54,7 @@ class MainWindow(EditCommands, QMainWindow):
         self.jobs = JobRunner(self.session, self.current_settings, self)
         self.last_error: Optional[str] = None
         self._closing = False
-        self._choice_moved = False        # a setting changed since the last undo step
+        self._choice_moved = False  # a setting changed since the last undo step
         self.setWindowTitle("TRIM Desktop")
         if ICON.exists():
             self.setWindowIcon(QIcon(str(ICON)))
@@ -58,18 +63,24 @@ class MainWindow(EditCommands, QMainWindow):
         self._build_ui()
         self.projects = Projects(self)
         self.actions_ = actions.build(self)
-        self.preview = Preview(self.player, self.selected_ranges,
-                               [self.preview_btn, self.actions_["preview"]],
-                               lambda text: self.notify(text, 4000), self)
+        self.preview = Preview(
+            self.player,
+            self.selected_ranges,
+            [self.preview_btn, self.actions_["preview"]],
+            lambda text: self.notify(text, 4000),
+            self,
+        )
         self.recent_menu = QMenu("Open &Recent", self)
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         actions.build_menus(self, self.actions_, self.recent_menu)
         self._fill_recent()
         self._wire()
         restore_choices(self.store, self.panel, self.player, self)
-        actions.set_export_mode(self.actions_,
-                                self.store.get_str("export/mode", "accurate", api.EXPORT_MODES),
-                                bool(self.store.get_bool("export/clips", False)))
+        actions.set_export_mode(
+            self.actions_,
+            self.store.get_str("export/mode", "accurate", api.EXPORT_MODES),
+            bool(self.store.get_bool("export/clips", False)),
+        )
         self._update_actions()
         if warmup:
             # After the first paint: import torch & friends in the background.
@@ -88,10 +99,10 @@ class MainWindow(EditCommands, QMainWindow):
         self.timeline = Timeline()
         self.panel = WeightsPanel()
         self.box = SummaryBox()
-        self.summarize_btn = self.box.summarize_btn   # laid out above the box
+        self.summarize_btn = self.box.summarize_btn  # laid out above the box
         self.summary_label, self.summary_detail = self.box.label, self.box.detail
         self.preview_btn, self.export_btn = self.box.preview_btn, self.box.export_btn
-        self.reset_btn = EditsButton()                # "n manual changes - Reset"
+        self.reset_btn = EditsButton()  # "n manual changes - Reset"
         self.box.column.insertWidget(2, self.reset_btn)
 
         side = QFrame()
@@ -175,8 +186,9 @@ class MainWindow(EditCommands, QMainWindow):
 
     # ================================================================== settings
     def current_settings(self) -> api.SummarizeSettings:
-        return self.base_settings.replace(**self.panel.train_overrides(),
-                                          **self.panel.select_overrides())
+        return self.base_settings.replace(
+            **self.panel.train_overrides(), **self.panel.select_overrides()
+        )
 
     def _on_choice(self, *_args) -> None:
         """A slider, preset or budget moved: save it and follow it (debounced)."""
@@ -211,8 +223,9 @@ class MainWindow(EditCommands, QMainWindow):
         self.open_video(str(SAMPLE_VIDEO))
 
     def _fill_recent(self) -> None:
-        actions.fill_recent(self.recent_menu, self.store.recent_files(), self.open_video,
-                            self._clear_recent)
+        actions.fill_recent(
+            self.recent_menu, self.store.recent_files(), self.open_video, self._clear_recent
+        )
 
     def _clear_recent(self) -> None:
         self.store.clear_recent()
@@ -222,7 +235,7 @@ class MainWindow(EditCommands, QMainWindow):
         """Open ``path`` in the player and check it in the background (api.probe); a
         project file opens as a project."""
         path = os.path.abspath(os.fspath(path))
-        if path.lower().endswith(api.PROJECT_SUFFIX):      # dropped, recent or argv
+        if path.lower().endswith(api.PROJECT_SUFFIX):  # dropped, recent or argv
             self.projects.open_project(path)
             return
         if not os.path.isfile(path):
@@ -236,11 +249,13 @@ class MainWindow(EditCommands, QMainWindow):
         self.store.set("paths/last_folder", str(Path(path).parent))
         self.player.open(path)
         self.timeline.set_source(path)
-        self.panel.note_new_video()     # hand-set weights carry over: say so
+        self.panel.note_new_video()  # hand-set weights carry over: say so
         self.box.clear("Press Summarize to find the important moments.")
         job = self.jobs.start("probe", lambda progress, cancel: api.probe(path))
         job.finished.connect(lambda info, gen=gen: self._on_probed(gen, info))
-        job.failed.connect(lambda msg, det, user, gen=gen: self._on_open_failed(gen, msg, det, user))
+        job.failed.connect(
+            lambda msg, det, user, gen=gen: self._on_open_failed(gen, msg, det, user)
+        )
         self.projects.video_opened(path)
         self._update_actions()
 
@@ -263,7 +278,7 @@ class MainWindow(EditCommands, QMainWindow):
     def _on_probed(self, gen: int, info: Any) -> None:
         if not self.session.set_info(gen, info):
             return
-        self.store.add_recent(info.path)       # only a file that opened goes to Open Recent
+        self.store.add_recent(info.path)  # only a file that opened goes to Open Recent
         self._fill_recent()
         self.player.set_fps(info.fps)
         if self.timeline.duration <= 0:
@@ -271,18 +286,22 @@ class MainWindow(EditCommands, QMainWindow):
         self.panel.set_duration(info.duration)
         self.notify(
             f"{Path(info.path).name}: {fmt_time(info.duration)}, {info.width}×{info.height}, "
-            f"{info.fps:.3g} fps{'' if info.has_audio else ', no sound'}", 8000)
+            f"{info.fps:.3g} fps{'' if info.has_audio else ', no sound'}",
+            8000,
+        )
 
     def _on_open_failed(self, gen: int, msg: str, details: str, user: bool) -> None:
         if gen != self.session.gen:
             return
-        self.store.set("recent/files", [p for p in self.store.recent_files()
-                                        if p != self.session.path])
+        self.store.set(
+            "recent/files", [p for p in self.store.recent_files() if p != self.session.path]
+        )
         self._fill_recent()
         self._reset_video()
         self._update_actions()
-        self.show_error(msg if user else f"Cannot open this video: {msg}",
-                        None if user else details)
+        self.show_error(
+            msg if user else f"Cannot open this video: {msg}", None if user else details
+        )
 
     def _on_player_duration(self, seconds: float) -> None:
         if seconds > 0 and self.session.features is None:
@@ -329,14 +348,17 @@ class MainWindow(EditCommands, QMainWindow):
                 self.show_error(str(err))
                 return False
             self.base_settings = self.base_settings.replace(
-                model_path=str(path), model_mode=mode, backbone=model.backbone)
-            self.model_label.setText(f"Model: {Path(path).name}"
-                                     + (" (fine-tuned per video)" if mode == "finetune" else ""))
+                model_path=str(path), model_mode=mode, backbone=model.backbone
+            )
+            self.model_label.setText(
+                f"Model: {Path(path).name}"
+                + (" (fine-tuned per video)" if mode == "finetune" else "")
+            )
         else:
             self.base_settings = self.base_settings.replace(model_path=None)
             self.model_label.setText("Model: trained on each video")
         actions.show_model(self.actions_, path, mode == "finetune")
-        self.jobs.follow()   # rescores (or extracts for the model's backbone) if run before
+        self.jobs.follow()  # rescores (or extracts for the model's backbone) if run before
         return True
 
     def choose_model(self) -> None:
@@ -386,8 +408,11 @@ class MainWindow(EditCommands, QMainWindow):
             # appears while the export runs (another program, a second export) is kept.
             # A clips folder is replaced only when it holds nothing but earlier clips.
             replace = os.path.exists(out)
-            self.jobs.export(lambda progress, cancel: api.export(
-                src, ranges, out, progress, cancel, replace=replace, mode=mode, clips=clips))
+            self.jobs.export(
+                lambda progress, cancel: api.export(
+                    src, ranges, out, progress, cancel, replace=replace, mode=mode, clips=clips
+                )
+            )
 
     # ================================================================== job results
     def _on_job_started(self, job: Job) -> None:
@@ -401,9 +426,13 @@ class MainWindow(EditCommands, QMainWindow):
 
     def _on_progress(self, job: Job, p: api.Progress) -> None:
         feats = self.session.features
-        if p.stage in ("stage1", "stage2") and isinstance(p.payload, np.ndarray) \
-                and feats is not None and len(p.payload) == len(feats.timestamps):
-            self.timeline.set_scores(feats.timestamps, p.payload)   # the curve, live
+        if (
+            p.stage in ("stage1", "stage2")
+            and isinstance(p.payload, np.ndarray)
+            and feats is not None
+            and len(p.payload) == len(feats.timestamps)
+        ):
+            self.timeline.set_scores(feats.timestamps, p.payload)  # the curve, live
         if job.name == "probe":
             return
         text = progress_text(job.name, p)
@@ -415,7 +444,7 @@ class MainWindow(EditCommands, QMainWindow):
     def _on_update(self, update: api.Update) -> None:
         s = self.session
         if isinstance(update, api.Extracted):
-            feats = update.features                 # (the session's now)
+            feats = update.features  # (the session's now)
             self.player.set_fps(feats.info.fps)
             self.panel.set_duration(feats.info.duration)
             self.timeline.set_duration(feats.info.duration)
@@ -424,13 +453,14 @@ class MainWindow(EditCommands, QMainWindow):
             if s.summary is None:
                 self.timeline.set_shots(shot_times(feats, s.shots))
             self.backbone_label.setText(f"Backbone: {feats.backbone}")
-            self.cache_label.setText("Features: from cache" if feats.from_cache
-                                     else "Features: computed")
+            self.cache_label.setText(
+                "Features: from cache" if feats.from_cache else "Features: computed"
+            )
             if update.keep_scores:
                 self.activity.idle("Summary restored")
             return
         if isinstance(update, api.Scored):
-            if s.features is not None:       # (always, once scored)
+            if s.features is not None:  # (always, once scored)
                 self.timeline.set_scores(s.features.timestamps, update.scores)
             self.device_label.setText(f"Device: {s.device}")
         self.timeline.set_summary(s.summary)
@@ -442,8 +472,7 @@ class MainWindow(EditCommands, QMainWindow):
 
     def _on_failed(self, msg: str, details: str, user: bool) -> None:
         self.activity.idle("Failed")
-        self.show_error(msg if user else f"Something went wrong: {msg}",
-                        None if user else details)
+        self.show_error(msg if user else f"Something went wrong: {msg}", None if user else details)
 
     def _on_cancelled(self, text: str) -> None:
         """One consistent state after Cancel: the curve goes back to the scores the
@@ -461,7 +490,7 @@ class MainWindow(EditCommands, QMainWindow):
         action = dialogs.export_done(self, out)
         if action == "play":
             QDesktopServices.openUrl(QUrl.fromLocalFile(out))
-        elif action == "folder":   # a clips folder itself, else the file's folder
+        elif action == "folder":  # a clips folder itself, else the file's folder
             folder = out if os.path.isdir(out) else str(Path(out).parent)
             QDesktopServices.openUrl(QUrl.fromLocalFile(folder))
 
@@ -521,23 +550,45 @@ class MainWindow(EditCommands, QMainWindow):
         summarizing = self.jobs.summarizing()
         has_summary = bool(self.selected_ranges())
         exporting = self.jobs.exporting()
-        actions.refresh(self.actions_, has_video=has_video, summarizing=summarizing,
-                        has_summary=has_summary, exporting=exporting,
-                        can_cancel=self.is_busy() or self.preview.on)
+        actions.refresh(
+            self.actions_,
+            has_video=has_video,
+            summarizing=summarizing,
+            has_summary=has_summary,
+            exporting=exporting,
+            can_cancel=self.is_busy() or self.preview.on,
+        )
         s = self.session
-        actions.refresh_edits(self.actions_, s.history.can_undo, s.history.can_redo,
-                              s.edited_pieces() > 0, s.summary is not None)
+        actions.refresh_edits(
+            self.actions_,
+            s.history.can_undo,
+            s.history.can_redo,
+            s.edited_pieces() > 0,
+            s.summary is not None,
+        )
         self.reset_btn.show_count(s.edited_pieces())
-        self.box.show_state(has_video, summarizing, has_summary,
-                            self.session.summary is not None, exporting)
+        self.box.show_state(
+            has_video, summarizing, has_summary, self.session.summary is not None, exporting
+        )
 
     def notify(self, text: str, ms: int = 6000) -> None:
         """A message for the user: in the status bar when it fits there whole, else in
         the notice bar above the activity bar (never cut mid-word)."""
         sb = self.statusBar()
-        room = sb.width() - sum(w.width() + 8 for w in (self.model_label, self.device_label,
-                                                         self.backbone_label, self.cache_label)
-                                if w.isVisible()) - 24
+        room = (
+            sb.width()
+            - sum(
+                w.width() + 8
+                for w in (
+                    self.model_label,
+                    self.device_label,
+                    self.backbone_label,
+                    self.cache_label,
+                )
+                if w.isVisible()
+            )
+            - 24
+        )
         if sb.fontMetrics().horizontalAdvance(text) <= room:
             sb.showMessage(text, ms)
         else:
@@ -554,11 +605,13 @@ class MainWindow(EditCommands, QMainWindow):
         if target is None:
             return
         src, ranges, out = target
-        job = self.jobs.start("sheet", lambda progress, cancel:
-                              api.export_contact_sheet(src, ranges, out))
+        job = self.jobs.start(
+            "sheet", lambda progress, cancel: api.export_contact_sheet(src, ranges, out)
+        )
         job.finished.connect(lambda path: self.notify(f"Contact sheet saved: {path}", 8000))
-        job.failed.connect(lambda msg, det, user: self.show_error(
-            f"The contact sheet was not saved: {msg}"))
+        job.failed.connect(
+            lambda msg, det, user: self.show_error(f"The contact sheet was not saved: {msg}")
+        )
 
     def export_cutlist(self) -> None:
         """File > Export Cut List: the kept pieces for another program; the file
@@ -572,11 +625,13 @@ class MainWindow(EditCommands, QMainWindow):
         if target is None:
             return
         src, ranges, out = target
-        job = self.jobs.start("cutlist", lambda progress, cancel:
-                              api.export_cutlist(src, ranges, out))
+        job = self.jobs.start(
+            "cutlist", lambda progress, cancel: api.export_cutlist(src, ranges, out)
+        )
         job.finished.connect(lambda path: self.notify(f"Cut list saved: {path}", 8000))
-        job.failed.connect(lambda msg, det, user: self.show_error(
-            f"The cut list was not saved: {msg}"))
+        job.failed.connect(
+            lambda msg, det, user: self.show_error(f"The cut list was not saved: {msg}")
+        )
 
     def open_segments(self) -> None:
         """File > Open Segments: a segments file's kept pieces become this video's summary
@@ -586,8 +641,9 @@ class MainWindow(EditCommands, QMainWindow):
             self.show_error("Open the video first, then its segments file.")
             return
         folder = self.store.get_str("paths/last_export_folder", "") or str(Path(s.path).parent)
-        path = dialogs.ask_segments_path(self, folder if os.path.isdir(folder)
-                                         else str(Path(s.path).parent))
+        path = dialogs.ask_segments_path(
+            self, folder if os.path.isdir(folder) else str(Path(s.path).parent)
+        )
         if path:
             self.load_segments(path)
 
@@ -604,14 +660,18 @@ class MainWindow(EditCommands, QMainWindow):
             self.timeline.set_scores(summary.timestamps, summary.sample_scores)
         self.timeline.set_summary(summary)
         self._show_summary_text()
-        self.notify(f"The summary is now the {len(summary.selected)} kept pieces of "
-                    f"{Path(path).name}; Summarize makes a new one.", 10000)
+        self.notify(
+            f"The summary is now the {len(summary.selected)} kept pieces of "
+            f"{Path(path).name}; Summarize makes a new one.",
+            10000,
+        )
         return True
 
     def changeEvent(self, ev) -> None:  # noqa: N802
         if ev.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
             from PySide6.QtWidgets import QApplication
-            self.setStyleSheet(style_sheet(QApplication.palette()))   # the system's theme
+
+            self.setStyleSheet(style_sheet(QApplication.palette()))  # the system's theme
         super().changeEvent(ev)
 
     def show_error(self, text: str, details: Optional[str] = None) -> None:

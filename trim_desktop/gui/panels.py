@@ -1,14 +1,25 @@
 """Small parts of the window: the Summary box, the activity bar, the notice bar, and the
 style sheet (from the palette, so it follows a light or dark system theme)."""
+
 from __future__ import annotations
 
 from typing import Optional
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import (QFrame, QGroupBox, QHBoxLayout, QLabel, QProgressBar,
-                               QPushButton, QSizePolicy, QStyle, QToolButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QStyle,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from .player import fmt_time
 from .widgets import ElidedLabel
@@ -24,10 +35,14 @@ STAGE_TEXT = {
     "export": "Exporting summary",
 }
 
+
 def _mix(a: QColor, b: QColor, t: float) -> str:
     """``a`` moved ``t`` of the way to ``b``, as #rrggbb."""
-    return QColor(int(a.red() + (b.red() - a.red()) * t), int(a.green() + (b.green() - a.green()) * t),
-                  int(a.blue() + (b.blue() - a.blue()) * t)).name()
+    return QColor(
+        int(a.red() + (b.red() - a.red()) * t),
+        int(a.green() + (b.green() - a.green()) * t),
+        int(a.blue() + (b.blue() - a.blue()) * t),
+    ).name()
 
 
 def style_sheet(pal: QPalette) -> str:
@@ -158,7 +173,7 @@ class ActivityBar(QFrame):
     def busy(self, text: str, fraction: Optional[float], eta: Optional[float]) -> None:
         self.stage_label.setText(text)
         if fraction is None:
-            self.bar.setRange(0, 0)   # busy indicator
+            self.bar.setRange(0, 0)  # busy indicator
         else:
             self.bar.setRange(0, 1000)
             self.bar.setValue(int(round(fraction * 1000)))
@@ -198,8 +213,10 @@ class SummaryBox(QGroupBox):
         self.preview_btn.setCheckable(True)
         self.preview_btn.setToolTip("Play only the kept pieces (P; P again stops)")
         self.export_btn = QPushButton("Export…")
-        self.export_btn.setToolTip("Save the summary as a video (Ctrl+E); File > Export "
-                                   "Options: a clip per piece, fast export")
+        self.export_btn.setToolTip(
+            "Save the summary as a video (Ctrl+E); File > Export "
+            "Options: a clip per piece, fast export"
+        )
         for b in (self.preview_btn, self.export_btn):
             b.setMinimumHeight(30)
         self.column = bl = QVBoxLayout(self)
@@ -221,30 +238,40 @@ class SummaryBox(QGroupBox):
             return
         length = float(s.selected_duration)
         n_sel, n = len(s.selected), len(s.segments)
-        tenths = budget < 10.0     # short clips: whole seconds would say "0:01 of 0:01"
-        self.label.setText(f"Summary {fmt_time(length, tenths)} of "
-                           f"{fmt_time(budget, tenths)} budget")
+        tenths = budget < 10.0  # short clips: whole seconds would say "0:01 of 0:01"
+        self.label.setText(
+            f"Summary {fmt_time(length, tenths)} of {fmt_time(budget, tenths)} budget"
+        )
         over = length > budget + 0.5
         self.label.setStyleSheet("color:#b45309;" if over else "")
         if n_sel == 0 and n:
-            self.detail.setText("No piece fits the budget: raise the length, or click "
-                                "piece blocks under the curve.")
+            self.detail.setText(
+                "No piece fits the budget: raise the length, or click piece blocks under the curve."
+            )
             return
-        self.detail.setText(f"{n_sel} of {n} pieces kept"
-                            + (" — longer than the budget." if over else
-                               ". Click a piece block to add or drop it."))
+        self.detail.setText(
+            f"{n_sel} of {n} pieces kept"
+            + (" — longer than the budget." if over else ". Click a piece block to add or drop it.")
+        )
 
-    def show_state(self, has_video: bool, summarizing: bool, has_summary: bool,
-                   summarized: bool, exporting: bool) -> None:
+    def show_state(
+        self,
+        has_video: bool,
+        summarizing: bool,
+        has_summary: bool,
+        summarized: bool,
+        exporting: bool,
+    ) -> None:
         self.summarize_btn.setEnabled(has_video and not summarizing)
-        self.summarize_btn.setText("Summarizing…" if summarizing else
-                                   ("Summarize again" if summarized else "Summarize"))
+        self.summarize_btn.setText(
+            "Summarizing…" if summarizing else ("Summarize again" if summarized else "Summarize")
+        )
         self.export_btn.setEnabled(has_summary and not exporting)
         self.preview_btn.setEnabled(has_summary)
 
 
 class EditsButton(QPushButton):
-    """"n manual changes - Reset": shown while pieces follow the user, not the machine."""
+    """ "n manual changes - Reset": shown while pieces follow the user, not the machine."""
 
     def __init__(self, parent: Optional[QWidget] = None) -> None:
         super().__init__("", parent)
@@ -252,7 +279,7 @@ class EditsButton(QPushButton):
         self.setToolTip("Forget the pieces you added or dropped by hand")
         self.setAccessibleName("Reset the pieces changed by hand")
         sp = self.sizePolicy()
-        sp.setRetainSizeWhenHidden(True)    # appearing must not push the sliders down
+        sp.setRetainSizeWhenHidden(True)  # appearing must not push the sliders down
         self.setSizePolicy(sp)
         self.setVisible(False)
 

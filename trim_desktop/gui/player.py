@@ -7,6 +7,7 @@ frame arrives (tens of milliseconds), then paused and put back at the wanted pos
 After that every paused seek renders its frame. Keys J / K / L shuttle (see
 :meth:`Player.shuttle`).
 """
+
 from __future__ import annotations
 
 from typing import Optional
@@ -15,8 +16,17 @@ from PySide6.QtCore import Q_ARG, QEvent, QMetaObject, QSize, Qt, QTimer, QUrl, 
 from PySide6.QtGui import QAction, QImage, QKeySequence
 from PySide6.QtMultimedia import QAudioOutput, QMediaMetaData, QMediaPlayer
 from PySide6.QtMultimediaWidgets import QVideoWidget
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QSizePolicy, QSlider, QStackedWidget,
-                               QStyle, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QSlider,
+    QStackedWidget,
+    QStyle,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 def fmt_time(seconds: float, tenths: bool = False) -> str:
@@ -42,8 +52,8 @@ class Player(QWidget):
     Times in the public API are seconds (floats); QMediaPlayer works in milliseconds.
     """
 
-    positionChanged = Signal(float)      # seconds
-    durationChanged = Signal(float)      # seconds
+    positionChanged = Signal(float)  # seconds
+    durationChanged = Signal(float)  # seconds
     playingChanged = Signal(bool)
     errorOccurred = Signal(str)
     mediaLoaded = Signal()
@@ -53,16 +63,16 @@ class Player(QWidget):
         self.fps = 25.0
         self._duration_ms = 0
         self._source: Optional[str] = None
-        self._priming = False        # playing muted until the first frame (see module doc)
+        self._priming = False  # playing muted until the first frame (see module doc)
         self._primed = False
         self._prime_pending = False  # a new source: prime it once it has loaded
-        self._prime_target: Optional[int] = None   # ms to show once primed
+        self._prime_target: Optional[int] = None  # ms to show once primed
         self._prime_muted = False
         self._prime_timer = QTimer(self)
         self._prime_timer.setSingleShot(True)
         self._prime_timer.setInterval(3000)
         self._prime_timer.timeout.connect(self._end_prime)
-        self._refresh_timer = QTimer(self)      # re-show the frame after a resize
+        self._refresh_timer = QTimer(self)  # re-show the frame after a resize
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(120)
         self._refresh_timer.timeout.connect(self.refresh_frame)
@@ -76,7 +86,8 @@ class Player(QWidget):
         self.placeholder = QLabel(
             "<div style='font-size:15pt; color:#d0d4da'>Open a video to summarize</div>"
             "<div style='color:#8b929c; margin-top:8px'>File ▸ Open (Ctrl+O), drag a file "
-            "here, or pick one from File ▸ Open Recent</div>")
+            "here, or pick one from File ▸ Open Recent</div>"
+        )
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setTextFormat(Qt.TextFormat.RichText)
         self.placeholder.setWordWrap(True)
@@ -97,12 +108,15 @@ class Player(QWidget):
 
         # Transport controls.
         st = self.style()
-        self.play_btn = self._tool(st.standardIcon(QStyle.StandardPixmap.SP_MediaPlay),
-                                   "Play / pause (Space)")
-        self.back_btn = self._tool(st.standardIcon(QStyle.StandardPixmap.SP_MediaSeekBackward),
-                                   "One frame back (Left)")
-        self.fwd_btn = self._tool(st.standardIcon(QStyle.StandardPixmap.SP_MediaSeekForward),
-                                  "One frame forward (Right)")
+        self.play_btn = self._tool(
+            st.standardIcon(QStyle.StandardPixmap.SP_MediaPlay), "Play / pause (Space)"
+        )
+        self.back_btn = self._tool(
+            st.standardIcon(QStyle.StandardPixmap.SP_MediaSeekBackward), "One frame back (Left)"
+        )
+        self.fwd_btn = self._tool(
+            st.standardIcon(QStyle.StandardPixmap.SP_MediaSeekForward), "One frame forward (Right)"
+        )
         self.seek = QSlider(Qt.Orientation.Horizontal)
         self.seek.setRange(0, 0)
         self.seek.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -119,10 +133,15 @@ class Player(QWidget):
         self.volume.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.volume.setToolTip("Volume")
         self.audio.setVolume(0.8)
-        for w, name in ((self.play_btn, "Play or pause"), (self.back_btn, "One frame back"),
-                        (self.fwd_btn, "One frame forward"), (self.seek, "Position in the video"),
-                        (self.time_label, "Time"), (self.mute_btn, "Mute"),
-                        (self.volume, "Volume")):
+        for w, name in (
+            (self.play_btn, "Play or pause"),
+            (self.back_btn, "One frame back"),
+            (self.fwd_btn, "One frame forward"),
+            (self.seek, "Position in the video"),
+            (self.time_label, "Time"),
+            (self.mute_btn, "Mute"),
+            (self.volume, "Volume"),
+        ):
             w.setAccessibleName(name)
 
         controls = QHBoxLayout()
@@ -161,9 +180,10 @@ class Player(QWidget):
         """J / K / L: window-wide shortcuts that live with the player."""
         out = {}
         for name, key, text, slot in (
-                ("shuttle_back", "J", "Back 2 s (J)", lambda: self.shuttle(-1)),
-                ("shuttle_stop", "K", "Pause (K)", lambda: self.shuttle(0)),
-                ("shuttle_fwd", "L", "Play; again: faster (L)", lambda: self.shuttle(1))):
+            ("shuttle_back", "J", "Back 2 s (J)", lambda: self.shuttle(-1)),
+            ("shuttle_stop", "K", "Pause (K)", lambda: self.shuttle(0)),
+            ("shuttle_fwd", "L", "Play; again: faster (L)", lambda: self.shuttle(1)),
+        ):
             a = QAction(text, self)
             a.setShortcut(QKeySequence(key))
             a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -211,8 +231,9 @@ class Player(QWidget):
         """Stop and change the media from Qt's event loop, for the reason in
         :meth:`stop_soon` (changing the source tears the old audio output down too)."""
         self.stop_soon()
-        QMetaObject.invokeMethod(self.player, "setSource", Qt.ConnectionType.QueuedConnection,
-                                 Q_ARG(QUrl, url))
+        QMetaObject.invokeMethod(
+            self.player, "setSource", Qt.ConnectionType.QueuedConnection, Q_ARG(QUrl, url)
+        )
 
     def close_media(self) -> None:
         self._source = None
@@ -235,12 +256,14 @@ class Player(QWidget):
     # -- transport -----------------------------------------------------------------------
     @property
     def playing(self) -> bool:
-        return (not self._priming
-                and self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState)
+        return (
+            not self._priming
+            and self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState
+        )
 
     def play(self) -> None:
         if self._source:
-            if self._priming:          # the user wants playback: priming is over
+            if self._priming:  # the user wants playback: priming is over
                 self._end_prime(play=True)
             elif self._prime_pending:  # not loaded yet: playing will show frames anyway
                 self._prime_pending = False
@@ -294,7 +317,7 @@ class Player(QWidget):
         if self._duration_ms:
             ms = min(ms, self._duration_ms)
         if self._priming:
-            self._prime_target = ms    # shown when the first frame has come
+            self._prime_target = ms  # shown when the first frame has come
             return
         self.player.setPosition(ms)
 
@@ -318,7 +341,7 @@ class Player(QWidget):
     def _start_prime(self) -> None:
         if self._primed or self._priming or not self._source:
             return
-        if self.playing:              # already playing: frames come anyway
+        if self.playing:  # already playing: frames come anyway
             self._primed = True
             return
         self._priming = True
@@ -383,7 +406,11 @@ class Player(QWidget):
     # -- slots ---------------------------------------------------------------------------
     def _on_mute(self, muted: bool) -> None:
         self.audio.setMuted(muted)
-        pm = QStyle.StandardPixmap.SP_MediaVolumeMuted if muted else QStyle.StandardPixmap.SP_MediaVolume
+        pm = (
+            QStyle.StandardPixmap.SP_MediaVolumeMuted
+            if muted
+            else QStyle.StandardPixmap.SP_MediaVolume
+        )
         self.mute_btn.setIcon(self.style().standardIcon(pm))
 
     def _on_position(self, ms: int) -> None:
@@ -399,7 +426,7 @@ class Player(QWidget):
         self.durationChanged.emit(ms / 1000.0)
 
     def _on_state(self, state) -> None:
-        if self._priming:       # a muted play to get the first frame: not the user's
+        if self._priming:  # a muted play to get the first frame: not the user's
             return
         playing = state == QMediaPlayer.PlaybackState.PlayingState
         pm = QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay
@@ -414,8 +441,11 @@ class Player(QWidget):
                     self.fps = float(rate)
             except (TypeError, ValueError):
                 pass
-            if self._prime_pending and self._source and \
-                    self.player.source() == QUrl.fromLocalFile(self._source):
+            if (
+                self._prime_pending
+                and self._source
+                and self.player.source() == QUrl.fromLocalFile(self._source)
+            ):
                 self._prime_pending = False
                 self._start_prime()
             self.mediaLoaded.emit()
@@ -425,5 +455,6 @@ class Player(QWidget):
             self.errorOccurred.emit(text or "The video cannot be played.")
 
     def _update_time(self, ms: int) -> None:
-        self.time_label.setText(f"{fmt_time(ms / 1000.0, tenths=True)} / "
-                                f"{fmt_time(self._duration_ms / 1000.0)}")
+        self.time_label.setText(
+            f"{fmt_time(ms / 1000.0, tenths=True)} / {fmt_time(self._duration_ms / 1000.0)}"
+        )

@@ -3,6 +3,7 @@
 Ending preview (P again, Esc, another video) also stops playback: it used to carry on
 through the parts that are not in the summary.
 """
+
 from __future__ import annotations
 
 from typing import Callable, Optional
@@ -13,9 +14,14 @@ from PySide6.QtCore import QObject
 class Preview(QObject):
     """Drives ``player`` through ``ranges()`` while on; ``controls`` show the on/off state."""
 
-    def __init__(self, player, ranges: Callable[[], list[tuple[float, float]]],
-                 controls: list, message: Callable[[str], None],
-                 parent: Optional[QObject] = None) -> None:
+    def __init__(
+        self,
+        player,
+        ranges: Callable[[], list[tuple[float, float]]],
+        controls: list,
+        message: Callable[[str], None],
+        parent: Optional[QObject] = None,
+    ) -> None:
         super().__init__(parent)
         self.player = player
         self.ranges = ranges
@@ -37,7 +43,7 @@ class Preview(QObject):
         if on:
             t = self.player.position()
             target = self.target(t)
-            if target is None:       # past the last piece: start from the first
+            if target is None:  # past the last piece: start from the first
                 target = self.ranges()[0][0]
             if target != t:
                 self._seek(target)
@@ -70,7 +76,7 @@ class Preview(QObject):
         if not self.on:
             return
         if self._jump is not None and t < self._jump - 0.05:
-            return    # the jump has not landed yet
+            return  # the jump has not landed yet
         self._jump = None
         target = self.target(t)
         if target is None:

@@ -12,6 +12,7 @@ is never changed in place) and written by a side job (a 1-hour video's project: 
 video with an autosave offers "Restore your edits from <time>?" in the notice bar: a
 button, not a modal dialog, so the user may ignore it.
 """
+
 from __future__ import annotations
 
 import os
@@ -53,14 +54,14 @@ class Projects(QObject):
     def __init__(self, win: Any) -> None:
         super().__init__(win)
         self.win = win
-        self.path: Optional[str] = None          # the project file Save writes to
-        self.identity: Optional[api.VideoIdentity] = None   # of the open video
-        self.offered: Optional[api.Project] = None          # the autosave on offer
-        self.autosaves = 0                       # files written (tests, diagnostics)
+        self.path: Optional[str] = None  # the project file Save writes to
+        self.identity: Optional[api.VideoIdentity] = None  # of the open video
+        self.offered: Optional[api.Project] = None  # the autosave on offer
+        self.autosaves = 0  # files written (tests, diagnostics)
         self._no_offer_gen = -1
         self._last_error = ""
-        self._writing: Any = None    # the autosave job that runs
-        self._again = False          # something changed while it ran
+        self._writing: Any = None  # the autosave job that runs
+        self._again = False  # something changed while it ran
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(AUTOSAVE_MS)
@@ -94,13 +95,16 @@ class Projects(QObject):
         try:
             saved = api.load_project(file)
         except api.TrimError:
-            return              # a damaged autosave is not worth a message; it is replaced
+            return  # a damaged autosave is not worth a message; it is replaced
         if not api.project_matches(saved, ident):
             return
         self.offered = saved
-        self.win.notice.offer(f"This video has edits saved on {when(saved.saved_at)}. "
-                              f"Restore your edits from {when(saved.saved_at)}?", "Restore",
-                              self.restore_offered)
+        self.win.notice.offer(
+            f"This video has edits saved on {when(saved.saved_at)}. "
+            f"Restore your edits from {when(saved.saved_at)}?",
+            "Restore",
+            self.restore_offered,
+        )
 
     def restore_offered(self) -> bool:
         """The user took the offer: the autosaved session is back on screen."""
@@ -139,6 +143,7 @@ class Projects(QObject):
             except OSError as err:
                 raise api.ProjectError(f"cannot create {folder}: {err.strerror}") from None
             return api.save_project(snap, api.autosave_path(folder, ident))
+
         return write
 
     def autosave_now(self) -> None:
@@ -162,7 +167,7 @@ class Projects(QObject):
 
     def _save_failed(self, msg: str) -> None:
         text = f"Autosave failed: {msg}"
-        if text != self._last_error and not self.win._closing:   # once, not every edit
+        if text != self._last_error and not self.win._closing:  # once, not every edit
             self._last_error = text
             self.win.notify(text, 10000)
 
@@ -177,13 +182,13 @@ class Projects(QObject):
         if self.timer.isActive() or self._again:
             self.timer.stop()
             if self._writing is not None:
-                self._writing.wait(5000)     # its older snapshot must not land last
+                self._writing.wait(5000)  # its older snapshot must not land last
             write = self._autosave_job()
             if write is not None:
                 try:
                     write()
                 except api.TrimError:
-                    pass                 # the window is closing: nowhere to say it
+                    pass  # the window is closing: nowhere to say it
 
     # -- File > Save Project / Open Project -----------------------------------------------
     def save(self) -> bool:
@@ -227,7 +232,7 @@ class Projects(QObject):
         self.win.open_video(video)
         if self.win.session.path != video:
             return False
-        self._no_offer_gen = self.win.session.gen     # the project is what the user wants
+        self._no_offer_gen = self.win.session.gen  # the project is what the user wants
         self._restore(saved, new_gen=False)
         self.path = os.path.abspath(path)
         self.identity = saved.video if self.identity is None else self.identity
@@ -238,14 +243,16 @@ class Projects(QObject):
         the session, then only the features are loaded (scores only if settings differ)."""
         win = self.win
         win.jobs.cancel(export=False)
-        settings = saved.settings.replace(**{k: getattr(win.base_settings, k)
-                                             for k in LOCAL_FIELDS})
+        settings = saved.settings.replace(
+            **{k: getattr(win.base_settings, k) for k in LOCAL_FIELDS}
+        )
         win.base_settings = settings
         show_settings(win.panel, settings)
         save_choices(win.store, win.panel)
         model = settings.model_path
-        win.model_label.setText(f"Model: {Path(model).name}" if model
-                                else "Model: trained on each video")
+        win.model_label.setText(
+            f"Model: {Path(model).name}" if model else "Model: trained on each video"
+        )
         actions.show_model(win.actions_, model, settings.model_mode == "finetune")
         s = win.session
         s.restore(saved, settings, new_gen=new_gen)

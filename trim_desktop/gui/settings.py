@@ -4,6 +4,7 @@ Every read validates: a damaged or out-of-range value falls back to the default.
 ``TRIM_DESKTOP_SETTINGS=/path/file.ini`` points the app at one file (tests, portable use);
 otherwise the per-user INI location is used, which ``QSettings.setPath`` can redirect.
 """
+
 from __future__ import annotations
 
 import os
@@ -43,7 +44,9 @@ class Store:
     @overload
     def get_float(self, key: str, default: None, lo: float, hi: float) -> Optional[float]: ...
 
-    def get_float(self, key: str, default: Optional[float], lo: float, hi: float) -> Optional[float]:
+    def get_float(
+        self, key: str, default: Optional[float], lo: float, hi: float
+    ) -> Optional[float]:
         v = self._raw(key)
         if v is None or v == "":
             return default
@@ -155,27 +158,41 @@ def restore_choices(store: Store, panel, player, window) -> None:
             window.restoreGeometry(geo)
         except Exception:  # noqa: BLE001
             pass
-    vals: dict[str, Any] = {name: store.get_float(f"weights/{name}", None, 0.0, spec[3])
-                            for name, spec in PARAMS.items()}
+    vals: dict[str, Any] = {
+        name: store.get_float(f"weights/{name}", None, 0.0, spec[3])
+        for name, spec in PARAMS.items()
+    }
     vals["stage1"] = store.get_bool("weights/stage1", None)
     vals["custom"] = bool(store.get_bool("weights/custom", False)) and all(
-        vals[k] is not None for k in PARAMS)
+        vals[k] is not None for k in PARAMS
+    )
     if not vals["custom"]:
         vals = {"stage1": None}
     vals["preset"] = store.get_str("weights/preset", "auto")
-    vals["budget"] = store.get_float("summary/budget", api.BUDGET_DEFAULT, api.BUDGET_MIN,
-                                     api.BUDGET_MAX)
+    vals["budget"] = store.get_float(
+        "summary/budget", api.BUDGET_DEFAULT, api.BUDGET_MIN, api.BUDGET_MAX
+    )
     panel.set_values(vals)
     player.volume.setValue(int(store.get_float("player/volume", 80.0, 0.0, 100.0)))
 
 
 def show_settings(panel, st) -> None:
     """Put ``st`` (SummarizeSettings from the undo history) back into the panel, silently."""
-    if st.alpha is None:         # the preset's own weights
+    if st.alpha is None:  # the preset's own weights
         panel.set_values({"preset": st.preset, "budget": st.budget})
         panel._apply_preset_values(st.preset)
     else:
-        panel.set_values(dict(preset=st.preset, budget=st.budget, alpha=st.alpha, beta=st.beta,
-                              gamma=st.gamma, nu=st.nu, stage1=st.stage1, custom=True))
-    if getattr(st, "length_seconds", None) is not None:     # a length typed in seconds
+        panel.set_values(
+            dict(
+                preset=st.preset,
+                budget=st.budget,
+                alpha=st.alpha,
+                beta=st.beta,
+                gamma=st.gamma,
+                nu=st.nu,
+                stage1=st.stage1,
+                custom=True,
+            )
+        )
+    if getattr(st, "length_seconds", None) is not None:  # a length typed in seconds
         panel.set_length_seconds(st.length_seconds)

@@ -3,6 +3,7 @@
 The pictures come from :func:`core.thumbnails.grab_frames` (a seek and a short decode);
 a request returns the cached image at once or None, and ``ready`` brings it later.
 """
+
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
@@ -15,7 +16,7 @@ WIDTH = 160
 
 
 class Thumbnails(QObject):
-    ready = Signal(object, QImage)      # key (path, seconds), image
+    ready = Signal(object, QImage)  # key (path, seconds), image
 
     def __init__(self, parent: Optional[QObject] = None, width: int = WIDTH) -> None:
         super().__init__(parent)
@@ -36,7 +37,7 @@ class Thumbnails(QObject):
             self._asked.add(key)
             try:
                 self._pool.submit(self._make, key)
-            except RuntimeError:    # shut down
+            except RuntimeError:  # shut down
                 pass
         return img
 

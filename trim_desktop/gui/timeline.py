@@ -17,13 +17,14 @@ playhead, I / O marks and keep / drop the marked pieces.
 Readouts have a fixed size (:class:`widgets.ElidedLabel`): hovering never reflows the
 window. Colours follow the application palette (light or dark).
 """
+
 from __future__ import annotations
 
 from typing import Optional
 
 import numpy as np
-from numpy.typing import ArrayLike
 import pyqtgraph as pg
+from numpy.typing import ArrayLike
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, Signal
 from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence, QPalette, QPixmap
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
@@ -51,15 +52,16 @@ def relative(scores: np.ndarray) -> np.ndarray:
         return np.full_like(sc, 0.5)
     return np.clip((sc - lo) / (hi - lo), 0.0, 1.0)
 
+
 STRIP_LO, STRIP_HI = -0.24, -0.06
 EDGE_PX = 5
 """A press this close (pixels) to a kept piece's edge drags the edge."""
 Y_MIN, Y_MAX = -0.28, 1.06
 
-SELECTED = QColor(46, 160, 110)           # summary pieces
+SELECTED = QColor(46, 160, 110)  # summary pieces
 SELECTED_FILL = QColor(46, 160, 110, 70)
 UNSELECTED = QColor(120, 128, 140)
-JUNK = QColor(128, 128, 128)              # hatched: dark, flat, still or blurred pieces
+JUNK = QColor(128, 128, 128)  # hatched: dark, flat, still or blurred pieces
 CURVE = QColor(60, 120, 220)
 CURVE_FILL = QColor(60, 120, 220, 38)
 BOUNDARY = QColor(150, 155, 165, 150)
@@ -67,10 +69,16 @@ PLAYHEAD = QColor(230, 70, 60)
 MARKS = QColor(230, 160, 40, 60)
 
 # What the selection does when the summary does not say (Summary.extra["rule"]).
-DEFAULT_RULE = ("Kept: the pieces that fill the budget with the highest total score "
-                "(the research protocol's knapsack).")
-JUNK_WORDS = {"dark": "too dark", "flat": "a single colour", "static": "a still slate",
-              "blurred": "too blurred"}
+DEFAULT_RULE = (
+    "Kept: the pieces that fill the budget with the highest total score "
+    "(the research protocol's knapsack)."
+)
+JUNK_WORDS = {
+    "dark": "too dark",
+    "flat": "a single colour",
+    "static": "a still slate",
+    "blurred": "too blurred",
+}
 
 # (action name, keys, what it does) for the window's shortcuts and the shortcuts dialog.
 KEYS = [
@@ -96,9 +104,9 @@ def _hatched() -> QBrush:
 
 
 class Timeline(QWidget):
-    seekRequested = Signal(float)      # seconds
-    toggleRequested = Signal(int)      # index into the summary's segments
-    trimRequested = Signal(int, str, float)   # kept piece, "start" / "end", new edge (s)
+    seekRequested = Signal(float)  # seconds
+    toggleRequested = Signal(int)  # index into the summary's segments
+    trimRequested = Signal(int, str, float)  # kept piece, "start" / "end", new edge (s)
     hovered = Signal(str)
     marksChanged = Signal()
 
@@ -128,12 +136,14 @@ class Timeline(QWidget):
         self.plot.setAccessibleName("Importance timeline")
         self.plot.setAccessibleDescription(
             "Importance of each moment over time, with the pieces of the video below it. "
-            "Click to move the playhead; click a piece block to add or drop it.")
+            "Click to move the playhead; click a piece block to add or drop it."
+        )
         pi = self.plot.getPlotItem()
         pi.showGrid(x=True, y=False, alpha=0.15)
         left = pi.getAxis("left")
-        left.setTicks([[(0.0, "0"), (0.5, "0.5"), (1.0, "1"),
-                        ((STRIP_LO + STRIP_HI) / 2, "pieces")], []])
+        left.setTicks(
+            [[(0.0, "0"), (0.5, "0.5"), (1.0, "1"), ((STRIP_LO + STRIP_HI) / 2, "pieces")], []]
+        )
         left.setWidth(44)
         self.vb: pg.ViewBox = pi.getViewBox()
         self.vb.setMouseEnabled(x=True, y=False)
@@ -141,28 +151,52 @@ class Timeline(QWidget):
         self.vb.setLimits(yMin=Y_MIN, yMax=Y_MAX)
         self.vb.setXRange(0, 10, padding=0)
 
-        self.sel_bars = pg.BarGraphItem(x0=[], x1=[], y0=[], y1=[], brush=SELECTED_FILL,
-                                        pen=pg.mkPen(None))
-        self.strip = pg.BarGraphItem(x0=[], x1=[], y0=[], y1=[], brush=UNSELECTED,
-                                     pen=pg.mkPen(QColor(255, 255, 255), width=1))
-        self.bounds = pg.PlotDataItem([], [], connect="pairs",
-                                      pen=pg.mkPen(BOUNDARY, width=1, style=Qt.PenStyle.DashLine))
-        self.curve = pg.PlotDataItem([], [], pen=pg.mkPen(CURVE, width=2),
-                                     fillLevel=0.0, brush=CURVE_FILL)
-        self.playhead = pg.InfiniteLine(pos=0.0, angle=90, movable=True,
-                                        pen=pg.mkPen(PLAYHEAD, width=2),
-                                        hoverPen=pg.mkPen(PLAYHEAD, width=4))
-        self.hover_line = pg.InfiniteLine(pos=0.0, angle=90, movable=False,
-                                          pen=pg.mkPen(QColor(128, 128, 128, 130), width=1))
+        self.sel_bars = pg.BarGraphItem(
+            x0=[], x1=[], y0=[], y1=[], brush=SELECTED_FILL, pen=pg.mkPen(None)
+        )
+        self.strip = pg.BarGraphItem(
+            x0=[],
+            x1=[],
+            y0=[],
+            y1=[],
+            brush=UNSELECTED,
+            pen=pg.mkPen(QColor(255, 255, 255), width=1),
+        )
+        self.bounds = pg.PlotDataItem(
+            [], [], connect="pairs", pen=pg.mkPen(BOUNDARY, width=1, style=Qt.PenStyle.DashLine)
+        )
+        self.curve = pg.PlotDataItem(
+            [], [], pen=pg.mkPen(CURVE, width=2), fillLevel=0.0, brush=CURVE_FILL
+        )
+        self.playhead = pg.InfiniteLine(
+            pos=0.0,
+            angle=90,
+            movable=True,
+            pen=pg.mkPen(PLAYHEAD, width=2),
+            hoverPen=pg.mkPen(PLAYHEAD, width=4),
+        )
+        self.hover_line = pg.InfiniteLine(
+            pos=0.0, angle=90, movable=False, pen=pg.mkPen(QColor(128, 128, 128, 130), width=1)
+        )
         self.hover_line.hide()
-        self.edge_line = pg.InfiniteLine(pos=0.0, angle=90, movable=False,
-                                         pen=pg.mkPen(SELECTED, width=3))
+        self.edge_line = pg.InfiniteLine(
+            pos=0.0, angle=90, movable=False, pen=pg.mkPen(SELECTED, width=3)
+        )
         self.edge_line.hide()
-        self.marks_region = pg.LinearRegionItem(values=(0, 0), movable=False,
-                                                brush=pg.mkBrush(MARKS), pen=pg.mkPen(None))
+        self.marks_region = pg.LinearRegionItem(
+            values=(0, 0), movable=False, brush=pg.mkBrush(MARKS), pen=pg.mkPen(None)
+        )
         self.marks_region.hide()
-        for item in (self.marks_region, self.sel_bars, self.strip, self.bounds, self.curve,
-                     self.hover_line, self.edge_line, self.playhead):
+        for item in (
+            self.marks_region,
+            self.sel_bars,
+            self.strip,
+            self.bounds,
+            self.curve,
+            self.hover_line,
+            self.edge_line,
+            self.playhead,
+        ):
             self.plot.addItem(item)
         self.marks_region.setZValue(-20)
         self.sel_bars.setZValue(-10)
@@ -204,8 +238,11 @@ class Timeline(QWidget):
         self.apply_theme()
         self.set_rule("")
 
-        self.playhead.sigDragged.connect(lambda line: self.seekRequested.emit(
-            float(np.clip(line.value(), 0.0, max(self.duration, 0.0)))))
+        self.playhead.sigDragged.connect(
+            lambda line: self.seekRequested.emit(
+                float(np.clip(line.value(), 0.0, max(self.duration, 0.0)))
+            )
+        )
         self.plot.scene().sigMouseClicked.connect(self._on_click)
         self.plot.scene().sigMouseMoved.connect(self._on_move)
         self.plot.viewport().installEventFilter(self)
@@ -230,9 +267,12 @@ class Timeline(QWidget):
         self.legend.setText(
             f"<span style='color:{SELECTED.name()}'>■</span> in summary&nbsp;&nbsp;"
             f"<span style='color:{UNSELECTED.lighter(150 if not dark else 110).name()}'>■</span>"
-            f" left out&nbsp;&nbsp;<span style='color:{JUNK.name()}'>▨</span> junk")
-        self.legend.setToolTip("Click a piece block to add or drop it. Junk: too dark, a "
-                               "single colour, a still slate or too blurred.")
+            f" left out&nbsp;&nbsp;<span style='color:{JUNK.name()}'>▨</span> junk"
+        )
+        self.legend.setToolTip(
+            "Click a piece block to add or drop it. Junk: too dark, a "
+            "single colour, a still slate or too blurred."
+        )
         self.thumb.setStyleSheet(f"background:{bg.name()}; padding:2px;")
         self._update_selection()
 
@@ -297,7 +337,9 @@ class Timeline(QWidget):
         sel = np.zeros(len(st), bool) if selected is None else np.asarray(selected, bool)
         self.shot_times, self.selected = st, sel
         n = len(st)
-        self.reasons = [str(r or "") for r in (reasons or [])][:n] + [""] * max(0, n - len(reasons or []))
+        self.reasons = [str(r or "") for r in (reasons or [])][:n] + [""] * max(
+            0, n - len(reasons or [])
+        )
         self.junk = [str(j or "") for j in (junk or [])][:n] + [""] * max(0, n - len(junk or []))
         # Boundaries: a vertical dashed line at every piece start but the first.
         if n > 1:
@@ -311,10 +353,12 @@ class Timeline(QWidget):
     def set_summary(self, summary) -> None:
         """Pieces, selection, reasons, junk and the rule of a ``select.Summary``."""
         segs = list(summary.segments)
-        self.set_shots([(s.start_time, s.end_time) for s in segs],
-                       [bool(s.selected) for s in segs],
-                       [getattr(s, "reason", "") for s in segs],
-                       [getattr(s, "junk", "") for s in segs])
+        self.set_shots(
+            [(s.start_time, s.end_time) for s in segs],
+            [bool(s.selected) for s in segs],
+            [getattr(s, "reason", "") for s in segs],
+            [getattr(s, "junk", "") for s in segs],
+        )
         extra = getattr(summary, "extra", None) or {}
         self.set_rule(extra.get("rule", ""))
 
@@ -343,12 +387,20 @@ class Timeline(QWidget):
                 brushes.append(_hatched())
             else:
                 brushes.append(pg.mkBrush(left_out))
-        self.strip.setOpts(x0=st[:, 0], x1=st[:, 1],
-                           y0=np.full(len(st), STRIP_LO), y1=np.full(len(st), STRIP_HI),
-                           brushes=brushes)
+        self.strip.setOpts(
+            x0=st[:, 0],
+            x1=st[:, 1],
+            y0=np.full(len(st), STRIP_LO),
+            y1=np.full(len(st), STRIP_HI),
+            brushes=brushes,
+        )
         chosen = st[sel] if len(sel) == len(st) else np.zeros((0, 2))
-        self.sel_bars.setOpts(x0=chosen[:, 0], x1=chosen[:, 1],
-                              y0=np.full(len(chosen), 0.0), y1=np.full(len(chosen), 1.0))
+        self.sel_bars.setOpts(
+            x0=chosen[:, 0],
+            x1=chosen[:, 1],
+            y0=np.full(len(chosen), 0.0),
+            y1=np.full(len(chosen), 1.0),
+        )
         self._refresh_readout()
 
     def set_position(self, t: float) -> None:
@@ -398,11 +450,16 @@ class Timeline(QWidget):
     # -- keyboard ------------------------------------------------------------------------
     def _build_actions(self) -> dict:
         out = {}
-        slots = {"next_piece": lambda: self.step_piece(1), "prev_piece": lambda: self.step_piece(-1),
-                 "toggle_piece": self.toggle_at_playhead, "mark_in": lambda: self.set_mark("in"),
-                 "mark_out": lambda: self.set_mark("out"),
-                 "keep_marked": lambda: self.apply_marks(True),
-                 "drop_marked": lambda: self.apply_marks(False), "clear_marks": self.clear_marks}
+        slots = {
+            "next_piece": lambda: self.step_piece(1),
+            "prev_piece": lambda: self.step_piece(-1),
+            "toggle_piece": self.toggle_at_playhead,
+            "mark_in": lambda: self.set_mark("in"),
+            "mark_out": lambda: self.set_mark("out"),
+            "keep_marked": lambda: self.apply_marks(True),
+            "drop_marked": lambda: self.apply_marks(False),
+            "clear_marks": self.clear_marks,
+        }
         for name, keys, text in KEYS:
             a = QAction(text, self)
             a.setShortcuts([QKeySequence(k) for k in keys])
@@ -423,7 +480,7 @@ class Timeline(QWidget):
             if len(later):
                 self._seek(float(later[0]))
         else:
-            earlier = starts[starts < t - 0.25]   # near a start: go one further back
+            earlier = starts[starts < t - 0.25]  # near a start: go one further back
             self._seek(float(earlier[-1]) if len(earlier) else 0.0)
 
     def toggle_at_playhead(self) -> None:
@@ -478,8 +535,10 @@ class Timeline(QWidget):
             self.marks_region.setRegion(r)
             self.marks_region.show()
             n = len(self.marked_pieces())
-            self.readout.setText(f"marked {fmt_time(r[0], True)}–{fmt_time(r[1], True)}: "
-                                 f"{n} piece{'s' if n != 1 else ''} (Enter keeps, Delete drops)")
+            self.readout.setText(
+                f"marked {fmt_time(r[0], True)}–{fmt_time(r[1], True)}: "
+                f"{n} piece{'s' if n != 1 else ''} (Enter keeps, Delete drops)"
+            )
         self.marksChanged.emit()
 
     def _seek(self, t: float) -> None:
@@ -531,7 +590,7 @@ class Timeline(QWidget):
             self.hover_line.hide()
             self.thumb.hide()
             self._thumb_key = None
-            self.readout.setText("")     # the pointer left: no readout of a place not shown
+            self.readout.setText("")  # the pointer left: no readout of a place not shown
             return
         self.hover_line.setValue(t)
         self.hover_line.show()
@@ -543,8 +602,11 @@ class Timeline(QWidget):
         kind = ev.type()
         if kind == QEvent.Type.Leave:
             self.hover_at(None)
-        elif kind in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
-                      QEvent.Type.MouseButtonRelease):
+        elif kind in (
+            QEvent.Type.MouseButtonPress,
+            QEvent.Type.MouseMove,
+            QEvent.Type.MouseButtonRelease,
+        ):
             scene = self.plot.mapToScene(ev.position().toPoint())
             left = ev.button() == Qt.MouseButton.LeftButton
             if kind == QEvent.Type.MouseButtonPress and left:
@@ -560,8 +622,12 @@ class Timeline(QWidget):
         """(piece, "start" / "end", edge seconds) of the kept range edge within EDGE_PX
         pixels of ``scene_pos``; an edge between two kept pieces is none."""
         st, sel = self.shot_times, self.selected
-        if len(st) == 0 or len(sel) != len(st) or self.duration <= 0 \
-                or not self.vb.sceneBoundingRect().contains(scene_pos):
+        if (
+            len(st) == 0
+            or len(sel) != len(st)
+            or self.duration <= 0
+            or not self.vb.sceneBoundingRect().contains(scene_pos)
+        ):
             return None
         t = float(self.vb.mapSceneToView(scene_pos).x())
         per_px = float(self.vb.viewPixelSize()[0]) or 1e-9
@@ -569,8 +635,11 @@ class Timeline(QWidget):
         for k in np.nonzero(sel)[0]:
             i = int(k)
             for side, x, other in (("start", st[i, 0], i - 1), ("end", st[i, 1], i + 1)):
-                if 0 <= other < len(st) and sel[other] and \
-                        abs(st[other, 1 if side == "start" else 0] - x) < 1e-6:
+                if (
+                    0 <= other < len(st)
+                    and sel[other]
+                    and abs(st[other, 1 if side == "start" else 0] - x) < 1e-6
+                ):
                     continue
                 d = abs(float(x) - t) / per_px
                 if d <= EDGE_PX and (best is None or d < best[0]):
@@ -602,8 +671,10 @@ class Timeline(QWidget):
         i, side, edge, _ = self._drag
         t = float(np.clip(self.vb.mapSceneToView(scene_pos).x(), 0.0, self.duration))
         self.edge_line.setValue(t)
-        self.readout.setText(f"piece {i + 1}: {'start' if side == 'start' else 'end'} "
-                             f"{fmt_time(edge, True)} → {fmt_time(t, True)} (release to trim)")
+        self.readout.setText(
+            f"piece {i + 1}: {'start' if side == 'start' else 'end'} "
+            f"{fmt_time(edge, True)} → {fmt_time(t, True)} (release to trim)"
+        )
         return True
 
     def release_at(self, scene_pos: QPointF) -> bool:
@@ -665,7 +736,11 @@ class Timeline(QWidget):
         parts = [fmt_time(t, tenths=True)]
         s = self.score_at(t)
         if s is not None:
-            k = int(np.clip(np.searchsorted(self.timestamps, t, side="right") - 1, 0, len(self.scores) - 1))
+            k = int(
+                np.clip(
+                    np.searchsorted(self.timestamps, t, side="right") - 1, 0, len(self.scores) - 1
+                )
+            )
             parts.append(f"importance {self.relative[k]:.2f} (score {s:.3f})")
         i = self.shot_at(t)
         if i is not None:

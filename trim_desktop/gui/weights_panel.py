@@ -13,31 +13,47 @@ Nothing in the panel changes size when its texts change (notes have a fixed heig
 reset button is always there), so a slider never moves away from under the pointer; the
 contents scroll when the window is too low to show them all.
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSpinBox,
-                               QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
-                               QPushButton, QScrollArea, QSlider, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..core import api
 
-
 # name: (label, loss, what it favours, max, step, decimals); the limits come from core.settings
 _TEXTS = {
-    "alpha": ("α", "L_PTRIM",
-              "Moments unlike the one just before: cuts, flashes, sudden action."),
-    "beta": ("β", "L_PCTRIM",
-             "What is new against everything before: a scene's first appearance."),
-    "gamma": ("γ", "L_REP",
-              "Moments whose picture stands out from the rest of the video."),
-    "nu": ("ν", "stage 1",
-           "Weight of the spread terms while pre-training (stage 1)."),
+    "alpha": ("α", "L_PTRIM", "Moments unlike the one just before: cuts, flashes, sudden action."),
+    "beta": ("β", "L_PCTRIM", "What is new against everything before: a scene's first appearance."),
+    "gamma": ("γ", "L_REP", "Moments whose picture stands out from the rest of the video."),
+    "nu": ("ν", "stage 1", "Weight of the spread terms while pre-training (stage 1)."),
 }
-PARAMS = {name: (*text, api.WEIGHT_LIMITS[name].maximum, api.WEIGHT_LIMITS[name].step,
-                 api.WEIGHT_LIMITS[name].decimals) for name, text in _TEXTS.items()}
+PARAMS = {
+    name: (
+        *text,
+        api.WEIGHT_LIMITS[name].maximum,
+        api.WEIGHT_LIMITS[name].step,
+        api.WEIGHT_LIMITS[name].decimals,
+    )
+    for name, text in _TEXTS.items()
+}
 
 
 class FloatSlider(QWidget):
@@ -45,8 +61,9 @@ class FloatSlider(QWidget):
 
     valueChanged = Signal(float)
 
-    def __init__(self, maximum: float, step: float, decimals: int,
-                 parent: Optional[QWidget] = None) -> None:
+    def __init__(
+        self, maximum: float, step: float, decimals: int, parent: Optional[QWidget] = None
+    ) -> None:
         super().__init__(parent)
         self.step, self.decimals = step, decimals
         self.slider = QSlider(Qt.Orientation.Horizontal)
@@ -81,7 +98,7 @@ class FloatSlider(QWidget):
 
 class WeightsPanel(QWidget):
     weightsChanged = Signal()
-    budgetChanged = Signal(float)   # fraction of the duration
+    budgetChanged = Signal(float)  # fraction of the duration
 
     def __init__(self, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
@@ -107,13 +124,12 @@ class WeightsPanel(QWidget):
         self.length.setDecimals(0)
         self.length.setSuffix(" s")
         self.length.setRange(0, 0)
-        self.length.setKeyboardTracking(False)     # one change when the typing is done
+        self.length.setKeyboardTracking(False)  # one change when the typing is done
         self.length.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
         self.length.setFixedWidth(72)
         self.length.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.length.setEnabled(False)
-        self.length.setToolTip("Summary length in seconds (type a number); the percent "
-                               "follows")
+        self.length.setToolTip("Summary length in seconds (type a number); the percent follows")
         self.length.setAccessibleName("Summary length in seconds")
         self._length_s: Optional[float] = None
         row = QHBoxLayout()
@@ -130,7 +146,9 @@ class WeightsPanel(QWidget):
         # Training weights
         weights = QGroupBox("What makes a moment important")
         self.preset = QComboBox()
-        self.preset.setToolTip("A preset sets the weights below; Auto picks one by the video's length")
+        self.preset.setToolTip(
+            "A preset sets the weights below; Auto picks one by the video's length"
+        )
         self.preset.setAccessibleName("Preset")
         self.reset_btn = QPushButton("Reset")
         self.reset_btn.setToolTip("Put the sliders back to the preset's values")
@@ -171,8 +189,10 @@ class WeightsPanel(QWidget):
             grid.setRowMinimumHeight(r + 2, 6)
             r += 3
         self.stage1 = QCheckBox("Stage 1 pre-training")
-        self.stage1.setToolTip("Pre-train on masked views before the main training "
-                               "(better scores, takes about twice as long)")
+        self.stage1.setToolTip(
+            "Pre-train on masked views before the main training "
+            "(better scores, takes about twice as long)"
+        )
         grid.addWidget(self.stage1, r, 0, 1, 2)
         grid.setColumnStretch(1, 1)
 
@@ -197,7 +217,7 @@ class WeightsPanel(QWidget):
         lay.setContentsMargins(6, 0, 6, 6)
         lay.addWidget(self.scroll_area)
 
-        self.set_presets(*api.presets())   # torch-free: the real presets from the start
+        self.set_presets(*api.presets())  # torch-free: the real presets from the start
         self._update_budget_label()
 
         self.preset.currentIndexChanged.connect(self._on_preset)
@@ -209,14 +229,20 @@ class WeightsPanel(QWidget):
         self.reset_btn.clicked.connect(self.reset_weights)
 
     # -- presets -------------------------------------------------------------------------
-    def set_presets(self, presets: dict[str, api.Weights], labels: dict[str, str],
-                    preset_for_duration: Callable[[Optional[float]], str]) -> None:
+    def set_presets(
+        self,
+        presets: dict[str, api.Weights],
+        labels: dict[str, str],
+        preset_for_duration: Callable[[Optional[float]], str],
+    ) -> None:
         """Install the presets (``api.presets()``), keeping the current choice and values."""
         cur = getattr(self, "_wanted_preset", None) or self.preset_key()
         self._wanted_preset = None
         custom = {k: v for k, v in self.values().items() if k != "preset"}
-        self.presets = {k: dict(alpha=v.alpha, beta=v.beta, gamma=v.gamma, nu=v.nu,
-                                stage1=v.stage1) for k, v in presets.items()}
+        self.presets = {
+            k: dict(alpha=v.alpha, beta=v.beta, gamma=v.gamma, nu=v.nu, stage1=v.stage1)
+            for k, v in presets.items()
+        }
         self.labels = {k: labels.get(k, k) for k in presets}
         self._preset_for_duration = preset_for_duration
         self.presets_loaded = True
@@ -263,7 +289,9 @@ class WeightsPanel(QWidget):
     def _apply_preset_values(self, key: str) -> None:
         if key == "auto":
             key = self.resolved_preset()
-        vals = self.presets.get(key) or self.presets.get("auto") or next(iter(self.presets.values()))
+        vals = (
+            self.presets.get(key) or self.presets.get("auto") or next(iter(self.presets.values()))
+        )
         for name, s in self.sliders.items():
             s.setValue(vals[name], emit=False)
         self.stage1.blockSignals(True)
@@ -291,8 +319,9 @@ class WeightsPanel(QWidget):
 
     def note_new_video(self) -> None:
         """A new video opened: say that hand-set weights still apply (not silently)."""
-        self._custom_note = ("Your hand-set weights from before apply to this video too."
-                             if self.custom else "")
+        self._custom_note = (
+            "Your hand-set weights from before apply to this video too." if self.custom else ""
+        )
         self._update_note()
 
     def _on_preset(self, _index: int) -> None:
@@ -399,7 +428,7 @@ class WeightsPanel(QWidget):
         if "preset" in v:
             if v["preset"] in self.labels:
                 self._fill_presets(v["preset"])
-            else:   # a preset this version does not have: keep the wish for set_presets
+            else:  # a preset this version does not have: keep the wish for set_presets
                 self._wanted_preset = v["preset"]
         for name, s in self.sliders.items():
             if v.get(name) is not None:
@@ -429,6 +458,7 @@ class WeightsPanel(QWidget):
         out = {"preset": self.preset_key()}
         if self.custom:
             v = self.values()
-            out.update(alpha=v["alpha"], beta=v["beta"], gamma=v["gamma"], nu=v["nu"],
-                       stage1=v["stage1"])
+            out.update(
+                alpha=v["alpha"], beta=v["beta"], gamma=v["gamma"], nu=v["nu"], stage1=v["stage1"]
+            )
         return out

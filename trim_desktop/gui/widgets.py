@@ -1,4 +1,5 @@
 """Small widgets shared by the window's parts."""
+
 from __future__ import annotations
 
 from typing import Optional
@@ -16,8 +17,12 @@ class ElidedLabel(QLabel):
     fit ends in "…" and the whole of it is the tooltip.
     """
 
-    def __init__(self, text: str = "", parent: Optional[QWidget] = None,
-                 elide: Qt.TextElideMode = Qt.TextElideMode.ElideRight) -> None:
+    def __init__(
+        self,
+        text: str = "",
+        parent: Optional[QWidget] = None,
+        elide: Qt.TextElideMode = Qt.TextElideMode.ElideRight,
+    ) -> None:
         super().__init__(parent)
         self._full = ""
         self._elide = elide
@@ -35,7 +40,9 @@ class ElidedLabel(QLabel):
         return self._full
 
     def shown_text(self) -> str:
-        return self.fontMetrics().elidedText(self._full, self._elide, max(0, self.contentsRect().width()))
+        return self.fontMetrics().elidedText(
+            self._full, self._elide, max(0, self.contentsRect().width())
+        )
 
     def is_elided(self) -> bool:
         return self.fontMetrics().horizontalAdvance(self._full) > self.contentsRect().width()
@@ -53,6 +60,9 @@ class ElidedLabel(QLabel):
     def paintEvent(self, _ev) -> None:  # noqa: N802
         p = QPainter(self)
         p.setPen(self.palette().color(self.foregroundRole()))
-        p.drawText(self.contentsRect(), int(self.alignment()) | int(Qt.TextFlag.TextSingleLine),
-                   self.shown_text())
+        p.drawText(
+            self.contentsRect(),
+            int(self.alignment()) | int(Qt.TextFlag.TextSingleLine),
+            self.shown_text(),
+        )
         p.end()

@@ -6,6 +6,7 @@ test videos are scored once. No epoch is ever chosen by a test score. Per fold t
 are averaged over test videos; a run's figure is the mean over its folds; the table shows
 mean +- std over runs beside the paper's Table 1 (tau, rho) and Table 3 (F1).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -21,8 +22,10 @@ from trim_desktop.core.progress import CancelToken, ProgressFn, check
 from trim_desktop.research.h5data import DatasetError, VideoRecord
 from trim_desktop.research.metrics import BUDGET, VideoScore, evaluate_video, mean_scores
 
-PAPER = {"tvsum": {"tau": 0.181, "rho": 0.228, "f1": 59.61},
-         "summe": {"tau": 0.127, "rho": 0.140, "f1": 43.67}}
+PAPER = {
+    "tvsum": {"tau": 0.181, "rho": 0.228, "f1": 59.61},
+    "summe": {"tau": 0.127, "rho": 0.140, "f1": 43.67},
+}
 HUMAN = {"tvsum": {"tau": 0.177, "rho": 0.204}, "summe": {"tau": 0.212, "rho": 0.212}}
 DATASET_PRESET = {"tvsum": "long", "summe": "short"}
 """The paper's per-dataset loss weights: TVSum PTRIM + REP, SumMe PTRIM + PCTRIM."""
@@ -42,7 +45,7 @@ class EvalConfig:
     lr: float = 1e-5
     weight_decay: float = 1e-5
     budget: float = BUDGET
-    preset: Optional[str] = None   # None: the dataset's preset (DATASET_PRESET)
+    preset: Optional[str] = None  # None: the dataset's preset (DATASET_PRESET)
 
 
 @dataclass
@@ -65,16 +68,31 @@ class EvalResult:
     def run_means(self) -> np.ndarray:
         """(runs, 3) array of (tau, rho, f1): per run, the mean over its folds."""
         runs = sorted({f.run for f in self.folds})
-        return np.array([np.mean([f.means for f in self.folds if f.run == r], axis=0) for r in runs])
+        return np.array(
+            [np.mean([f.means for f in self.folds if f.run == r], axis=0) for r in runs]
+        )
 
     def summary(self) -> dict:
         m = self.run_means()
-        return {name: (float(m[:, i].mean()), float(m[:, i].std())) for i, name in enumerate(("tau", "rho", "f1"))}
+        return {
+            name: (float(m[:, i].mean()), float(m[:, i].std()))
+            for i, name in enumerate(("tau", "rho", "f1"))
+        }
 
     def to_json(self) -> dict:
-        return {"config": dataclasses.asdict(self.config), "summary": self.summary(),
-                "folds": [{"run": f.run, "fold": f.fold, "seconds": f.seconds,
-                           "videos": [dataclasses.asdict(v) for v in f.videos]} for f in self.folds]}
+        return {
+            "config": dataclasses.asdict(self.config),
+            "summary": self.summary(),
+            "folds": [
+                {
+                    "run": f.run,
+                    "fold": f.fold,
+                    "seconds": f.seconds,
+                    "videos": [dataclasses.asdict(v) for v in f.videos],
+                }
+                for f in self.folds
+            ],
+        }
 
 
 def train_settings(cfg: EvalConfig, run: int):
@@ -83,8 +101,9 @@ def train_settings(cfg: EvalConfig, run: int):
     from trim_desktop.core.train import PRESETS
 
     base = PRESETS[cfg.preset or DATASET_PRESET[cfg.dataset]]
-    return dataclasses.replace(base, lr=cfg.lr, weight_decay=cfg.weight_decay,
-                               stage1=cfg.stage1, seed=cfg.seed + run)
+    return dataclasses.replace(
+        base, lr=cfg.lr, weight_decay=cfg.weight_decay, stage1=cfg.stage1, seed=cfg.seed + run
+    )
 
 
 def check_records(records: dict[str, VideoRecord], dataset: str) -> None:
@@ -95,12 +114,18 @@ def check_records(records: dict[str, VideoRecord], dataset: str) -> None:
         if dataset == "tvsum" and rec.user_scores is None:
             raise DatasetError(
                 f"video {rec.key} has no annotator scores: TVSum tau/rho need them "
-                "(pass --annotations ydata-anno.tsv)")
+                "(pass --annotations ydata-anno.tsv)"
+            )
 
 
-def evaluate_collection(records: dict[str, VideoRecord], splits: list[dict], cfg: EvalConfig,
-                        progress: Optional[ProgressFn] = None, cancel: Optional[CancelToken] = None,
-                        log: Optional[Callable[[str], None]] = None) -> EvalResult:
+def evaluate_collection(
+    records: dict[str, VideoRecord],
+    splits: list[dict],
+    cfg: EvalConfig,
+    progress: Optional[ProgressFn] = None,
+    cancel: Optional[CancelToken] = None,
+    log: Optional[Callable[[str], None]] = None,
+) -> EvalResult:
     """Train and test every (run, fold); returns all per-video scores."""
     from trim_desktop.core.train import score_with_model, train_on_collection
 
@@ -112,8 +137,15 @@ def evaluate_collection(records: dict[str, VideoRecord], splits: list[dict], cfg
             check(cancel)
             t0 = time.monotonic()
             train = [records[key].features for key in split["train_keys"]]
-            state = train_on_collection(train, settings, cfg.epochs1 if cfg.stage1 else 0, cfg.epochs2,
-                                        device=cfg.device, progress=progress, cancel=cancel)
+            state = train_on_collection(
+                train,
+                settings,
+                cfg.epochs1 if cfg.stage1 else 0,
+                cfg.epochs2,
+                device=cfg.device,
+                progress=progress,
+                cancel=cancel,
+            )
             videos = []
             for key in split["test_keys"]:
                 rec = records[key]
@@ -123,8 +155,10 @@ def evaluate_collection(records: dict[str, VideoRecord], splits: list[dict], cfg
             result.folds.append(fold)
             if log is not None:
                 tau, rho, f1 = fold.means
-                log(f"run {run + 1}/{cfg.runs} fold {k + 1}/{len(splits)}: "
-                    f"tau {tau:.3f} rho {rho:.3f} F1 {f1:.2f} ({fold.seconds:.0f} s)")
+                log(
+                    f"run {run + 1}/{cfg.runs} fold {k + 1}/{len(splits)}: "
+                    f"tau {tau:.3f} rho {rho:.3f} F1 {f1:.2f} ({fold.seconds:.0f} s)"
+                )
     return result
 
 
@@ -134,23 +168,32 @@ def format_table(result: EvalResult) -> str:
     s = result.summary()
     paper, human = PAPER[cfg.dataset], HUMAN[cfg.dataset]
     n_folds = len({f.fold for f in result.folds})
-    mode = (f"two-stage (stage 1 {cfg.epochs1} + stage 2 {cfg.epochs2} epochs)" if cfg.stage1
-            else f"stage 2 only ({cfg.epochs2} epochs)")
+    mode = (
+        f"two-stage (stage 1 {cfg.epochs1} + stage 2 {cfg.epochs2} epochs)"
+        if cfg.stage1
+        else f"stage 2 only ({cfg.epochs2} epochs)"
+    )
     lines = [
         f"TRIM on {'TVSum' if cfg.dataset == 'tvsum' else 'SumMe'}: "
         f"{cfg.runs} run(s) x {n_folds} folds, {mode}, preset {cfg.preset or DATASET_PRESET[cfg.dataset]}, "
         f"lr {cfg.lr:g}, seed {cfg.seed}",
         f"{'metric':<12}{'this (mean ± std over runs)':>30}{'paper':>10}{'human':>10}",
     ]
-    for name, label, fmt, hum in (("tau", "Kendall tau", "{:.3f}", human["tau"]),
-                                  ("rho", "Spearman rho", "{:.3f}", human["rho"]),
-                                  ("f1", "F1 (%)", "{:.2f}", None)):
+    for name, label, fmt, hum in (
+        ("tau", "Kendall tau", "{:.3f}", human["tau"]),
+        ("rho", "Spearman rho", "{:.3f}", human["rho"]),
+        ("f1", "F1 (%)", "{:.2f}", None),
+    ):
         mean, std = s[name]
         ours = f"{fmt.format(mean)} ± {fmt.format(std)}"
-        lines.append(f"{label:<12}{ours:>30}{fmt.format(paper[name]):>10}"
-                     f"{(fmt.format(hum) if hum is not None else '-'):>10}")
-    lines.append("paper: Table 1 (tau, rho) and Table 3 (F1), mean of 10 runs of 5 folds; "
-                 "human: Table 1 (Otani et al. 2019)")
+        lines.append(
+            f"{label:<12}{ours:>30}{fmt.format(paper[name]):>10}"
+            f"{(fmt.format(hum) if hum is not None else '-'):>10}"
+        )
+    lines.append(
+        "paper: Table 1 (tau, rho) and Table 3 (F1), mean of 10 runs of 5 folds; "
+        "human: Table 1 (Otani et al. 2019)"
+    )
     return "\n".join(lines)
 
 

@@ -3,6 +3,7 @@
 The app and trim-summarize never need them, so a plain install leaves them out; a
 research CLI that meets one missing says in one line which extra to install.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -25,5 +26,6 @@ def require(*modules: str, tool: str) -> None:
         except ImportError:
             missing.append(name)
     if missing:
-        raise MissingExtraError(f"{tool} needs {' and '.join(missing)}, which come with the "
-                                f"research extra: {INSTALL}")
+        raise MissingExtraError(
+            f"{tool} needs {' and '.join(missing)}, which come with the research extra: {INSTALL}"
+        )

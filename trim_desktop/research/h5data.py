@@ -8,6 +8,7 @@ frame indices of the samples, ``n_steps``, ``gtsummary`` (n_steps,) and, for Sum
 annotator scores, which the TVSum correlation protocol needs and the public files lack
 (those come from ``ydata-anno.tsv``, see :func:`read_tvsum_annotations`).
 """
+
 from __future__ import annotations
 
 import gzip
@@ -36,15 +37,15 @@ class VideoRecord:
     """One video of a benchmark h5 file; optional fields are ``None`` when absent."""
 
     key: str
-    features: np.ndarray            # (n_steps, D) float32
-    picks: np.ndarray               # (n_steps,) int64 frame indices of the samples
+    features: np.ndarray  # (n_steps, D) float32
+    picks: np.ndarray  # (n_steps,) int64 frame indices of the samples
     n_frames: int
-    change_points: np.ndarray       # (n_shots, 2) int64, inclusive frame ranges
+    change_points: np.ndarray  # (n_shots, 2) int64, inclusive frame ranges
     n_frame_per_seg: Optional[np.ndarray] = None
-    user_summary: Optional[np.ndarray] = None   # (users, n_frames) uint8
+    user_summary: Optional[np.ndarray] = None  # (users, n_frames) uint8
     gtscore: Optional[np.ndarray] = None
     gtsummary: Optional[np.ndarray] = None
-    user_scores: Optional[np.ndarray] = None    # (users, n_frames) float32, raw annotations
+    user_scores: Optional[np.ndarray] = None  # (users, n_frames) float32, raw annotations
     video_name: Optional[str] = None
 
     @property
@@ -113,7 +114,9 @@ def _read_group(key: str, g) -> VideoRecord:
     cps = np.asarray(g["change_points"][()], dtype=np.int64).reshape(-1, 2)
     user_summary = _opt(g, "user_summary")
     if user_summary is not None:
-        user_summary = (np.asarray(user_summary).reshape(-1, np.shape(user_summary)[-1]) > 0).astype(np.uint8)
+        user_summary = (
+            np.asarray(user_summary).reshape(-1, np.shape(user_summary)[-1]) > 0
+        ).astype(np.uint8)
     user_scores = _opt(g, "user_scores", np.float32)
     return VideoRecord(
         key=key,

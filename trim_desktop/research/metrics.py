@@ -10,6 +10,7 @@ Why each choice:
   over users, SumMe takes the best user.
 - A constant input has no ranking; its correlation is reported as 0 (scipy gives NaN).
 """
+
 from __future__ import annotations
 
 import warnings
@@ -33,21 +34,22 @@ def frame_scores(sample_scores, picks, n_frames: int) -> np.ndarray:
     out = np.zeros(int(n_frames), np.float64)
     bounds = np.append(picks, n_frames)
     for i, s in enumerate(sample_scores):
-        out[bounds[i]:bounds[i + 1]] = s
+        out[bounds[i] : bounds[i + 1]] = s
     return out
 
 
-def summary_from_scores(sample_scores, picks, n_frames: int, change_points,
-                        budget: float = BUDGET) -> np.ndarray:
+def summary_from_scores(
+    sample_scores, picks, n_frames: int, change_points, budget: float = BUDGET
+) -> np.ndarray:
     """Binary full-frame summary: shot score = mean frame score, knapsack at ``budget`` of the frames."""
     fs = frame_scores(sample_scores, picks, n_frames)
     cps = np.asarray(change_points, np.int64).reshape(-1, 2)
     lengths = cps[:, 1] - cps[:, 0] + 1
-    shot_scores = [float(fs[a:b + 1].mean()) if fs[a:b + 1].size else 0.0 for a, b in cps]
+    shot_scores = [float(fs[a : b + 1].mean()) if fs[a : b + 1].size else 0.0 for a, b in cps]
     chosen = knapsack(shot_scores, lengths, int(n_frames * budget))
     summary = np.zeros(int(n_frames), np.uint8)
     for i in chosen:
-        summary[cps[i, 0]:cps[i, 1] + 1] = 1
+        summary[cps[i, 0] : cps[i, 1] + 1] = 1
     return summary
 
 
@@ -137,7 +139,7 @@ def kendall_tau_b_table(x, y) -> float:
         return 0.0
     table = np.bincount(cx * ky + cy, minlength=kx * ky).reshape(kx, ky).astype(np.float64)
     # below_right[i, j]: pairs partner with larger x and larger y; below_left: larger x, smaller y
-    suffix = table[::-1].cumsum(axis=0)[::-1]          # rows >= i
+    suffix = table[::-1].cumsum(axis=0)[::-1]  # rows >= i
     rows_after = np.vstack([suffix[1:], np.zeros((1, ky))])
     right = rows_after[:, ::-1].cumsum(axis=1)[:, ::-1]
     below_right = np.hstack([right[:, 1:], np.zeros((kx, 1))])
@@ -185,13 +187,16 @@ class VideoScore:
 
 def evaluate_video(record, sample_scores, dataset: str, budget: float = BUDGET) -> VideoScore:
     """All metrics of one video of an h5 record (see ``h5data.VideoRecord``) under the dataset's protocol."""
-    summary = summary_from_scores(sample_scores, record.picks, record.n_frames,
-                                  record.change_points, budget)
+    summary = summary_from_scores(
+        sample_scores, record.picks, record.n_frames, record.change_points, budget
+    )
     if record.user_summary is None:
         raise ValueError(f"video {record.key} has no user_summary")
     if dataset == "tvsum":
         if record.user_scores is None:
-            raise ValueError(f"video {record.key} has no annotator scores (pass the TVSum annotations)")
+            raise ValueError(
+                f"video {record.key} has no annotator scores (pass the TVSum annotations)"
+            )
         tau, rho = tvsum_correlation(sample_scores, record.user_scores, record.picks)
         f1 = f1_summary(summary, record.user_summary, "avg")
     elif dataset == "summe":
@@ -204,6 +209,8 @@ def evaluate_video(record, sample_scores, dataset: str, budget: float = BUDGET) 
 
 def mean_scores(scores: Sequence[VideoScore]) -> tuple[float, float, float]:
     """(tau, rho, f1) averaged over videos."""
-    return (float(np.mean([s.tau for s in scores])), float(np.mean([s.rho for s in scores])),
-            float(np.mean([s.f1 for s in scores])))
-
+    return (
+        float(np.mean([s.tau for s in scores])),
+        float(np.mean([s.rho for s in scores])),
+        float(np.mean([s.f1 for s in scores])),
+    )

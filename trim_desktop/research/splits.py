@@ -5,6 +5,7 @@ files ``splits/tvsum.json`` and ``splits/summe.json`` come from :func:`generate_
 with ``SEED``; regenerate them with ``python -m trim_desktop.research.splits --write``
 (a test checks that they still match).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,8 +41,7 @@ def generate_splits(keys: Sequence[str], n_folds: int = N_FOLDS, seed: int = SEE
     random.Random(seed).shuffle(order)
     folds = [sorted(order[i::n_folds], key=natural_key) for i in range(n_folds)]
     return [
-        {"train_keys": [k for k in keys if k not in set(test)], "test_keys": test}
-        for test in folds
+        {"train_keys": [k for k in keys if k not in set(test)], "test_keys": test} for test in folds
     ]
 
 
@@ -55,7 +55,9 @@ def check_splits(splits: list[dict], keys: Optional[Sequence[str]] = None) -> No
     if keys is not None and set(keys) != everyone:
         missing = sorted(set(keys) - everyone, key=natural_key)
         extra = sorted(everyone - set(keys), key=natural_key)
-        raise DatasetError(f"splits do not match the dataset (missing {missing[:5]}, unknown {extra[:5]})")
+        raise DatasetError(
+            f"splits do not match the dataset (missing {missing[:5]}, unknown {extra[:5]})"
+        )
     for i, s in enumerate(splits):
         if set(s["train_keys"]) & set(s["test_keys"]):
             raise DatasetError(f"splits: fold {i + 1} trains on a test video")
@@ -72,7 +74,8 @@ def load_splits(source: str | Path, keys: Optional[Sequence[str]] = None) -> lis
         raise DatasetError(f"cannot read splits {path}: {exc}") from None
     splits = data["splits"] if isinstance(data, dict) else data
     if not isinstance(splits, list) or not all(
-            isinstance(s, dict) and "train_keys" in s and "test_keys" in s for s in splits):
+        isinstance(s, dict) and "train_keys" in s and "test_keys" in s for s in splits
+    ):
         raise DatasetError(f"{path}: expected a list of {{train_keys, test_keys}}")
     check_splits(splits, keys)
     return splits
@@ -92,8 +95,10 @@ def splits_document(dataset: str) -> dict:
 def _compact_json(doc: dict) -> str:
     """Indented JSON with each key list on one line, so a fold reads at a glance."""
     text = json.dumps(doc, indent=1)
-    return re.sub(r"\[\s+([^\[\]{}]*?)\s+\]",
-                  lambda m: "[" + " ".join(m.group(1).split()) + "]", text) + "\n"
+    return (
+        re.sub(r"\[\s+([^\[\]{}]*?)\s+\]", lambda m: "[" + " ".join(m.group(1).split()) + "]", text)
+        + "\n"
+    )
 
 
 def write_shipped() -> list[Path]:

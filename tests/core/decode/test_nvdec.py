@@ -1,5 +1,6 @@
 """NVDEC decoding (decode.nvdec): the GPU's video decoders give the CPU's samples, and a
 run without them decodes on the CPU. The GPU half is skipped without CUDA (CI has none)."""
+
 from __future__ import annotations
 
 import logging
@@ -19,15 +20,22 @@ gpu = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU
 @pytest.fixture(scope="module")
 def clip(tmp_path_factory):
     """6 s of H.264 with B-frames and a keyframe every half second: six 1-s chunks."""
-    return make_video(tmp_path_factory.mktemp("nvdec") / "b.mp4", duration=6.0, fps=30,
-                      size=(192, 128), audio=False, codec="libx264",
-                      codec_options={"x264-params": "keyint=15:min-keyint=15:bframes=3"})
+    return make_video(
+        tmp_path_factory.mktemp("nvdec") / "b.mp4",
+        duration=6.0,
+        fps=30,
+        size=(192, 128),
+        audio=False,
+        codec="libx264",
+        codec_options={"x264-params": "keyint=15:min-keyint=15:bframes=3"},
+    )
 
 
 def _same(a, b) -> bool:
-    return (len(a) == len(b) and all(
+    return len(a) == len(b) and all(
         x.index == y.index and x.time == y.time and np.array_equal(x.image, y.image)
-        for x, y in zip(a, b)))
+        for x, y in zip(a, b)
+    )
 
 
 def _samples(path, nvdec_device=None):
@@ -42,6 +50,7 @@ def test_without_nvdec_the_cpu_decodes_the_same_samples(clip, monkeypatch, caplo
 
     def no_driver(self, path):
         raise OSError("libnvcuvid.so.1: cannot open shared object file")
+
     monkeypatch.setattr(nvdec.NvdecFrames, "open", no_driver)
     monkeypatch.setattr(nvdec.NvdecFrames, "__init__", lambda self, device: None)
     with caplog.at_level(logging.INFO, logger="trim_desktop.core.decode.nvdec"):
@@ -73,8 +82,9 @@ def test_a_frame_source_opens_every_chunk(clip):
     """The chunked sampler decodes through the source it is given (how NVDEC plugs in)."""
     opened = []
     chunks = parallel.plan_chunks(clip, 2.0, 3, CHUNK_S)
-    got = list(parallel.chunked_samples(clip, chunks, 2.0, (64, 48), workers=3,
-                                        source=_Spy(opened)))
+    got = list(
+        parallel.chunked_samples(clip, chunks, 2.0, (64, 48), workers=3, source=_Spy(opened))
+    )
     assert len(opened) == len(chunks) >= 4
     assert _same(got, _samples(clip))
 
@@ -89,9 +99,10 @@ def test_nvdec_gives_the_cpu_samples_pixel_for_pixel(clip, monkeypatch):
     def spy(self, path):
         opened.append(path)
         return real(self, path)
+
     monkeypatch.setattr(nvdec.NvdecFrames, "open", spy)
     got = _samples(clip, nvdec_device="cuda")
-    assert len(opened) >= 4   # every chunk on the GPU (+ the check in usable)
+    assert len(opened) >= 4  # every chunk on the GPU (+ the check in usable)
     assert _same(got, _samples(clip))
 
 
@@ -99,6 +110,7 @@ def _nvdec_in_its_own_context(path) -> bool:
     """NVDEC present at all: decoding in a CUDA context of FFmpeg's own."""
     import av
     from av.codec.hwaccel import HWAccel
+
     try:
         hw = HWAccel("cuda", allow_software_fallback=False, options={"primary_ctx": "0"})
         with av.open(str(path), hwaccel=hw) as c:

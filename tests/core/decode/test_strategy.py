@@ -1,5 +1,6 @@
 """decode.strategy: which decoding a run gets (the measured defaults), from explicit
 options only."""
+
 from __future__ import annotations
 
 from tests.media import make_video
@@ -10,7 +11,7 @@ def test_cpu_runs_get_one_decoder_per_core(monkeypatch):
     monkeypatch.setattr(strategy, "available_cpus", lambda: 2)
     assert auto_options("cpu") == DecodeOptions(workers=2)
     monkeypatch.setattr(strategy, "available_cpus", lambda: 1)
-    assert auto_options("cpu").workers == 1            # the sequential sampler
+    assert auto_options("cpu").workers == 1  # the sequential sampler
     monkeypatch.setattr(strategy, "available_cpus", lambda: 64)
     assert auto_options("cpu").workers == strategy.MAX_WORKERS
 
@@ -25,7 +26,7 @@ def test_cuda_runs_use_nvdec_only_on_few_cores(monkeypatch):
     got = auto_options("cuda")
     assert got.nvdec_device is None and got.workers == 8
     monkeypatch.setattr(strategy, "available_cpus", lambda: 4)
-    monkeypatch.setattr(strategy, "hwdevices_available", lambda: [])   # FFmpeg without CUDA
+    monkeypatch.setattr(strategy, "hwdevices_available", lambda: [])  # FFmpeg without CUDA
     assert auto_options("cuda").nvdec_device is None
 
 
@@ -47,18 +48,26 @@ def test_the_environment_does_not_choose(tmp_path, monkeypatch):
 
 
 def test_parallel_options_decode_in_chunks(tmp_path, monkeypatch):
-    path = make_video(tmp_path / "v.mp4", duration=6.0, fps=30, size=(96, 64), audio=False,
-                      codec_options={"x264-params": "keyint=15:min-keyint=15"})
+    path = make_video(
+        tmp_path / "v.mp4",
+        duration=6.0,
+        fps=30,
+        size=(96, 64),
+        audio=False,
+        codec_options={"x264-params": "keyint=15:min-keyint=15"},
+    )
     used = []
     real = strategy.parallel.chunked_samples
 
     def spy(*a, **kw):
         used.append(a[1])
         return real(*a, **kw)
+
     monkeypatch.setattr(strategy.parallel, "chunked_samples", spy)
     one = list(iter_samples(path, size=(48, 32)))
     assert not used
-    many = list(iter_samples(path, size=(48, 32),
-                             options=DecodeOptions(workers=3, chunk_seconds=1.0)))
+    many = list(
+        iter_samples(path, size=(48, 32), options=DecodeOptions(workers=3, chunk_seconds=1.0))
+    )
     assert len(used) == 1 and len(used[0]) >= 4
     assert [(s.index, s.time) for s in many] == [(s.index, s.time) for s in one]

@@ -13,14 +13,37 @@ Modules, each importing only those above it:
 - ``strategy``  :class:`DecodeOptions`, :func:`auto_options` and :func:`iter_samples`:
                 the one place that picks sequential / parallel CPU / NVDEC
 """
+
 from .info import VideoInfo, count_frames, probe
 from .sampler import SampledFrame
 from .strategy import DecodeOptions, auto_options, iter_samples
-from .stream import (decode_frames, display_rotation, enable_threads, frame_seconds,
-                     open_input, rotate_image, stream_start, to_rgb, video_stream)
+from .stream import (
+    decode_frames,
+    display_rotation,
+    enable_threads,
+    frame_seconds,
+    open_input,
+    rotate_image,
+    stream_start,
+    to_rgb,
+    video_stream,
+)
 
 __all__ = [
-    "VideoInfo", "SampledFrame", "DecodeOptions", "probe", "iter_samples", "auto_options",
-    "count_frames", "open_input", "video_stream", "stream_start", "decode_frames",
-    "display_rotation", "rotate_image", "frame_seconds", "enable_threads", "to_rgb",
+    "VideoInfo",
+    "SampledFrame",
+    "DecodeOptions",
+    "probe",
+    "iter_samples",
+    "auto_options",
+    "count_frames",
+    "open_input",
+    "video_stream",
+    "stream_start",
+    "decode_frames",
+    "display_rotation",
+    "rotate_image",
+    "frame_seconds",
+    "enable_threads",
+    "to_rgb",
 ]

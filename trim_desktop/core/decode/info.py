@@ -1,5 +1,6 @@
 """What a video file is: :func:`probe` -> :class:`VideoInfo` (and its duration and frame
 rate read the same way wherever they are needed)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,8 +8,15 @@ from typing import Optional
 
 import av
 
-from .stream import (decode_frames, display_rotation, enable_threads, open_input,
-                     stream_start, unreadable, video_stream)
+from .stream import (
+    decode_frames,
+    display_rotation,
+    enable_threads,
+    open_input,
+    stream_start,
+    unreadable,
+    video_stream,
+)
 
 
 @dataclass(frozen=True)
@@ -46,8 +54,13 @@ def probe(path) -> VideoInfo:
         n_frames = _frame_count(vs, duration, fps)
         audio = container.streams.audio[0] if container.streams.audio else None
         return VideoInfo(
-            path=str(path), duration=duration, fps=fps, n_frames=n_frames,
-            width=int(width), height=int(height), rotation=rotation,
+            path=str(path),
+            duration=duration,
+            fps=fps,
+            n_frames=n_frames,
+            width=int(width),
+            height=int(height),
+            rotation=rotation,
             has_audio=audio is not None,
             video_codec=vs.codec_context.name,
             audio_codec=audio.codec_context.name if audio is not None else None,

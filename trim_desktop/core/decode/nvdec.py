@@ -19,6 +19,7 @@ Where NVDEC cannot decode a file (no driver video library, another GPU vendor, a
 or profile NVDEC lacks) :func:`usable` says so, with a log line, and the CPU decodes.
 Imports torch: loaded only for runs that ask for NVDEC.
 """
+
 from __future__ import annotations
 
 import logging
@@ -45,8 +46,9 @@ def usable(path, device) -> bool:
             vs = video_stream(container)
             for frame in container.decode(vs):
                 ok = frame.format.name == "cuda"
-                log.info("NVDEC %s for %s", "decodes" if ok else "is not used",
-                         vs.codec_context.name)
+                log.info(
+                    "NVDEC %s for %s", "decodes" if ok else "is not used", vs.codec_context.name
+                )
                 return ok
         finally:
             container.close()
@@ -71,9 +73,14 @@ class NvdecFrames:
         (FFmpeg refuses the primary context once torch holds it with other flags, so
         this thread's current one is used; made current here)."""
         torch.cuda.set_device(self.device)
-        torch.zeros(1, device=self.device)   # (makes torch's context current in this thread)
-        hw = HWAccel("cuda", device=str(self.device.index), allow_software_fallback=True,
-                     is_hw_owned=True, options={"primary_ctx": "0", "current_ctx": "1"})
+        torch.zeros(1, device=self.device)  # (makes torch's context current in this thread)
+        hw = HWAccel(
+            "cuda",
+            device=str(self.device.index),
+            allow_software_fallback=True,
+            is_hw_owned=True,
+            options={"primary_ctx": "0", "current_ctx": "1"},
+        )
         return av.open(str(path), "r", hwaccel=hw)
 
     def configure(self, stream) -> None:

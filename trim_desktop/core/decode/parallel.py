@@ -21,6 +21,7 @@ skipping what was already given.
 Only for H.264/HEVC in mp4/mov files (an exact index to seek with); samples come out in
 time order; besides the chunk being read, at most ``workers + 1`` are decoded or waiting.
 """
+
 from __future__ import annotations
 
 import logging
@@ -55,23 +56,24 @@ class Chunk:
     """A stretch of the video: packets from the keyframe at ``start`` (stream time base;
     None = the file's start) up to the next chunk's ``start`` (``end``; None = the end)."""
 
-    seek: Optional[int]     # timestamp handed to seek(); None for the first chunk
+    seek: Optional[int]  # timestamp handed to seek(); None for the first chunk
     start: Optional[int]
     end: Optional[int]
-    state: int = 0          # guessed sampling state at ``start`` (see _guess_state)
+    state: int = 0  # guessed sampling state at ``start`` (see _guess_state)
 
 
 @dataclass
 class _Done:
-    k: int          # sampling state after the chunk
-    count: int      # packets it owns (the index offset of the next chunk)
+    k: int  # sampling state after the chunk
+    count: int  # packets it owns (the index offset of the next chunk)
 
 
 @dataclass
 class _Job:
     """One decode of a chunk, filling ``samples`` (then a None) from a pool thread."""
+
     chunk: Chunk
-    k: int                                  # sampling state it starts with
+    k: int  # sampling state it starts with
     samples: queue.Queue = field(default_factory=queue.Queue)
     stop: threading.Event = field(default_factory=threading.Event)
     result: Optional[_Done] = None
@@ -89,7 +91,7 @@ class _Job:
                 if self.result is None:
                     raise self.error or _ChunkFailed("the chunk's decode ended early")
                 return
-            check(cancel)   # (the consumer may have cancelled at the last yield)
+            check(cancel)  # (the consumer may have cancelled at the last yield)
             yield item
 
 
@@ -97,8 +99,9 @@ class _ChunkFailed(Exception):
     """This chunk cannot be decoded on its own as planned: go on sequentially."""
 
 
-def plan_chunks(path, rate: float, workers: int,
-                chunk_seconds: Optional[float] = None) -> Optional[list[Chunk]]:
+def plan_chunks(
+    path, rate: float, workers: int, chunk_seconds: Optional[float] = None
+) -> Optional[list[Chunk]]:
     """Chunks for ``workers`` parallel decoders, or None when the file should be read
     sequentially (one worker, not mp4/mov + H.264/HEVC, too short, too few keyframes)."""
     if workers < 2:
@@ -106,13 +109,17 @@ def plan_chunks(path, rate: float, workers: int,
     container = open_input(path)
     try:
         vs = video_stream(container)
-        if (vs.codec_context.name not in SKIPPABLE_CODECS or vs.time_base is None
-                or not container_formats(container) & {"mov", "mp4"}):
+        if (
+            vs.codec_context.name not in SKIPPABLE_CODECS
+            or vs.time_base is None
+            or not container_formats(container) & {"mov", "mp4"}
+        ):
             return None
         duration = stream_duration(container, vs)
         if chunk_seconds is None:
-            chunk_seconds = max(MIN_CHUNK_SECONDS,
-                                min(SAMPLES_PER_CHUNK / rate, duration / (2 * workers)))
+            chunk_seconds = max(
+                MIN_CHUNK_SECONDS, min(SAMPLES_PER_CHUNK / rate, duration / (2 * workers))
+            )
         if duration < 2 * chunk_seconds:
             return None
         origin = stream_start(vs)
@@ -126,8 +133,10 @@ def plan_chunks(path, rate: float, workers: int,
             pts = _keyframe_at(container, vs, target)
             if pts is None:
                 return None
-            if pts > (starts[-1][1] if starts else first) and \
-                    float(pts * vs.time_base - origin) < duration - chunk_seconds / 4:
+            if (
+                pts > (starts[-1][1] if starts else first)
+                and float(pts * vs.time_base - origin) < duration - chunk_seconds / 4
+            ):
                 starts.append((target, pts))
         if not starts:
             return None
@@ -154,15 +163,21 @@ def _keyframe_at(container, vs, target: int) -> Optional[int]:
     return None
 
 
-def chunked_samples(path, chunks: list[Chunk], rate: float, size=None,
-                    cancel: Optional[CancelToken] = None, workers: int = 2,
-                    source: Optional[FrameSource] = None) -> Iterator[SampledFrame]:
+def chunked_samples(
+    path,
+    chunks: list[Chunk],
+    rate: float,
+    size=None,
+    cancel: Optional[CancelToken] = None,
+    workers: int = 2,
+    source: Optional[FrameSource] = None,
+) -> Iterator[SampledFrame]:
     """The sequential sampler's samples, decoded chunk by chunk by ``workers`` decoders
     side by side, each opening its chunk with ``source`` (default: :class:`CpuFrames`
     with the cores shared out); earlier chunks first."""
     threads = max(1, available_cpus() // workers)
     source = source or CpuFrames(threads)
-    jobs: dict = {}        # chunk number -> _Job, for chunks being decoded or waiting
+    jobs: dict = {}  # chunk number -> _Job, for chunks being decoded or waiting
     pool = ThreadPoolExecutor(workers, thread_name_prefix="trim-chunk")
 
     def submit(j: int) -> None:
@@ -181,8 +196,12 @@ def chunked_samples(path, chunks: list[Chunk], rate: float, size=None,
             try:
                 if job.k != k:  # the guessed state was wrong: decode it again
                     job.stop.set()
-                    log.info("chunk %d starts at sampling state %d, not %d: decoding it "
-                             "again", j, k, job.k)
+                    log.info(
+                        "chunk %d starts at sampling state %d, not %d: decoding it again",
+                        j,
+                        k,
+                        job.k,
+                    )
                     job = jobs[j] = _Job(job.chunk, k)
                     _run_job(path, job, rate, size, cancel, CpuFrames(threads))
                 for s in job.drain(cancel):
@@ -191,8 +210,9 @@ def chunked_samples(path, chunks: list[Chunk], rate: float, size=None,
             except (Cancelled, GeneratorExit):
                 raise
             except Exception as err:  # noqa: BLE001 - any trouble: finish sequentially
-                log.warning("parallel decode stopped at chunk %d (%s); going on sequentially",
-                            j, err)
+                log.warning(
+                    "parallel decode stopped at chunk %d (%s); going on sequentially", j, err
+                )
                 yield from _sequential_after(path, rate, size, cancel, last)
                 return
             del jobs[j]
@@ -234,13 +254,13 @@ def _sample_chunk(path, job: _Job, rate, size, cancel, source: FrameSource) -> _
             if frame.pts is None or not plan.skipping:
                 raise _ChunkFailed("frame timestamps do not match the packets")
 
-        for index, t, frame, rotation in sampled_frames(container, vs, plan, state, cancel,
-                                                        exact, job.stop.is_set):
+        for index, t, frame, rotation in sampled_frames(
+            container, vs, plan, state, cancel, exact, job.stop.is_set
+        ):
             job.samples.put(SampledFrame(index, t, to_rgb(frame, rotation, size)))
         if not state.frames and not job.stop.is_set():
             raise _ChunkFailed("no frame decoded")
-        return _Done(k=state.k,
-                     count=plan.count_below(chunk.end) if chunk.end is not None else 0)
+        return _Done(k=state.k, count=plan.count_below(chunk.end) if chunk.end is not None else 0)
     finally:
         container.close()
 

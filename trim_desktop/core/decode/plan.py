@@ -5,6 +5,7 @@ taken) when it is at or after it (:func:`is_sampled`); :class:`SamplingPlan` kno
 packet timestamps, before decoding, which frames cannot take an instant, and lets the
 decoder drop those (:func:`decode_planned`).
 """
+
 from __future__ import annotations
 
 import bisect
@@ -65,18 +66,27 @@ class SamplingPlan:
 
     _NOISE = 1e-9  # seconds: float rounding, far below any frame spacing
 
-    def __init__(self, container, stream, rate: float, floor: Optional[int] = None,
-                 ceiling: Optional[int] = None):
+    def __init__(
+        self,
+        container,
+        stream,
+        rate: float,
+        floor: Optional[int] = None,
+        ceiling: Optional[int] = None,
+    ):
         self.rate = rate
         self.floor, self.ceiling = floor, ceiling
-        self.beyond = 0          # packets seen at or after the ceiling
+        self.beyond = 0  # packets seen at or after the ceiling
         self.tb = stream.time_base
         self.start = stream_start(stream)
-        self.window: list = []   # sorted pts of recent packets
-        self.dropped = 0         # pts that left the window (all earlier than those kept)
+        self.window: list = []  # sorted pts of recent packets
+        self.dropped = 0  # pts that left the window (all earlier than those kept)
         self.last_index = -1
-        self.ranked = (stream.codec_context.name in SKIPPABLE_CODECS and self.tb is not None
-                       and bool(container_formats(container) & TIMESTAMPED_FORMATS))
+        self.ranked = (
+            stream.codec_context.name in SKIPPABLE_CODECS
+            and self.tb is not None
+            and bool(container_formats(container) & TIMESTAMPED_FORMATS)
+        )
         self.skipping = self.ranked
 
     def seen(self, packet) -> None:
@@ -84,11 +94,11 @@ class SamplingPlan:
         if not self.ranked or packet.is_discard:  # (before an edit list's start: never shown)
             return
         if packet.pts is None:
-            if packet.size:             # (the empty packet at the end only flushes)
-                self.skipping = False   # no timestamp: cannot plan around this one
+            if packet.size:  # (the empty packet at the end only flushes)
+                self.skipping = False  # no timestamp: cannot plan around this one
             return
         if self.floor is not None and packet.pts < self.floor:
-            return                      # (a leading picture of the previous chunk)
+            return  # (a leading picture of the previous chunk)
         if self.ceiling is not None and packet.pts >= self.ceiling:
             self.beyond += 1
         bisect.insort(self.window, packet.pts)
@@ -100,7 +110,8 @@ class SamplingPlan:
         """True for a timestamp another chunk owns (never with a whole-file plan)."""
         return pts is not None and (
             (self.floor is not None and pts < self.floor)
-            or (self.ceiling is not None and pts >= self.ceiling))
+            or (self.ceiling is not None and pts >= self.ceiling)
+        )
 
     def past_ceiling(self, pts) -> bool:
         """True for a timestamp of the next chunk: this chunk's frames are all out."""

@@ -6,6 +6,7 @@ presentation time, so variable-frame-rate video samples evenly; when one frame c
 several instants (a long VFR frame) it is yielded once, for the first. Only sampled
 frames are converted to RGB.
 """
+
 from __future__ import annotations
 
 from collections import deque
@@ -19,8 +20,16 @@ import numpy as np
 from ..progress import CancelToken, check
 from .info import stream_fps
 from .plan import SamplingPlan, decode_planned, is_sampled, next_instant
-from .stream import (display_rotation, enable_threads, frame_seconds, open_input,
-                     stream_start, to_rgb, unreadable, video_stream)
+from .stream import (
+    display_rotation,
+    enable_threads,
+    frame_seconds,
+    open_input,
+    stream_start,
+    to_rgb,
+    unreadable,
+    video_stream,
+)
 
 
 @dataclass(frozen=True)
@@ -41,10 +50,15 @@ class LoopState:
     frames: int = 0
 
 
-def sampled_frames(container, stream, plan: SamplingPlan, state: LoopState,
-                   cancel: Optional[CancelToken] = None,
-                   on_frame: Optional[Callable] = None,
-                   stop: Optional[Callable[[], bool]] = None):
+def sampled_frames(
+    container,
+    stream,
+    plan: SamplingPlan,
+    state: LoopState,
+    cancel: Optional[CancelToken] = None,
+    on_frame: Optional[Callable] = None,
+    stop: Optional[Callable[[], bool]] = None,
+):
     """Yield ``(index, time, frame, rotation)`` for each sampled frame of one decode.
 
     Frames ``plan`` says another chunk owns are passed over, and the first one past its
@@ -66,8 +80,8 @@ def sampled_frames(container, stream, plan: SamplingPlan, state: LoopState,
                 check(cancel)
             if index < 0:
                 if plan.past_ceiling(frame.pts):
-                    return          # the next chunk's first frame: ours are all out
-                continue            # a frame shown before our keyframe: the last chunk's
+                    return  # the next chunk's first frame: ours are all out
+                continue  # a frame shown before our keyframe: the last chunk's
             if on_frame is not None:
                 on_frame(frame)
             state.frames += 1
@@ -81,12 +95,16 @@ def sampled_frames(container, stream, plan: SamplingPlan, state: LoopState,
             yield index, t, frame, rotation
             state.k = next_instant(t, rate)
     finally:
-        frames.close()   # (before the container it reads from)
+        frames.close()  # (before the container it reads from)
 
 
-def sequential_samples(path, rate: float, size: Optional[tuple] = None,
-                       cancel: Optional[CancelToken] = None,
-                       convert_workers: int = 0) -> Iterator[SampledFrame]:
+def sequential_samples(
+    path,
+    rate: float,
+    size: Optional[tuple] = None,
+    cancel: Optional[CancelToken] = None,
+    convert_workers: int = 0,
+) -> Iterator[SampledFrame]:
     """The samples of ``path`` from one decoder with libavcodec's frame threads.
 
     ``convert_workers`` > 1 converts (and resizes) the sampled frames in that many

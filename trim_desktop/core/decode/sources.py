@@ -2,6 +2,7 @@
 its video stream's decoder; the chunk then reads it like any other container, so every
 source gives the same samples (:class:`CpuFrames` here, ``nvdec.NvdecFrames`` on the GPU).
 """
+
 from __future__ import annotations
 
 from typing import Protocol

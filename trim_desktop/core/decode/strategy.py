@@ -5,6 +5,7 @@ The choice comes from explicit :class:`DecodeOptions` (feature extraction makes 
 with :func:`auto_options` for its device); nothing below reads the environment.
 Every strategy gives the same samples (index, time, pixels; tested).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -52,8 +53,11 @@ def auto_options(device="cpu") -> DecodeOptions:
     if _device_type(device) != "cuda":
         return DecodeOptions(workers=workers)
     nvdec = cpus < CPU_DECODE_CORES and "cuda" in hwdevices_available()
-    return DecodeOptions(workers=workers, nvdec_device=device if nvdec else None,
-                         convert_workers=gpu_convert_workers())
+    return DecodeOptions(
+        workers=workers,
+        nvdec_device=device if nvdec else None,
+        convert_workers=gpu_convert_workers(),
+    )
 
 
 def gpu_convert_workers() -> int:
@@ -64,20 +68,28 @@ def gpu_convert_workers() -> int:
     return n if n > 1 else 0
 
 
-def iter_samples(path, rate: float = 2.0, size: Optional[tuple] = None,
-                 cancel: Optional[CancelToken] = None,
-                 options: Optional[DecodeOptions] = None) -> Iterator[SampledFrame]:
+def iter_samples(
+    path,
+    rate: float = 2.0,
+    size: Optional[tuple] = None,
+    cancel: Optional[CancelToken] = None,
+    options: Optional[DecodeOptions] = None,
+) -> Iterator[SampledFrame]:
     """Yield the first frame at or after each k/rate seconds (k = 0, 1, 2, ...) of
     ``path``, upright RGB, resized to ``size`` = (w, h) when given, decoded as
     ``options`` say (default: one decoder)."""
     if rate <= 0:
         raise ValueError("rate must be positive")
     options = options or DecodeOptions()
-    chunks = (parallel.plan_chunks(path, rate, options.workers, options.chunk_seconds)
-              if options.workers > 1 else None)
+    chunks = (
+        parallel.plan_chunks(path, rate, options.workers, options.chunk_seconds)
+        if options.workers > 1
+        else None
+    )
     if chunks:
-        yield from parallel.chunked_samples(path, chunks, rate, size, cancel,
-                                            options.workers, _chunk_source(path, options))
+        yield from parallel.chunked_samples(
+            path, chunks, rate, size, cancel, options.workers, _chunk_source(path, options)
+        )
         return
     yield from sequential_samples(path, rate, size, cancel, options.convert_workers)
 
@@ -87,5 +99,9 @@ def _chunk_source(path, options: DecodeOptions) -> Optional[FrameSource]:
     if options.nvdec_device is None:
         return None
     from . import nvdec  # (imports torch: GPU runs only)
-    return nvdec.NvdecFrames(options.nvdec_device) \
-        if nvdec.usable(path, options.nvdec_device) else None
+
+    return (
+        nvdec.NvdecFrames(options.nvdec_device)
+        if nvdec.usable(path, options.nvdec_device)
+        else None
+    )

@@ -11,6 +11,7 @@ Rotation convention: ``VideoInfo.rotation`` is the clockwise angle (0/90/180/270
 player turns the stored frames to show them upright, the angle of the old mp4 "rotate"
 tag. FFmpeg's display matrix reads counter-clockwise, hence the sign flip below.
 """
+
 from __future__ import annotations
 
 import logging
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 
 # ---------------------------------------------------------------- opening / errors
 
+
 def _name(path) -> str:
     return Path(path).name or str(path)
 
@@ -46,8 +48,9 @@ def open_input(path) -> av.container.InputContainer:
     if p.is_dir():
         raise unreadable(path, "is a folder, not a video file")
     if not p.is_file():  # a FIFO would block the reader forever; a device is no video file
-        raise unreadable(path, "not a regular file (a pipe or a device); save the video "
-                               "to a file first")
+        raise unreadable(
+            path, "not a regular file (a pipe or a device); save the video to a file first"
+        )
     if p.stat().st_size == 0:
         raise unreadable(path, "the file is empty (0 bytes)")
     try:
@@ -65,8 +68,9 @@ def open_input(path) -> av.container.InputContainer:
     fmt = getattr(container.format, "name", "") or ""
     if fmt == "image2" or fmt.endswith("_pipe"):  # png_pipe, jpeg_pipe...: a picture
         container.close()
-        raise unreadable(path, f"it is a still image ({fmt.replace('_pipe', '').upper()}), "
-                               "not a video")
+        raise unreadable(
+            path, f"it is a still image ({fmt.replace('_pipe', '').upper()}), not a video"
+        )
     return container
 
 
@@ -124,6 +128,7 @@ def enable_threads(stream, threads: Optional[int] = None) -> None:
 
 # ---------------------------------------------------------------- decoding
 
+
 def decode_frames(container, stream, stats: Optional[dict] = None):
     """Yield decoded frames of ``stream`` in presentation order, skipping bad packets.
 
@@ -160,8 +165,7 @@ def decode_packet(container, packet, stats: dict) -> list:
     except (av.error.FFmpegError, OSError, ValueError) as err:
         stats["errors"] += 1
         if stats["errors"] <= 3:
-            log.warning("skipping corrupt packet in %s: %s", container.name,
-                        short_error(err))
+            log.warning("skipping corrupt packet in %s: %s", container.name, short_error(err))
         return []
 
 
@@ -171,6 +175,7 @@ def report_errors(container, stats: dict) -> None:
 
 
 # ---------------------------------------------------------------- frames
+
 
 def frame_seconds(frame, start: Fraction, last: Optional[float], fps: float) -> float:
     """Presentation time of ``frame`` in seconds from ``start``.
