@@ -11,9 +11,14 @@ import time
 
 import pytest
 
-from tests.gui.conftest import (
-    make_window,  # noqa: F401
+from tests.gui.conftest import (  # noqa: F401 - fixtures, used as test parameters
+    clip,
+    dialogs,
+    fast_training,
+    gui_env,
+    make_window,
     wait_idle,
+    window,
 )
 from tests.robustness.conftest import enospc, files_under, sha256, temp_leftovers, trim_threads
 
