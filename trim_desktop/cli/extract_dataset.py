@@ -25,6 +25,7 @@ import numpy as np
 
 from ..core.errors import EXIT_BUG, EXIT_CANCELLED, EXIT_OK, InputVideoError, OutputError, TrimError
 from ..core.progress import Cancelled, CancelToken, check, report
+from ..core.settings import VIDEO_EXTENSIONS
 from .logs import add_log_options, setup_logging
 
 # Video order of the h5 files (video_i is the i-th name): TVSum follows ydata-anno.tsv
@@ -42,18 +43,6 @@ Kids_playing_in_leaves Notre_Dame Paintball Playing_on_water_slide Saving_dolphi
 St_Maarten_Landing Statue_of_Liberty Uncut_Evening_Flight Valparaiso_Downhill car_over_camera
 paluma_jump playing_ball""".split()
 DEFAULT_NAMES = {"tvsum": TVSUM_IDS, "summe": SUMME_NAMES}
-VIDEO_EXTENSIONS = {
-    ".mp4",
-    ".m4v",
-    ".mkv",
-    ".mov",
-    ".avi",
-    ".webm",
-    ".mpg",
-    ".mpeg",
-    ".flv",
-    ".wmv",
-}
 
 EPILOG = """\
 Each h5 group video_i is matched to a file in VIDEO_DIR by name: --map JSON

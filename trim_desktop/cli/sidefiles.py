@@ -190,6 +190,45 @@ def write_lists(
         written.append(path)
 
 
+def export_summary(
+    video: Path,
+    kept: Any,
+    out: Optional[Path],
+    args: Any,
+    bar: Any,
+    cancel: Any,
+    written: list[Path],
+) -> None:
+    """The summary video (or its clips folder) of ``video``'s ``kept`` pieces, as the
+    export options ask (``written`` grows when it lands, for :func:`remove_written`)."""
+    from ..core.video_out import export_video
+
+    if out is None:
+        return
+    export_video(
+        video,
+        kept,
+        out,
+        mode=args.export_mode,
+        clips=args.clips,
+        clip_format=args.clip_format,
+        progress=bar,
+        cancel=cancel,
+        replace=args.force,
+    )
+    written.append(out)
+
+
+def remove_written(paths: list[Path]) -> None:
+    """Remove what a failed or cancelled run wrote: a video's outputs land all or none
+    (a clips folder this run made goes whole)."""
+    for path in paths:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
 def from_segments_one(
     video: Path,
     mp4: Optional[Path],
@@ -205,7 +244,6 @@ def from_segments_one(
     from ..core.export import selected_ranges
     from ..core.progress import check
     from ..core.segments_file import check_fits, read_segments_file
-    from ..core.video_out import export_video
 
     started = time.monotonic()
     sf = read_segments_file(seg_path)
@@ -215,27 +253,11 @@ def from_segments_one(
     written: list[Path] = []
     keep = not args.force
     try:
-        if mp4 is not None:
-            export_video(
-                video,
-                ranges,
-                mp4,
-                mode=args.export_mode,
-                clips=args.clips,
-                clip_format=args.clip_format,
-                progress=bar,
-                cancel=cancel,
-                replace=not keep,
-            )
-            written.append(mp4)
+        export_summary(video, ranges, mp4, args, bar, cancel, written)
         check(cancel)
         write_lists(video, info, ranges, lists, not keep, written)
     except BaseException:
-        for path in written:  # all of them or none (a clips folder this run made too)
-            if path.is_dir() and not path.is_symlink():
-                shutil.rmtree(path, ignore_errors=True)
-            else:
-                path.unlink(missing_ok=True)
+        remove_written(written)
         raise
     finally:
         bar.close()
@@ -258,6 +280,8 @@ def from_segments_one(
 
 __all__ = [
     "add_arguments",
+    "export_summary",
+    "remove_written",
     "check_args",
     "from_segments_one",
     "from_segments_path",

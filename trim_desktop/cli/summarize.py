@@ -14,7 +14,6 @@ import argparse
 import contextlib
 import json
 import os
-import shutil
 import signal
 import sys
 import time
@@ -32,25 +31,12 @@ from ..core.errors import (
     exit_code_for_signal,
 )
 from ..core.progress import Cancelled, CancelToken, check
-from ..core.settings import BUDGET_DEFAULT, PRESET_WEIGHTS, presets_in_words
+from ..core.settings import BUDGET_DEFAULT, PRESET_WEIGHTS, VIDEO_EXTENSIONS, presets_in_words
 from . import sidefiles
 from .logs import add_log_options, setup_logging
 from .progressbar import ProgressBar
 
 EXIT_BATCH_PARTIAL = 7
-VIDEO_EXTENSIONS = {
-    ".mp4",
-    ".m4v",
-    ".mkv",
-    ".mov",
-    ".avi",
-    ".webm",
-    ".mpg",
-    ".mpeg",
-    ".ts",
-    ".wmv",
-    ".flv",
-}
 
 EPILOG = f"""\
 presets (weights named by the loss they weight, eq. 10 of the paper; docs/training.md):
@@ -547,7 +533,6 @@ def summarize_one(video: Path, args, cancel: CancelToken, bar: ProgressBar) -> d
     from ..core import pipeline
     from ..core.export import write_scores, write_segments_csv
     from ..core.segments_file import write_segments_json
-    from ..core.video_out import export_video
 
     mp4, segments_path = output_paths(video, args)
     score_file = scores_path(video, args)
@@ -567,19 +552,7 @@ def summarize_one(video: Path, args, cancel: CancelToken, bar: ProgressBar) -> d
     written: list[Path] = []
     keep = not args.force  # without --force never replace a file, even one made meanwhile
     try:
-        if mp4 is not None:
-            export_video(
-                video,
-                result.summary.selected,
-                mp4,
-                mode=args.export_mode,
-                clips=args.clips,
-                clip_format=args.clip_format,
-                progress=bar,
-                cancel=cancel,
-                replace=not keep,
-            )
-            written.append(mp4)
+        sidefiles.export_summary(video, result.summary.selected, mp4, args, bar, cancel, written)
         check(cancel)
         f = result.features
         result.summary.extra.update(
@@ -600,11 +573,7 @@ def summarize_one(video: Path, args, cancel: CancelToken, bar: ProgressBar) -> d
             written.append(score_file)
         sidefiles.write_lists(video, result.info, result.summary.selected, lists, not keep, written)
     except BaseException:
-        for path in written:  # all of a video's outputs, or none of them
-            if path.is_dir() and not path.is_symlink():
-                shutil.rmtree(path, ignore_errors=True)  # the clips folder this run made
-            else:
-                path.unlink(missing_ok=True)
+        sidefiles.remove_written(written)  # all of a video's outputs, or none of them
         raise
     finally:
         bar.close()

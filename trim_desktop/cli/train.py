@@ -19,22 +19,9 @@ from typing import Optional
 
 from ..core.errors import EXIT_BUG, EXIT_CANCELLED, EXIT_OK, InputVideoError, OutputError, TrimError
 from ..core.progress import Cancelled, CancelToken
-from ..core.settings import PAPER_WEIGHTS
+from ..core.settings import PAPER_WEIGHTS, VIDEO_EXTENSIONS
 from .logs import add_log_options, setup_logging
 
-VIDEO_EXTENSIONS = {
-    ".mp4",
-    ".m4v",
-    ".mkv",
-    ".mov",
-    ".avi",
-    ".webm",
-    ".mpg",
-    ".mpeg",
-    ".ts",
-    ".wmv",
-    ".flv",
-}
 H5_EXTENSIONS = {".h5", ".hdf5"}
 
 EPILOG = """\

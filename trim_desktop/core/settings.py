@@ -108,3 +108,9 @@ BUDGET_DEFAULT = 0.15
 """Share of the duration a summary keeps unless told otherwise (the app and the CLI)."""
 BUDGET_MIN, BUDGET_MAX = 0.05, 0.5
 """The app's length slider (and the seconds field, as a share of the video): 5 % - 50 %."""
+
+
+VIDEO_EXTENSIONS = frozenset(
+    {".mp4", ".m4v", ".mkv", ".mov", ".avi", ".webm", ".mpg", ".mpeg", ".ts", ".wmv", ".flv"}
+)
+"""File endings the CLIs take as videos when they are given a folder or a list."""
