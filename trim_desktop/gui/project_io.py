@@ -100,8 +100,8 @@ class Projects(QObject):
             return
         self.offered = saved
         self.win.notice.offer(
-            f"This video has edits saved on {when(saved.saved_at)}. "
-            f"Restore your edits from {when(saved.saved_at)}?",
+            f"This video was summarized here before. Restore your edits from "
+            f"{when(saved.saved_at)}?",
             "Restore",
             self.restore_offered,
         )

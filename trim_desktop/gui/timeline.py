@@ -199,15 +199,21 @@ class Timeline(PieceKeys, EdgeDrag, HoverReadout, PieceStrip, QWidget):
         head.setContentsMargins(4, 0, 4, 0)
         head.addWidget(self.title)
         head.addSpacing(12)
-        head.addWidget(self.legend)
-        head.addSpacing(12)
         head.addWidget(self.readout, 1)
+        # The legend sits under the piece strip it explains, beside the rule: the
+        # readout above gets the width to show why a piece is in or out (at 1024 px
+        # the reason was cut off after "piece 18 (i…").
+        foot = QHBoxLayout()
+        foot.setContentsMargins(4, 0, 4, 0)
+        foot.addWidget(self.legend)
+        foot.addSpacing(12)
+        foot.addWidget(self.rule_label, 1)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(2)
         lay.addLayout(head)
         lay.addWidget(self.plot, 1)
-        lay.addWidget(self.rule_label)
+        lay.addLayout(foot)
 
         # Thumbnail of the hovered piece: a child of the plot (not a top-level tooltip,
         # so it appears on every platform and never takes focus).
@@ -221,7 +227,7 @@ class Timeline(PieceKeys, EdgeDrag, HoverReadout, PieceStrip, QWidget):
 
         self.actions_ = self._build_actions()
         self.apply_theme()
-        self.set_rule("")
+        self.set_rule(None)  # no summary yet
 
         self.playhead.sigDragged.connect(
             lambda line: self.seekRequested.emit(
@@ -276,7 +282,7 @@ class Timeline(PieceKeys, EdgeDrag, HoverReadout, PieceStrip, QWidget):
         self.set_duration(0.0)
         self.set_position(0.0)
         self.clear_marks()
-        self.set_rule("")
+        self.set_rule(None)  # no summary yet
         self._hover_t = None
         self._drag = None
         self.edge_line.hide()

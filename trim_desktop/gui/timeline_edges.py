@@ -33,6 +33,9 @@ class EdgeDrag:
     plot: Any
     readout: Any
     edge_line: Any
+    hover_line: Any
+    thumb: Any
+    _thumb_key: Optional[tuple[str, float]]
     trimRequested: Any  # noqa: N815 - a Qt signal
     click_at: Callable[..., None]
 
@@ -72,6 +75,11 @@ class EdgeDrag:
         self._drag = (*hit, float(scene_pos.x()))
         self.edge_line.setValue(hit[2])
         self.edge_line.show()
+        # the hovered piece's thumbnail and line would stay where the drag began, over
+        # the place the edge is dragged to: gone until the pointer hovers again
+        self.thumb.hide()
+        self._thumb_key = None
+        self.hover_line.hide()
         return True
 
     def move_to(self, scene_pos: QPointF) -> bool:

@@ -132,7 +132,14 @@ class HoverReadout:
         self.thumb.raise_()
 
     def describe(self, t: float) -> str:
+        """The readout at ``t``: time, the piece and why it is in or out, importance (in
+        that order: what does not fit is cut from the end, the numbers first)."""
         parts = [fmt_time(t, tenths=True)]
+        i = self.shot_at(t)
+        if i is not None:
+            state = "in summary" if i < len(self.selected) and self.selected[i] else "left out"
+            why = self.why(i)
+            parts.append(f"piece {i + 1} ({state})" + ("" if why == state else f": {why}"))
         s = self.score_at(t)
         if s is not None:
             k = int(
@@ -141,9 +148,4 @@ class HoverReadout:
                 )
             )
             parts.append(f"importance {self.relative[k]:.2f} (score {s:.3f})")
-        i = self.shot_at(t)
-        if i is not None:
-            state = "in summary" if i < len(self.selected) and self.selected[i] else "left out"
-            why = self.why(i)
-            parts.append(f"piece {i + 1} ({state})" + ("" if why == state else f": {why}"))
         return "  ·  ".join(parts)

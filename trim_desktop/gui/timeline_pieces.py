@@ -85,9 +85,11 @@ class PieceStrip:
         extra = getattr(summary, "extra", None) or {}
         self.set_rule(extra.get("rule", ""))
 
-    def set_rule(self, rule: str) -> None:
+    def set_rule(self, rule: Optional[str]) -> None:
+        """The summary's selection rule ("": it does not say, the knapsack's). None: no
+        summary yet, so no rule is stated (not the knapsack's, which the app does not use)."""
         self.rule = str(rule or "")
-        self.rule_label.setText("Selection: " + (self.rule or DEFAULT_RULE))
+        self.rule_label.setText("" if rule is None else "Selection: " + (self.rule or DEFAULT_RULE))
 
     def set_selected(self, selected) -> None:
         self.selected = np.asarray(selected, bool)
