@@ -126,3 +126,19 @@ def test_the_restore_offer_names_the_time_once(make_window, clip, qtbot, dialogs
     text = again.notice.text()
     assert len(re.findall(r"\d?\d:\d\d", text)) == 1, text
     assert "Restore your edits from" in text and again.notice.action_btn.text() == "Restore"
+
+
+def test_one_drag_outward_is_one_manual_change(make_window, clip, qtbot):
+    """Dragging a kept piece's edge outward showed "2 manual changes - Reset"."""
+    from tests.gui.test_main_window import summarize
+
+    win = make_window()
+    summarize(qtbot, win, clip)
+    segs = win.summary.segments
+    i = next(
+        i
+        for i in range(1, len(segs))
+        if segs[i].selected and not segs[i - 1].selected and segs[i - 1].duration >= 1.0
+    )
+    win.timeline.trimRequested.emit(i, "start", segs[i].start_time - 0.5)
+    assert win.reset_btn.isVisible() and win.reset_btn.text().startswith("1 manual change")
