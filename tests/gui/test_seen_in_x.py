@@ -142,3 +142,17 @@ def test_one_drag_outward_is_one_manual_change(make_window, clip, qtbot):
     )
     win.timeline.trimRequested.emit(i, "start", segs[i].start_time - 0.5)
     assert win.reset_btn.isVisible() and win.reset_btn.text().startswith("1 manual change")
+
+
+def test_no_summary_yet_is_not_in_the_over_budget_colour(make_window, clip, qtbot):
+    """Opening a video again after an over-budget summary showed "No summary yet" in
+    the warning colour."""
+    from tests.gui.test_main_window import summarize
+
+    win = make_window()
+    summarize(qtbot, win, clip)
+    seg = next(g for g in win.summary.segments if not g.selected)
+    win.toggle_shot(win.summary.segments.index(seg))  # one piece more: over the budget
+    assert "b45309" in win.box.label.styleSheet()
+    win.open_video(str(clip))
+    assert win.box.label.text() == "No summary yet" and win.box.label.styleSheet() == ""
