@@ -156,3 +156,20 @@ def test_no_summary_yet_is_not_in_the_over_budget_colour(make_window, clip, qtbo
     assert "b45309" in win.box.label.styleSheet()
     win.open_video(str(clip))
     assert win.box.label.text() == "No summary yet" and win.box.label.styleSheet() == ""
+
+
+def test_a_saved_project_is_in_open_recent(make_window, clip, qtbot, tmp_path, dialogs):
+    """After Save Project, File > Open Recent listed only the video."""
+    from tests.gui.test_main_window import summarize
+
+    win = make_window()
+    summarize(qtbot, win, clip)
+    out = str(tmp_path / "clip.trimproj")
+    assert win.projects.write(out)
+    names = [a.text() for a in win.recent_menu.actions()]
+    assert "clip.trimproj" in names and win.store.recent_files()[0] == out
+    win.close()
+    again = make_window()
+    entry = next(a for a in again.recent_menu.actions() if a.text() == "clip.trimproj")
+    entry.trigger()  # opens as a project: its summary, no training
+    assert again.summary is not None and again.projects.path == out and not dialogs.errors
