@@ -341,6 +341,26 @@ def test_every_scene_is_shown_when_the_budget_allows():
     assert _kept_shots(v, s) == {0, 1, 2, 3, 4}
 
 
+def test_a_left_out_piece_that_outscores_a_kept_one_says_why():
+    """In the app a top-1% piece read "left out: lower score (top 1%), budget full" while
+    weaker pieces of other scenes were kept (each scene once)."""
+    v = _video([8.0] * 12)
+    a, b = v["shots"][0]  # the best scene: pieces alike, but not repeats of each other
+    v["values"][a : b + 1] += np.random.default_rng(9).normal(0, 2.0, (b - a + 1, 32))
+    scores = _scores_by_shot(v, [0.99, *np.linspace(0.95, 0.985, 11)], noise=0.0005)
+    s = _app(v, scores, budget=0.15)
+    weakest_kept = min(seg.score for seg in s.selected)
+    better_left = [seg for seg in s.segments if not seg.selected and seg.score > weakest_kept]
+    assert better_left
+    assert not any("lower score" in seg.reason for seg in better_left), better_left
+    assert any(
+        seg.reason.startswith("left out: its scene is in the summary already (piece ")
+        for seg in better_left
+    ), [seg.reason for seg in better_left]
+    worse_left = [seg for seg in s.segments if not seg.selected and seg.score < weakest_kept]
+    assert worse_left and all("lower score" in seg.reason for seg in worse_left)
+
+
 def test_length_in_seconds_overrides_the_budget():
     v = _video([4.0] * 30)
     s = _app(v, _scores_by_shot(v, np.linspace(0, 1, 30)), budget=0.5, length_seconds=20.0)

@@ -392,6 +392,31 @@ def test_a_trimmed_piece_stays_trimmed_after_a_rescore_and_undo_restores_it(call
     assert not s.trim(i, "start", cut)  # already there: no change
 
 
+def test_a_trim_outward_is_one_manual_change(calls):
+    """Dragging a kept piece's start outward read "2 manual changes": the piece and the
+    part it took in were counted apart (they are one trim)."""
+    s = opened()
+    s.run(None, FAST)
+    segs = s.summary.segments
+    i = next(
+        i
+        for i in range(1, len(segs))
+        if segs[i].selected and not segs[i - 1].selected and segs[i - 1].duration >= 1.0
+    )
+    a, prev_start = segs[i].start_time, segs[i - 1].start_time
+    assert s.trim(i, "start", round(a - 0.5, 3))  # into the left-out neighbour
+    assert s.edited_pieces() == 1
+    s.undo()
+    assert s.trim(i, "start", prev_start)  # the whole neighbour, no cut made
+    assert s.edited_pieces() == 1
+    # two separate toggles of pieces apart are still two changes
+    s.undo()
+    far = next(k for k, g in enumerate(s.summary.segments) if k > i + 1)
+    s.toggle(i - 1)
+    s.toggle(far)
+    assert s.edited_pieces() == 2
+
+
 def test_dragging_a_start_outward_keeps_part_of_the_left_out_neighbour(calls):
     s = opened()
     s.run(None, FAST)

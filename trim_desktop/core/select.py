@@ -590,7 +590,7 @@ def app_summary(
         for a, b in ranges.tolist()
     ]
     check(cancel)
-    weights, _ = _scene_weights(sim, lengths)
+    weights, scene = _scene_weights(sim, lengths)
     greedy = _Greedy(lengths, _importance(scores), sim, weights, budget_s)
     kept: list[int] = []
     why: dict[int, str] = {}
@@ -650,7 +650,18 @@ def app_summary(
             reasons.append(f"left out: repeat of piece {j + 1} ({_clock(bounds[ranges[j, 0]])})")
         else:
             top = max(1, int(round(100 * (1 - ranks[i]))))
-            reasons.append(f"left out: lower score (top {top}%), budget full")
+            outranks = any(scores[i] > scores[j] for j in kept)
+            mate = next((j for j in kept if scene[j] == scene[i]), None)
+            if outranks and mate is not None:
+                # not "lower score": a weaker piece of another scene was kept instead
+                reasons.append(
+                    f"left out: its scene is in the summary already (piece {mate + 1}, "
+                    f"{_clock(bounds[ranges[mate, 0]])}); score top {top}%"
+                )
+            elif outranks:
+                reasons.append(f"left out: other scenes came first, budget full (top {top}%)")
+            else:
+                reasons.append(f"left out: lower score (top {top}%), budget full")
     kept_samples = np.zeros(fi.size, dtype=bool)
     for i in kept:
         kept_samples[ranges[i, 0] : ranges[i, 1] + 1] = True

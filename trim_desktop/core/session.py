@@ -376,7 +376,8 @@ class Session:
     def edited_pieces(self) -> int:
         """How many changes the user made to the summary on screen ("n manual changes"):
         pieces that follow an edit, the parts of one trim (edited pieces either side of a
-        cut) counting once, and splits that no edit touches."""
+        cut, or side by side with the same choice: a start dragged outward keeps the
+        piece and the part it took in) counting once, and splits that no edit touches."""
         if self.summary is None:
             return 0
         segs = self.summary.segments
@@ -386,6 +387,8 @@ class Session:
             if any(abs(segs[i].start_time - c) < 1e-6 for c in self.cuts):
                 both = (i in fixed) + (i - 1 in fixed)
                 count += {0: 1, 1: 0, 2: -1}[both]
+            elif i in fixed and i - 1 in fixed and fixed[i] == fixed[i - 1]:
+                count -= 1
         return count
 
     def reset_edits(self) -> None:

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Optional
 
 from PySide6.QtCore import Qt
@@ -132,19 +133,29 @@ def ask_segments_path(parent: Optional[QWidget], folder: str) -> str:
 
 
 def export_done(parent: Optional[QWidget], path: str) -> str:
-    """Tell the user the export finished. Returns "play", "folder" or "close"."""
+    """Tell the user the export finished. Returns "play", "folder" or "close".
+
+    A clips folder (File > Export Options > One Clip per Piece) says how many clips it
+    holds and offers the folder: there is no one summary to play."""
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Information)
     box.setWindowTitle("Export finished")
-    box.setText("The summary was saved.")
     box.setInformativeText(path)
-    play = box.addButton("Play summary", QMessageBox.ButtonRole.AcceptRole)
-    folder = box.addButton("Show folder", QMessageBox.ButtonRole.ActionRole)
+    if os.path.isdir(path):
+        n = sum(1 for e in os.scandir(path) if e.is_file() and not e.name.startswith("."))
+        box.setText(f"{n} clip{'s' if n != 1 else ''} saved, one per kept piece.")
+        play = None
+        folder = box.addButton("Show folder", QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(folder)
+    else:
+        box.setText("The summary was saved.")
+        play = box.addButton("Play summary", QMessageBox.ButtonRole.AcceptRole)
+        folder = box.addButton("Show folder", QMessageBox.ButtonRole.ActionRole)
+        box.setDefaultButton(play)
     box.addButton(QMessageBox.StandardButton.Close)
-    box.setDefaultButton(play)
     box.exec()
     clicked = box.clickedButton()
-    if clicked is play:
+    if play is not None and clicked is play:
         return "play"
     if clicked is folder:
         return "folder"

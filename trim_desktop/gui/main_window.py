@@ -5,39 +5,43 @@ scores, summary, edits); :class:`jobs.JobRunner` runs its steps in worker thread
 pipeline job and one export job at a time, restart on change) and says when something
 changed; the window renders that. Menus and shortcuts are in :mod:`actions`. Heavy
 modules (torch, the decoders) load inside jobs, never here, so the window appears at once.
+
+The window's commands live in mixins, one job each: :mod:`opening` (open, recent, drop),
+:mod:`exporting` (exports, cut lists, segments), :mod:`job_view` (progress and results),
+:mod:`editing` (toggle, trim, split, undo); projects are :mod:`project_io`'s.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
-from typing import Any, Optional
+from typing import Optional
 
-import numpy as np
-from PySide6.QtCore import QEvent, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QIcon
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QFrame, QLabel, QMainWindow, QMenu, QSplitter, QVBoxLayout, QWidget
 
 from ..core import api
 from . import actions, dialogs
 from .editing import EditCommands
-from .jobs import Job, JobRunner
-from .panels import STAGE_TEXT, ActivityBar, EditsButton, NoticeBar, SummaryBox, style_sheet
-from .player import Player, fmt_time
+from .exporting import ExportCommands
+from .job_view import JobViews, progress_text, shot_times
+from .jobs import JobRunner
+from .opening import RESOURCES, SAMPLE_VIDEO, OpenCommands, dropped_path
+from .panels import ActivityBar, EditsButton, NoticeBar, SummaryBox, style_sheet
+from .player import Player
 from .preview import Preview
 from .project_io import Projects
 from .settings import Store, restore_choices, save_choices
 from .timeline import Timeline
 from .weights_panel import WeightsPanel
 
-ROOT = Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parents[2]))
-RESOURCES = ROOT / "resources"
-SAMPLE_VIDEO = RESOURCES / "sample.mp4"
 ICON = RESOURCES / "icon.png"
+# (names the tests and scripts import from here)
+__all__ = ["ICON", "SAMPLE_VIDEO", "MainWindow", "dropped_path", "progress_text", "shot_times"]
 
 
-class MainWindow(EditCommands, QMainWindow):
+class MainWindow(OpenCommands, ExportCommands, JobViews, EditCommands, QMainWindow):
     summaryChanged = Signal()  # a new or edited Summary is on screen
     jobsIdle = Signal()  # no job runs any more
 
@@ -210,107 +214,6 @@ class MainWindow(EditCommands, QMainWindow):
         f = self.store.get_str("paths/last_folder", "")
         return f if f and os.path.isdir(f) else str(Path.home())
 
-    # ================================================================== opening
-    def open_dialog(self) -> None:
-        path = dialogs.ask_open_path(self, self.last_folder())
-        if path:
-            self.open_video(path)
-
-    def open_sample(self) -> None:
-        if not SAMPLE_VIDEO.exists():
-            self.show_error(f"The sample video is not installed (expected {SAMPLE_VIDEO}).")
-            return
-        self.open_video(str(SAMPLE_VIDEO))
-
-    def _fill_recent(self) -> None:
-        actions.fill_recent(
-            self.recent_menu, self.store.recent_files(), self.open_video, self._clear_recent
-        )
-
-    def _clear_recent(self) -> None:
-        self.store.clear_recent()
-        self._fill_recent()
-
-    def open_video(self, path: str) -> None:
-        """Open ``path`` in the player and check it in the background (api.probe); a
-        project file opens as a project."""
-        path = os.path.abspath(os.fspath(path))
-        if path.lower().endswith(api.PROJECT_SUFFIX):  # dropped, recent or argv
-            self.projects.open_project(path)
-            return
-        if not os.path.isfile(path):
-            self.show_error(f"Cannot open '{Path(path).name}': the file does not exist.")
-            self.store.set("recent/files", [p for p in self.store.recent_files() if p != path])
-            self._fill_recent()
-            return
-        self._reset_video()
-        gen = self.session.open(path)
-        self.setWindowTitle(f"{Path(path).name} — TRIM Desktop")
-        self.store.set("paths/last_folder", str(Path(path).parent))
-        self.player.open(path)
-        self.timeline.set_source(path)
-        self.panel.note_new_video()  # hand-set weights carry over: say so
-        self.box.clear("Press Summarize to find the important moments.")
-        job = self.jobs.start("probe", lambda progress, cancel: api.probe(path))
-        job.finished.connect(lambda info, gen=gen: self._on_probed(gen, info))
-        job.failed.connect(
-            lambda msg, det, user, gen=gen: self._on_open_failed(gen, msg, det, user)
-        )
-        self.projects.video_opened(path)
-        self._update_actions()
-
-    def _reset_video(self) -> None:
-        self.jobs.cancel(export=False)
-        self.set_preview(False)
-        self.session.open(None)
-        self.timeline.clear()
-        self.player.close_media()
-        self.panel.set_duration(None)
-        self.box.clear("Open a video and press Summarize.")
-        self.backbone_label.setText("Backbone: —")
-        self.cache_label.setText("Features: —")
-        self.setWindowTitle("TRIM Desktop")
-        # nothing of the last video's messages stays ("Exported …", "Training cancelled")
-        self.statusBar().clearMessage()
-        self.notice.dismiss()
-        self.activity.idle("Ready")
-
-    def _on_probed(self, gen: int, info: Any) -> None:
-        if not self.session.set_info(gen, info):
-            return
-        self.store.add_recent(info.path)  # only a file that opened goes to Open Recent
-        self._fill_recent()
-        self.player.set_fps(info.fps)
-        if self.timeline.duration <= 0:
-            self.timeline.set_duration(info.duration)
-        self.panel.set_duration(info.duration)
-        self.notify(
-            f"{Path(info.path).name}: {fmt_time(info.duration)}, {info.width}×{info.height}, "
-            f"{info.fps:.3g} fps{'' if info.has_audio else ', no sound'}",
-            8000,
-        )
-
-    def _on_open_failed(self, gen: int, msg: str, details: str, user: bool) -> None:
-        if gen != self.session.gen:
-            return
-        self.store.set(
-            "recent/files", [p for p in self.store.recent_files() if p != self.session.path]
-        )
-        self._fill_recent()
-        self._reset_video()
-        self._update_actions()
-        self.show_error(
-            msg if user else f"Cannot open this video: {msg}", None if user else details
-        )
-
-    def _on_player_duration(self, seconds: float) -> None:
-        if seconds > 0 and self.session.features is None:
-            self.timeline.set_duration(seconds)
-
-    def _on_player_error(self, text: str) -> None:
-        if self.session.path:
-            self.notify(f"Playback problem: {text}", 10000)
-
     # ================================================================== commands
     def summarize(self) -> None:
         if not self.session.path:
@@ -370,140 +273,7 @@ class MainWindow(EditCommands, QMainWindow):
         if self.base_settings.model_path:
             self.use_model(self.base_settings.model_path, "finetune" if finetune else "as-is")
 
-    def _export_target(self, what: str, ask, suffix: str):
-        """Check there is something to export and ask where: (video, ranges, out) or None."""
-        s = self.session
-        if s.summary is None or not s.path:
-            self.show_error(f"Summarize a video first, then export its {what}.")
-            return None
-        ranges = s.selected_ranges()
-        if not ranges:
-            self.show_error("No piece is kept: add at least one piece to the summary.")
-            return None
-        folder = self.store.get_str("paths/last_export_folder", "")
-        if not folder or not os.path.isdir(folder):
-            folder = str(Path(s.path).parent)
-        out = ask(self, os.path.join(folder, f"{Path(s.path).stem}{suffix}"))
-        if not out:
-            return None
-        out = os.path.abspath(out)
-        self.store.set("paths/last_export_folder", str(Path(out).parent))
-        return s.path, ranges, out
-
-    def export_summary(self) -> None:
-        """File > Export Summary: as File > Export Options say (one video or a clip per
-        piece; frame-accurate or fast)."""
-        if self.jobs.exporting() and self.session.summary is not None:
-            return
-        mode, clips = actions.export_mode(self.actions_)
-        self.store.set("export/mode", mode)
-        self.store.set("export/clips", clips)
-        if clips:
-            target = self._export_target("clips", dialogs.ask_clips_folder, "_clips")
-        else:
-            target = self._export_target("summary", dialogs.ask_save_path, "_summary.mp4")
-        if target is not None:
-            src, ranges, out = target
-            # the save dialog asked before replacing a file that was there; one that
-            # appears while the export runs (another program, a second export) is kept.
-            # A clips folder is replaced only when it holds nothing but earlier clips.
-            replace = os.path.exists(out)
-            self.jobs.export(
-                lambda progress, cancel: api.export(
-                    src, ranges, out, progress, cancel, replace=replace, mode=mode, clips=clips
-                )
-            )
-
-    # ================================================================== job results
-    def _on_job_started(self, job: Job) -> None:
-        if job.name == "summarize":
-            self.activity.busy(STAGE_TEXT["features"], None, None)
-        elif job.name == "rescore":
-            self.activity.busy("Re-training with the new weights", None, None)
-        elif job.name == "export":
-            self.activity.busy(STAGE_TEXT["export"], 0.0, None)
-        self._update_actions()
-
-    def _on_progress(self, job: Job, p: api.Progress) -> None:
-        feats = self.session.features
-        if (
-            p.stage in ("stage1", "stage2")
-            and isinstance(p.payload, np.ndarray)
-            and feats is not None
-            and len(p.payload) == len(feats.timestamps)
-        ):
-            self.timeline.set_scores(feats.timestamps, p.payload)  # the curve, live
-        if job.name == "probe":
-            return
-        text = progress_text(job.name, p)
-        frac = job.eta.fraction(p)
-        if frac is None:
-            frac = p.fraction if p.total > 0 else None
-        self.activity.busy(text, frac, job.eta.eta(p))
-
-    def _on_update(self, update: api.Update) -> None:
-        s = self.session
-        if isinstance(update, api.Extracted):
-            feats = update.features  # (the session's now)
-            self.player.set_fps(feats.info.fps)
-            self.panel.set_duration(feats.info.duration)
-            self.timeline.set_duration(feats.info.duration)
-            if s.scores is None:
-                self.timeline.set_scores(feats.timestamps, np.zeros(len(feats.timestamps)))
-            if s.summary is None:
-                self.timeline.set_shots(shot_times(feats, s.shots))
-            self.backbone_label.setText(f"Backbone: {feats.backbone}")
-            self.cache_label.setText(
-                "Features: from cache" if feats.from_cache else "Features: computed"
-            )
-            if update.keep_scores:
-                self.activity.idle("Summary restored")
-            return
-        if isinstance(update, api.Scored):
-            if s.features is not None:  # (always, once scored)
-                self.timeline.set_scores(s.features.timestamps, update.scores)
-            self.device_label.setText(f"Device: {s.device}")
-        self.timeline.set_summary(s.summary)
-        self._show_summary_text()
-        self.activity.idle("Summary ready")
-        msgs = [str(m) for m in update.messages if m]
-        if msgs:
-            self.notify("  ".join(msgs), 15000)
-
-    def _on_failed(self, msg: str, details: str, user: bool) -> None:
-        self.activity.idle("Failed")
-        self.show_error(msg if user else f"Something went wrong: {msg}", None if user else details)
-
-    def _on_cancelled(self, text: str) -> None:
-        """One consistent state after Cancel: the curve goes back to the scores the
-        summary on screen was chosen from (a cancelled training drew its own)."""
-        s = self.session
-        if s.features is not None:
-            scores = s.scores if s.scores is not None else np.zeros(len(s.features.timestamps))
-            self.timeline.set_scores(s.features.timestamps, scores)
-        if s.summary is not None and "Training" in text:
-            text += " — the summary is still the one from before"
-        self.activity.idle(text)
-
-    def _on_exported(self, out: str) -> None:
-        self.activity.idle(f"Exported {Path(out).name}")
-        action = dialogs.export_done(self, out)
-        if action == "play":
-            QDesktopServices.openUrl(QUrl.fromLocalFile(out))
-        elif action == "folder":  # a clips folder itself, else the file's folder
-            folder = out if os.path.isdir(out) else str(Path(out).parent)
-            QDesktopServices.openUrl(QUrl.fromLocalFile(folder))
-
-    def _on_idle(self) -> None:
-        self._update_actions()
-        self.jobsIdle.emit()
-
     # ================================================================== the summary
-    def _show_summary_text(self) -> None:
-        self.box.show_summary(self.session.summary, self.session.budget_seconds())
-        self._update_actions()
-        self.summaryChanged.emit()
-
     def selected_ranges(self) -> list[tuple[float, float]]:
         return self.session.selected_ranges()
 
@@ -599,74 +369,6 @@ class MainWindow(EditCommands, QMainWindow):
         """The message on screen now: the status bar's or the notice bar's."""
         return self.statusBar().currentMessage() or self.notice.text()
 
-    def export_contact_sheet(self) -> None:
-        """File > Export Contact Sheet: a PNG grid of the summary's pieces with times."""
-        target = self._export_target("contact sheet", dialogs.ask_sheet_path, "_sheet.png")
-        if target is None:
-            return
-        src, ranges, out = target
-        job = self.jobs.start(
-            "sheet", lambda progress, cancel: api.export_contact_sheet(src, ranges, out)
-        )
-        job.finished.connect(lambda path: self.notify(f"Contact sheet saved: {path}", 8000))
-        job.failed.connect(
-            lambda msg, det, user: self.show_error(f"The contact sheet was not saved: {msg}")
-        )
-
-    def export_cutlist(self) -> None:
-        """File > Export Cut List: the kept pieces for another program; the file
-        dialog's filter (or the typed ending) picks the format."""
-        formats = api.cutlist_formats()
-
-        def ask(parent, suggested: str) -> str:
-            return dialogs.ask_cutlist_path(parent, suggested, formats)
-
-        target = self._export_target("cut list", ask, "_summary.edl")
-        if target is None:
-            return
-        src, ranges, out = target
-        job = self.jobs.start(
-            "cutlist", lambda progress, cancel: api.export_cutlist(src, ranges, out)
-        )
-        job.finished.connect(lambda path: self.notify(f"Cut list saved: {path}", 8000))
-        job.failed.connect(
-            lambda msg, det, user: self.show_error(f"The cut list was not saved: {msg}")
-        )
-
-    def open_segments(self) -> None:
-        """File > Open Segments: a segments file's kept pieces become this video's summary
-        (on the timeline, in Preview, for every export); Summarize makes a new one."""
-        s = self.session
-        if not s.path or s.info is None:
-            self.show_error("Open the video first, then its segments file.")
-            return
-        folder = self.store.get_str("paths/last_export_folder", "") or str(Path(s.path).parent)
-        path = dialogs.ask_segments_path(
-            self, folder if os.path.isdir(folder) else str(Path(s.path).parent)
-        )
-        if path:
-            self.load_segments(path)
-
-    def load_segments(self, path: str) -> bool:
-        try:
-            summary = api.load_segments(path, self.session.info)
-        except api.TrimError as err:
-            self.show_error(str(err))
-            return False
-        self.set_preview(False)
-        self.session.use_summary(summary)
-        self.timeline.set_duration(summary.duration)
-        if len(summary.sample_scores):
-            self.timeline.set_scores(summary.timestamps, summary.sample_scores)
-        self.timeline.set_summary(summary)
-        self._show_summary_text()
-        self.notify(
-            f"The summary is now the {len(summary.selected)} kept pieces of "
-            f"{Path(path).name}; Summarize makes a new one.",
-            10000,
-        )
-        return True
-
     def changeEvent(self, ev) -> None:  # noqa: N802
         if ev.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
             from PySide6.QtWidgets import QApplication
@@ -681,22 +383,6 @@ class MainWindow(EditCommands, QMainWindow):
             return
         dialogs.show_error(self, text, details)
 
-    # ================================================================== drag & drop
-    def dragEnterEvent(self, ev) -> None:  # noqa: N802
-        if dropped_path(ev.mimeData()):
-            ev.acceptProposedAction()
-        else:
-            ev.ignore()
-
-    def dragMoveEvent(self, ev) -> None:  # noqa: N802
-        self.dragEnterEvent(ev)
-
-    def dropEvent(self, ev) -> None:  # noqa: N802
-        path = dropped_path(ev.mimeData())
-        if path:
-            ev.acceptProposedAction()
-            QTimer.singleShot(0, lambda: self.open_video(path))
-
     def closeEvent(self, ev) -> None:  # noqa: N802
         """Close at once; running jobs are cancelled and end behind the closed window
         (jobs.wait_behind: the application waits for them when it quits)."""
@@ -707,39 +393,3 @@ class MainWindow(EditCommands, QMainWindow):
         self.timeline.thumbs.shutdown()
         self.jobs.shutdown(wait=False)
         super().closeEvent(ev)
-
-
-def progress_text(job: str, p: api.Progress) -> str:
-    """What the activity bar says: the stage in words, and for a retrain after a slider
-    move what it is doing and how far (not only "Scoring moments (2 of 2)")."""
-    text = STAGE_TEXT.get(p.stage, p.stage.capitalize())
-    if job == "rescore" and p.stage in ("stage1", "stage2"):
-        what = "learning the video" if p.stage == "stage1" else "scoring moments"
-        text = f"Re-training for the new weights: {what}"
-        if p.total > 0:
-            text += f", step {int(p.done)} of {int(p.total)}"
-    elif p.message:
-        text = f"{text} — {p.message}"
-    return text
-
-
-def dropped_path(mime) -> Optional[str]:
-    """The first local file among dropped URLs."""
-    if mime is None or not mime.hasUrls():
-        return None
-    for url in mime.urls():
-        if url.isLocalFile() and os.path.isfile(url.toLocalFile()):
-            return url.toLocalFile()
-    return None
-
-
-def shot_times(feats, shots) -> np.ndarray:
-    """(start, end) seconds of each shot before a summary exists (the strip under the curve)."""
-    ts = np.asarray(feats.timestamps, dtype=np.float64)
-    dur = float(feats.info.duration)
-    out = []
-    for a, b in np.asarray(shots).reshape(-1, 2):
-        start = ts[a]
-        end = ts[b + 1] if b + 1 < len(ts) else dur
-        out.append((0.0 if a == 0 else start, end))
-    return np.asarray(out, dtype=np.float64).reshape(-1, 2)

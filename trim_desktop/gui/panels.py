@@ -229,12 +229,14 @@ class SummaryBox(QGroupBox):
 
     def clear(self, hint: str) -> None:
         self.label.setText("No summary yet")
+        self.label.setStyleSheet("")  # not the last summary's "over budget" colour
         self.detail.setText(hint)
 
     def show_summary(self, s, budget: float) -> None:
         """The kept length against the budget (seconds) and how many pieces are kept."""
         if s is None:
             self.label.setText("No summary yet")
+            self.label.setStyleSheet("")
             return
         length = float(s.selected_duration)
         n_sel, n = len(s.selected), len(s.segments)

@@ -100,8 +100,8 @@ class Projects(QObject):
             return
         self.offered = saved
         self.win.notice.offer(
-            f"This video has edits saved on {when(saved.saved_at)}. "
-            f"Restore your edits from {when(saved.saved_at)}?",
+            f"This video was summarized here before. Restore your edits from "
+            f"{when(saved.saved_at)}?",
             "Restore",
             self.restore_offered,
         )
@@ -213,8 +213,14 @@ class Projects(QObject):
             self.win.show_error(str(err))
             return False
         self.path = out
+        self._remember(out)
         self.win.notify(f"Project saved: {Path(out).name}", 6000)
         return True
+
+    def _remember(self, path: str) -> None:
+        """A saved or opened project goes to File > Open Recent (it opens as a project)."""
+        self.win.store.add_recent(path)
+        self.win._fill_recent()
 
     def open_dialog(self) -> None:
         path = dialogs.ask_project_open_path(self.win, self.win.last_folder())
@@ -236,6 +242,7 @@ class Projects(QObject):
         self._restore(saved, new_gen=False)
         self.path = os.path.abspath(path)
         self.identity = saved.video if self.identity is None else self.identity
+        self._remember(self.path)
         return True
 
     def _restore(self, saved: api.Project, new_gen: bool) -> None:
