@@ -409,3 +409,20 @@ def test_app_selection_is_quick_on_a_two_hour_video():
     s = _app(v, scores, budget=0.15)
     assert time.perf_counter() - t < 30  # a hang guard, not a benchmark (docs/benchmarks.md)
     assert s.selected_duration == pytest.approx(0.15 * 7200, abs=1.0)
+
+
+def test_the_peak_of_a_scene_is_kept_rather_than_its_weaker_neighbour():
+    """On the bundled sample at 15 % the curve's top piece was left out: the greedy took
+    its 1.5 s neighbour of the same scene (both in the top 5 %, so equally important, and
+    the shorter adds more per second), and the 2 s peak no longer fitted. The summary
+    keeps the scene's highest-scored part instead."""
+    rng = np.random.default_rng(4)
+    v = _video([3.5, *rng.choice([2.0, 3.0, 4.0, 5.0], 9)], seed=4)
+    scores = _scores_by_shot(v, [0.8, *rng.uniform(0.5, 0.75, 9)], noise=0.0005)
+    scores[:4] += 0.2  # the peak: the first 2 s of the first shot
+    s = _app(v, scores, budget=0.15)
+    assert any(seg.selected and seg.start_time < 2.0 for seg in s.segments)
+    assert s.selected_duration <= 0.15 * v["duration"] + 1e-6
+    assert all(seg.duration >= MIN_PIECE_S - 1e-6 for seg in s.selected)
+    gave_way = [seg for seg in s.segments if "higher-scored part of its scene" in seg.reason]
+    assert gave_way and not any(seg.selected for seg in gave_way)
