@@ -85,16 +85,8 @@ class ExportCommands:
 
     def export_contact_sheet(self) -> None:
         """File > Export Contact Sheet: a PNG grid of the summary's pieces with times."""
-        target = self._export_target("contact sheet", dialogs.ask_sheet_path, "_sheet.png")
-        if target is None:
-            return
-        src, ranges, out = target
-        job = self.jobs.start(
-            "sheet", lambda progress, cancel: api.export_contact_sheet(src, ranges, out)
-        )
-        job.finished.connect(lambda path: self.notify(f"Contact sheet saved: {path}", 8000))
-        job.failed.connect(
-            lambda msg, det, user: self.show_error(f"The contact sheet was not saved: {msg}")
+        self._side_export(
+            "contact sheet", dialogs.ask_sheet_path, "_sheet.png", api.export_contact_sheet
         )
 
     def export_cutlist(self) -> None:
@@ -105,16 +97,19 @@ class ExportCommands:
         def ask(parent, suggested: str) -> str:
             return dialogs.ask_cutlist_path(parent, suggested, formats)
 
-        target = self._export_target("cut list", ask, "_summary.edl")
+        self._side_export("cut list", ask, "_summary.edl", api.export_cutlist)
+
+    def _side_export(self, what: str, ask, suffix: str, write) -> None:
+        """A file beside the summary (contact sheet, cut list): ask where, write it as a
+        side job (``write(src, ranges, out)``), then say where it went or why it failed."""
+        target = self._export_target(what, ask, suffix)
         if target is None:
             return
         src, ranges, out = target
-        job = self.jobs.start(
-            "cutlist", lambda progress, cancel: api.export_cutlist(src, ranges, out)
-        )
-        job.finished.connect(lambda path: self.notify(f"Cut list saved: {path}", 8000))
+        job = self.jobs.start(what, lambda progress, cancel: write(src, ranges, out))
+        job.finished.connect(lambda path: self.notify(f"{what.capitalize()} saved: {path}", 8000))
         job.failed.connect(
-            lambda msg, det, user: self.show_error(f"The cut list was not saved: {msg}")
+            lambda msg, det, user: self.show_error(f"The {what} was not saved: {msg}")
         )
 
     def open_segments(self) -> None:
